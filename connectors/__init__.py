@@ -1,0 +1,1 @@
+"""Source connectors: HTTP in, typed records out. Nothing here knows about DuckDB."""

@@ -1,0 +1,246 @@
+"""spendrecon.yaml: read with yaml.safe_load, validated by pydantic, overridden by the environment.
+
+A wrong key or value stops the program at start with a message naming the key and the reason.
+The SAM.gov API key is deliberately *not* part of the settings: it is read from ``SAM_API_KEY``
+only at the moment a client is built, so it can never be serialised with the settings (Prefect
+parameters, logs, reports, the warehouse).
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from spendrecon.fiscal import default_fiscal_years, parse_fiscal_years
+
+DEFAULT_CONFIG_NAME = "spendrecon.yaml"
+SAM_API_KEY_ENV = "SAM_API_KEY"
+USASPENDING_SEARCH_FIRST_FY = 2008  # the search API rejects dates before 2007-10-01
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who wrote the file."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HttpSettings(_Strict):
+    timeout_seconds: float = Field(60.0, gt=0, le=600)
+    max_attempts: int = Field(6, ge=1, le=20)
+    backoff_initial_seconds: float = Field(1.0, ge=0, le=60)
+    backoff_max_seconds: float = Field(60.0, ge=0, le=3600)
+    max_retry_after_seconds: float = Field(300.0, ge=0, le=3600)
+
+
+class SamSettings(_Strict):
+    base_url: str = "https://api.sam.gov"
+    mode: Literal["api"] = "api"
+    status: Literal["All", "Active", "Inactive", "ALL", "ACTIVE", "INACTIVE"] = "All"
+    page_size: int = Field(100, ge=1, le=100)
+    daily_request_budget: int = Field(1000, ge=1)
+    concurrency: int = Field(1, ge=1, le=8)
+
+
+class UsaspendingSettings(_Strict):
+    base_url: str = "https://api.usaspending.gov"
+    mode: Literal["api", "archive"] = "api"
+    page_size: int = Field(100, ge=1, le=100)
+    concurrency: int = Field(3, ge=1, le=8)
+    archive_store: str | None = None  # DuckDB file of archive transactions (archive mode)
+
+
+class RuleOverride(_Strict):
+    enabled: bool | None = None
+    severity: Literal["error", "warning", "info"] | None = None
+    message: str | None = None
+    min_amount: Decimal | None = Field(None, ge=0)
+    abs_tolerance: Decimal | None = Field(None, ge=0)
+    rel_tolerance: Decimal | None = Field(None, ge=0, le=1)
+
+
+class ScheduleSettings(_Strict):
+    # USAspending refreshes its monthly files around the 15th; run a few days after.
+    cron: str = "0 6 20 * *"
+    timezone: str = "UTC"
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_has_five_fields(cls, v: str) -> str:
+        if len(v.split()) != 5:
+            raise ValueError("must be a five-field cron expression, e.g. '0 6 20 * *'")
+        return v
+
+
+class Settings(_Strict):
+    warehouse: str = "data/spendrecon.duckdb"
+    reports_dir: str = "reports"
+    data_dir: str = "data"
+    fiscal_years: list[int] | None = None  # None: the five most recent completed fiscal years
+    programs: list[str] | None = None  # None: every program
+    sam: SamSettings = SamSettings()
+    usaspending: UsaspendingSettings = UsaspendingSettings()
+    http: HttpSettings = HttpSettings()
+    rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    schedule: ScheduleSettings = ScheduleSettings()
+
+    # Where relative paths are anchored: the config file's folder (or the working directory).
+    base_dir: str = Field(".", exclude=True)
+
+    @field_validator("fiscal_years", mode="before")
+    @classmethod
+    def _years(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return parse_fiscal_years(v)
+        if isinstance(v, int):
+            return [v]
+        return v
+
+    @field_validator("fiscal_years")
+    @classmethod
+    def _years_sorted(cls, v: list[int] | None) -> list[int] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("must name at least one fiscal year (or be left out)")
+        for y in v:
+            if not 1990 <= y <= 2100:
+                raise ValueError(f"fiscal year {y} is out of range (1990-2100)")
+        return sorted(set(v))
+
+    @field_validator("programs", mode="before")
+    @classmethod
+    def _programs(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [p for p in (s.strip() for s in v.split(",")) if p]
+        if isinstance(v, list):
+            for p in v:
+                if not isinstance(p, str):
+                    # 10.10 written unquoted in YAML arrives as the float 10.1: refuse, never guess.
+                    raise ValueError(
+                        f"program number {p!r} must be quoted in YAML (e.g. '10.100'); "
+                        "unquoted numbers lose trailing zeros"
+                    )
+        return v or None
+
+    @model_validator(mode="after")
+    def _rules_exist(self) -> "Settings":
+        # Checked against the registry now, so a typo fails at start rather than after extraction.
+        from warehouse.rules.registry import RuleConfigError, load_rules
+
+        try:
+            load_rules({k: v.model_dump(exclude_none=True) for k, v in self.rules.items()})
+        except RuleConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    @model_validator(mode="after")
+    def _api_floor(self) -> "Settings":
+        if self.usaspending.mode == "api" and self.fiscal_years:
+            early = [y for y in self.fiscal_years if y < USASPENDING_SEARCH_FIRST_FY]
+            if early:
+                raise ValueError(
+                    f"fiscal_years {early} are before FY{USASPENDING_SEARCH_FIRST_FY}, which "
+                    "USAspending's search API does not serve; use usaspending.mode: archive"
+                )
+        return self
+
+    # --- resolved values -------------------------------------------------------------------
+    def path(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else Path(self.base_dir) / p
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.path(self.warehouse)
+
+    @property
+    def reports_path(self) -> Path:
+        return self.path(self.reports_dir)
+
+    @property
+    def data_path(self) -> Path:
+        return self.path(self.data_dir)
+
+    def resolved_fiscal_years(self, today: date | None = None) -> list[int]:
+        return self.fiscal_years or default_fiscal_years(today or date.today())
+
+
+def _format_validation_error(err: ValidationError, source: str) -> str:
+    lines = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling against the README)"
+        elif "input" in e and e["type"] not in ("missing",):
+            msg = f"{msg} (got {e['input']!r})"
+        lines.append(f"{source}: {where}: {msg}")
+    return "\n".join(lines)
+
+
+def load_settings(
+    config_path: str | Path | None = None,
+    *,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Read the config file (if any), apply environment and explicit overrides, validate.
+
+    With no path, ``./spendrecon.yaml`` is used when it exists, else the defaults.
+    """
+    env = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    source = "defaults"
+    base_dir = Path.cwd()
+    if config_path is None and Path(DEFAULT_CONFIG_NAME).exists():
+        config_path = DEFAULT_CONFIG_NAME
+    if config_path is not None:
+        path = Path(config_path)
+        source = str(path)
+        if not path.exists():
+            raise ConfigError(f"config file {path} does not exist")
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: the top level must be a mapping of keys, not {type(loaded).__name__}")
+        data = loaded
+        base_dir = path.resolve().parent
+
+    data = _deep_copy(data)
+    if env.get("SPENDRECON_SAM_BASE_URL"):
+        data.setdefault("sam", {})["base_url"] = env["SPENDRECON_SAM_BASE_URL"]
+    if env.get("SPENDRECON_USASPENDING_BASE_URL"):
+        data.setdefault("usaspending", {})["base_url"] = env["SPENDRECON_USASPENDING_BASE_URL"]
+    if env.get("SPENDRECON_WAREHOUSE"):
+        data["warehouse"] = env["SPENDRECON_WAREHOUSE"]
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            data[key] = value
+    data["base_dir"] = str(base_dir)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(err, source)) from None
+
+
+def _deep_copy(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: (_deep_copy(v) if isinstance(v, dict) else v) for k, v in d.items()}
+
+
+def sam_api_key(environ: dict[str, str] | None = None) -> str | None:
+    env = os.environ if environ is None else environ
+    key = env.get(SAM_API_KEY_ENV, "").strip()
+    return key or None

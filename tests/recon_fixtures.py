@@ -1,0 +1,71 @@
+"""Tiny warehouses for rule and findings tests: a few staging rows, then the real SQL."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import connect, ensure_schema, execute, run_file
+from warehouse.findings import merge_findings
+from warehouse.rules.registry import Rule, load_rules
+from warehouse.scope import Scope
+
+CURRENT_FY = 2027  # as if run in November 2026
+
+
+def new_warehouse(path: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
+    con = connect(path)
+    ensure_schema(con)
+    return con
+
+
+def money(v: str | int | None) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
+
+
+def add_sam(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int, *, actual: str | int | None = None,
+            estimate: str | int | None = None, type_code: str = "F001", status: str = "Active",
+            title: str | None = None, department: str = "Department of Testing") -> None:
+    exists = con.execute("SELECT count(*) FROM staging.sam_listings WHERE program_number = $p",
+                         {"p": program}).fetchone()
+    if not exists or exists[0] == 0:
+        execute(con, "INSERT INTO staging.sam_listings (run_id, program_number, program_id, title, department, "
+                     "agency, status, assistance_types) VALUES ('r0', $p, $id, $t, $d, $d, $s, [$c])",
+                {"p": program, "id": f"id-{program}", "t": title or f"Program {program}", "d": department,
+                 "s": status, "c": type_code})
+    execute(con, "INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, "
+                 "assistance_type_code, actual, estimate) VALUES ('r0', $p, $id, $fy, $c, $a, $e)",
+            {"p": program, "id": f"id-{program}", "fy": fiscal_year, "c": type_code, "a": money(actual),
+             "e": money(estimate)})
+
+
+def add_usaspending(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int,
+                    obligations: str | int | None) -> None:
+    execute(con, "INSERT INTO staging.usaspending_program_year (run_id, program_number, fiscal_year, "
+                 "program_title, obligations, source) VALUES ('r0', $p, $fy, $t, $o, 'api')",
+            {"p": program, "fy": fiscal_year, "t": f"USAspending title {program}", "o": money(obligations)})
+
+
+def build_program_year(con: duckdb.DuckDBPyConnection, current_fiscal_year: int = CURRENT_FY) -> None:
+    run_file(con, "recon_program_year", {"current_fiscal_year": current_fiscal_year})
+
+
+def rule(rule_id: str, **overrides: object) -> Rule:
+    return next(r for r in load_rules({rule_id: overrides} if overrides else None) if r.id == rule_id)
+
+
+def hits(con: duckdb.DuckDBPyConnection, rule_id: str, **overrides: object) -> dict[tuple[str, int], dict]:
+    """Run one rule's SQL against recon.program_year; key the rows by (program, fiscal year)."""
+    r = rule(rule_id, **overrides)
+    cur = execute(con, r.sql, dict(r.params))
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, row)) for row in cur.fetchall()]
+    assert names == ["program_number", "fiscal_year", "sam_amount", "usaspending_amount", "difference"]
+    return {(row["program_number"], row["fiscal_year"]): row for row in rows}
+
+
+def reconcile(con: duckdb.DuckDBPyConnection, run_id: str, years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023),
+              programs: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
+    build_program_year(con)
+    return merge_findings(con, run_id, load_rules(), Scope(years, programs))

@@ -1,0 +1,84 @@
+"""spendrecon.yaml: defaults, environment overrides, and errors that name the key."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from spendrecon.config import ConfigError, load_settings
+
+
+def _write(tmp_path, text):
+    p = tmp_path / "spendrecon.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_defaults_are_the_five_most_recent_completed_fiscal_years(tmp_path):
+    s = load_settings(_write(tmp_path, ""), environ={})
+    assert s.resolved_fiscal_years(date(2026, 11, 27)) == [2022, 2023, 2024, 2025, 2026]
+    assert s.resolved_fiscal_years(date(2026, 9, 30)) == [2021, 2022, 2023, 2024, 2025]
+    assert s.sam.status == "All" and s.sam.page_size == 100
+    assert s.warehouse_path == tmp_path / "data" / "spendrecon.duckdb"
+
+
+def test_a_full_config_is_read(tmp_path):
+    s = load_settings(_write(tmp_path, """
+fiscal_years: 2019-2021
+programs: ["97.102", "10.100"]
+sam: {status: Active, daily_request_budget: 10}
+usaspending: {concurrency: 2}
+rules:
+  amount_mismatch: {rel_tolerance: 0.1, severity: error}
+schedule: {cron: "0 3 * * 1"}
+"""), environ={})
+    assert s.fiscal_years == [2019, 2020, 2021]
+    assert s.programs == ["97.102", "10.100"]
+    assert s.rules["amount_mismatch"].rel_tolerance == Decimal("0.1")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sam:\n  page_sise: 10\n", "sam.page_sise: unknown key"),
+    ("sam:\n  page_size: 500\n", "sam.page_size: Input should be less than or equal to 100 (got 500)"),
+    ("fiscal_years: 2023-2019\n", "runs backwards"),
+    ("fiscal_years: [2005]\n", "use usaspending.mode: archive"),
+    ("programs: [10.10]\n", "must be quoted"),
+    ("rules:\n  amount_mismatch: {rel_tolerance: 2}\n", "rules.amount_mismatch.rel_tolerance"),
+    ("schedule: {cron: 'monthly'}\n", "schedule.cron"),
+    ("rules:\n  amount_mismach: {enabled: false}\n", "rules.amount_mismach: no such rule"),
+    ("rules:\n  estimate_only: {min_amount: 5}\n", "rules.estimate_only.min_amount: this rule has no such setting"),
+    ("sam: [1, 2]\n", "sam: Input should be a valid dictionary"),
+    ("warehouse: [\n", "not valid YAML at line"),
+    ("- just a list\n", "the top level must be a mapping"),
+])
+def test_a_wrong_key_or_value_names_the_key_and_the_reason(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as exc:
+        load_settings(_write(tmp_path, text), environ={})
+    assert expected in str(exc.value)
+    assert "spendrecon.yaml" in str(exc.value)
+
+
+def test_environment_overrides_base_urls_and_warehouse(tmp_path):
+    s = load_settings(_write(tmp_path, ""), environ={
+        "SPENDRECON_SAM_BASE_URL": "http://127.0.0.1:9999",
+        "SPENDRECON_USASPENDING_BASE_URL": "http://127.0.0.1:9998",
+        "SPENDRECON_WAREHOUSE": "/tmp/x.duckdb",
+        "SAM_API_KEY": "secret-not-in-settings",
+    })
+    assert s.sam.base_url == "http://127.0.0.1:9999"
+    assert s.usaspending.base_url == "http://127.0.0.1:9998"
+    assert str(s.warehouse_path) == "/tmp/x.duckdb"
+    assert "secret-not-in-settings" not in s.model_dump_json()
+
+
+def test_a_missing_config_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "nope.yaml", environ={})
+
+
+def test_an_unknown_rule_is_refused_when_rules_load(tmp_path):
+    from warehouse.rules.registry import RuleConfigError, load_rules
+
+    with pytest.raises(RuleConfigError, match="rules.no_such_rule: no such rule"):
+        load_rules({"no_such_rule": {"enabled": False}})
+    with pytest.raises(RuleConfigError, match="rules.estimate_only.min_amount: this rule has no such setting"):
+        load_rules({"estimate_only": {"min_amount": 5}})

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema, loads, reconciliation rules and the atomic publish of the file."""

@@ -1,0 +1,75 @@
+"""Connections and SQL files. Every statement's parameters are bound, never formatted into SQL."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+# Tables in creation order; each has a file of the same name under sql/.
+SCHEMA_FILES = (
+    "schemas",
+    "meta_runs",
+    "raw_sam_pages",
+    "raw_usaspending_pages",
+    "staging_sam_listings",
+    "staging_sam_obligations",
+    "staging_usaspending_program_year",
+    "staging_agency_prefixes",
+    "recon_findings",
+    "recon_finding_events",
+)
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def sql_text(name: str, package: str = "warehouse.sql") -> str:
+    return resources.files(package).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+def statements(sql: str) -> list[str]:
+    """Split a file on semicolons that end a line. Our SQL files never put ';' inside strings at a line end."""
+    parts = re.split(r";\s*(?:\n|$)", sql)
+    return [p.strip() for p in parts if _strip_comments(p).strip()]
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """Execute one statement, binding only the named parameters it mentions."""
+    wanted = set(_PARAM.findall(_strip_comments(sql)))
+    if not wanted:
+        return con.execute(sql)
+    given = params or {}
+    missing = wanted - given.keys()
+    if missing:
+        raise KeyError(f"SQL parameters not supplied: {sorted(missing)}")
+    return con.execute(sql, {k: given[k] for k in wanted})
+
+
+def run_file(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None,
+             package: str = "warehouse.sql") -> None:
+    for stmt in statements(sql_text(name, package)):
+        execute(con, stmt, params)
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for name in SCHEMA_FILES:
+        run_file(con, name)
+    seed = resources.files("warehouse.seeds").joinpath("agency_prefixes.csv")
+    with resources.as_file(seed) as csv_path:
+        con.execute("DELETE FROM staging.agency_prefixes")
+        con.execute(
+            "INSERT INTO staging.agency_prefixes SELECT prefix, agency FROM read_csv($p, header = true, "
+            "columns = {'prefix': 'VARCHAR', 'agency': 'VARCHAR'})",
+            {"p": str(csv_path)},
+        )

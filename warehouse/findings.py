@@ -1,0 +1,85 @@
+"""Evaluating the rules and keeping the findings' history across runs."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.arrow_rows import MONEY, insert_rows
+from warehouse.db import execute, run_file
+from warehouse.rules.registry import Rule
+from warehouse.scope import Scope
+
+_CURRENT_COLUMNS: dict[str, pa.DataType] = {
+    "rule_id": pa.string(), "program_number": pa.string(), "fiscal_year": pa.int32(), "severity": pa.string(),
+    "sam_amount": MONEY, "usaspending_amount": MONEY, "difference": MONEY, "message": pa.string(),
+}
+
+
+@dataclass(frozen=True)
+class FindingCounts:
+    by_rule: Mapping[str, int]  # hits of this run per rule
+    new: int
+    resolved: int
+    open: int  # new + open after the run
+
+
+def format_money(amount: Decimal | None) -> str:
+    if amount is None:
+        return "no figure"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def _message(rule: Rule, row: Mapping[str, Any]) -> str:
+    values: dict[str, Any] = {k: format_money(v) for k, v in rule.params.items()}
+    if "rel_tolerance" in rule.params:
+        values["rel_tolerance_pct"] = f"{rule.params['rel_tolerance'] * 100:g}%"
+    values.update(
+        program_number=row["program_number"],
+        fiscal_year=row["fiscal_year"],
+        sam_amount=format_money(row["sam_amount"]),
+        usaspending_amount=format_money(row["usaspending_amount"]),
+        difference=format_money(row["difference"]),
+    )
+    return rule.message.format(**values)
+
+
+def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope: Scope) -> dict[str, int]:
+    """Run every enabled rule against recon.program_year into the temp table findings_current."""
+    con.execute("DROP TABLE IF EXISTS findings_current")
+    con.execute(
+        "CREATE TEMP TABLE findings_current (rule_id VARCHAR, program_number VARCHAR, fiscal_year INTEGER, "
+        "severity VARCHAR, sam_amount DECIMAL(18,2), usaspending_amount DECIMAL(18,2), "
+        "difference DECIMAL(18,2), message VARCHAR)"
+    )
+    counts: dict[str, int] = {}
+    for rule in rules:
+        if not rule.enabled:
+            continue
+        cur = execute(con, rule.sql, dict(rule.params))
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        rows = [r for r in rows if scope.covers(r["program_number"], r["fiscal_year"])]
+        counts[rule.id] = insert_rows(con, "findings_current", _CURRENT_COLUMNS, [
+            (rule.id, r["program_number"], r["fiscal_year"], rule.severity, r["sam_amount"],
+             r["usaspending_amount"], r["difference"], _message(rule, r))
+            for r in rows
+        ])
+    return counts
+
+
+def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule], scope: Scope) -> FindingCounts:
+    by_rule = evaluate_rules(con, rules, scope)
+    params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled]}
+    run_file(con, "recon_findings_merge", params)
+    new, resolved = con.execute(
+        "SELECT count(*) FILTER (WHERE event IN ('new', 'reopened')), count(*) FILTER (WHERE event = 'resolved') "
+        "FROM recon.finding_events WHERE run_id = $run_id", {"run_id": run_id}
+    ).fetchone() or (0, 0)
+    open_ = con.execute("SELECT count(*) FROM recon.findings WHERE status <> 'resolved'").fetchone()
+    return FindingCounts(by_rule=by_rule, new=int(new), resolved=int(resolved), open=int(open_[0] if open_ else 0))

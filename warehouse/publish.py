@@ -1,0 +1,97 @@
+"""Publishing the warehouse file atomically.
+
+A run never writes to the published file. It copies it, works on the copy, and renames the copy
+over the original only when everything succeeded. So:
+
+- a failed run leaves the published tables exactly as they were, still queryable;
+- an analyst holding the file open ``read_only`` keeps reading the version they opened (POSIX keeps
+  the old inode alive) and sees the new one on their next connect, with no lock conflict;
+- two runs cannot interleave: a lock file beside the warehouse serialises writers.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import connect, ensure_schema
+
+
+class WarehouseBusy(Exception):
+    """Another run holds the writer lock on this warehouse."""
+
+
+def lock_path(published: Path) -> Path:
+    return published.with_name(published.name + ".lock")
+
+
+def building_path(published: Path, run_id: str) -> Path:
+    return published.with_name(f".{published.name}.{run_id}.building")
+
+
+@contextmanager
+def writer_lock(published: Path) -> Iterator[None]:
+    published.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path(published), os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise WarehouseBusy(
+                    f"another spendrecon run is writing {published} (lock {lock_path(published)} is held); "
+                    "wait for it to finish"
+                ) from None
+            raise
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+@contextmanager
+def building(published: Path, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-write connection to a private copy of the warehouse; publish it on success.
+
+    The caller must hold ``writer_lock``. On any exception the copy is deleted and the published
+    file is untouched.
+    """
+    tmp = building_path(published, run_id)
+    _remove(tmp)
+    if published.exists():
+        shutil.copyfile(published, tmp)
+    con = connect(tmp)
+    try:
+        ensure_schema(con)
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+    except BaseException:
+        con.close()
+        _remove(tmp)
+        raise
+    _swap_in(tmp, published)
+
+
+def _swap_in(tmp: Path, published: Path) -> None:
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, published)
+    dir_fd = os.open(published.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass

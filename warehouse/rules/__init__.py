@@ -1,0 +1,1 @@
+"""Reconciliation rules: one SQL file per rule, described in rules.yaml."""

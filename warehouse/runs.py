@@ -1,0 +1,68 @@
+"""meta.runs: one row per run, written into the same file the run publishes."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+
+import duckdb
+
+from warehouse.db import execute
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable, filesystem-safe and unique: 20261127T213519Z-1a2b."""
+    now = now or datetime.now(timezone.utc)
+    return f"{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    started_at: datetime
+    mode: str  # demo | live
+    fiscal_years: list[int]
+    programs: list[str] | None
+    sam_source: str
+    usaspending_source: str
+    status: str = "running"
+    finished_at: datetime | None = None
+    sam_requests: int | None = None
+    usaspending_requests: int | None = None
+    sam_listings: int | None = None
+    usaspending_rows: int | None = None
+    program_years: int | None = None
+    findings_open: int | None = None
+    findings_new: int | None = None
+    findings_resolved: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _utc_naive(ts: datetime | None) -> datetime | None:
+    if ts is None or ts.tzinfo is None:
+        return ts
+    return ts.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
+    row = asdict(run)
+    row["started_at"] = _utc_naive(run.started_at)
+    row["finished_at"] = _utc_naive(run.finished_at)
+    columns = list(row)
+    execute(
+        con,
+        f"INSERT OR REPLACE INTO meta.runs ({', '.join(columns)}) "
+        f"VALUES ({', '.join('$' + c for c in columns)})",
+        row,
+    )
+
+
+def sam_requests_on(con: duckdb.DuckDBPyConnection, day: date) -> int:
+    """SAM.gov requests already spent on a UTC day by earlier live runs, failed ones included."""
+    result = con.execute(
+        "SELECT coalesce(sum(sam_requests), 0) FROM meta.runs "
+        "WHERE mode = 'live' AND CAST(started_at AS DATE) = $day",
+        {"day": day},
+    ).fetchone()
+    return int(result[0]) if result else 0

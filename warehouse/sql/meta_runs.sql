@@ -1,0 +1,22 @@
+-- One row per run, succeeded or failed. Times are UTC.
+CREATE TABLE IF NOT EXISTS meta.runs (
+    run_id               VARCHAR PRIMARY KEY,
+    started_at           TIMESTAMP NOT NULL,
+    finished_at          TIMESTAMP,
+    status               VARCHAR NOT NULL,      -- succeeded | failed
+    mode                 VARCHAR NOT NULL,      -- demo | live
+    fiscal_years         INTEGER[],
+    programs             VARCHAR[],             -- the --programs filter, NULL for every program
+    sam_source           VARCHAR,               -- base URL (never the key), or 'demo bundle'
+    usaspending_source   VARCHAR,
+    sam_requests         INTEGER,               -- HTTP attempts, retries included (they count against the daily quota)
+    usaspending_requests INTEGER,
+    sam_listings         INTEGER,
+    usaspending_rows     INTEGER,
+    program_years        INTEGER,               -- rows of recon.program_year after the run
+    findings_open        INTEGER,               -- new + open after the run
+    findings_new         INTEGER,
+    findings_resolved    INTEGER,               -- resolved by this run
+    warnings             VARCHAR[],
+    error                VARCHAR                -- why a failed run failed
+);

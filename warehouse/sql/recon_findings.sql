@@ -1,0 +1,17 @@
+-- Findings persist across runs, one row per (program, fiscal year, rule). A finding that stops
+-- appearing becomes 'resolved' instead of being deleted; first_seen_run_id never changes.
+CREATE TABLE IF NOT EXISTS recon.findings (
+    run_id             VARCHAR NOT NULL,        -- the run that set the current status
+    program_number     VARCHAR NOT NULL,
+    fiscal_year        INTEGER NOT NULL,
+    rule_id            VARCHAR NOT NULL,
+    severity           VARCHAR NOT NULL,        -- error | warning | info
+    sam_amount         DECIMAL(18,2),
+    usaspending_amount DECIMAL(18,2),
+    difference         DECIMAL(18,2),           -- sam_amount - usaspending_amount, NULL if either is NULL
+    message            VARCHAR NOT NULL,
+    status             VARCHAR NOT NULL,        -- new | open | resolved
+    first_seen_run_id  VARCHAR NOT NULL,
+    last_seen_run_id   VARCHAR NOT NULL,
+    PRIMARY KEY (program_number, fiscal_year, rule_id)
+);

@@ -1,0 +1,51 @@
+-- Merge this run's rule hits (temp table findings_current) into the persistent recon.findings.
+-- In scope ($fiscal_years x $programs, rules $rule_ids): a hit seen before stays with its first
+-- run; a hit not seen before is new; a resolved finding that reappears is new again (history
+-- keeps a 'reopened' event); an earlier finding with no hit now is resolved, never deleted.
+
+INSERT INTO recon.finding_events
+SELECT $run_id, c.program_number, c.fiscal_year, c.rule_id,
+       CASE WHEN f.rule_id IS NULL THEN 'new' ELSE 'reopened' END,
+       c.sam_amount, c.usaspending_amount
+FROM findings_current AS c
+LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
+WHERE f.rule_id IS NULL OR f.status = 'resolved';
+
+INSERT INTO recon.finding_events
+SELECT $run_id, f.program_number, f.fiscal_year, f.rule_id, 'resolved', f.sam_amount, f.usaspending_amount
+FROM recon.findings AS f
+WHERE f.status <> 'resolved'
+  AND list_contains($fiscal_years, f.fiscal_year)
+  AND (len($programs) = 0 OR list_contains($programs, f.program_number))
+  AND list_contains($rule_ids, f.rule_id)
+  AND NOT EXISTS (
+      SELECT 1 FROM findings_current AS c
+      WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
+  );
+
+UPDATE recon.findings AS f
+SET status = 'resolved', run_id = $run_id
+WHERE f.status <> 'resolved'
+  AND list_contains($fiscal_years, f.fiscal_year)
+  AND (len($programs) = 0 OR list_contains($programs, f.program_number))
+  AND list_contains($rule_ids, f.rule_id)
+  AND NOT EXISTS (
+      SELECT 1 FROM findings_current AS c
+      WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
+  );
+
+INSERT INTO recon.findings
+    (run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
+     message, status, first_seen_run_id, last_seen_run_id)
+SELECT $run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
+       message, 'new', $run_id, $run_id
+FROM findings_current
+ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
+    run_id = excluded.run_id,
+    severity = excluded.severity,
+    sam_amount = excluded.sam_amount,
+    usaspending_amount = excluded.usaspending_amount,
+    difference = excluded.difference,
+    message = excluded.message,
+    status = CASE WHEN status = 'resolved' THEN 'new' ELSE 'open' END,
+    last_seen_run_id = excluded.last_seen_run_id;

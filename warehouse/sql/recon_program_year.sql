@@ -1,0 +1,61 @@
+-- recon.program_year: one row per program and fiscal year seen in either source.
+-- NULL where a source gave no figure, 0 where it said 0. Rebuilt from staging on every run.
+-- Parameter: $current_fiscal_year (the fiscal year in progress on the run date).
+CREATE OR REPLACE TABLE recon.program_year AS
+WITH listing AS (
+    -- One description per ALN. A number can carry two listings (archived and reissued):
+    -- prefer the active one, then the most recently published.
+    SELECT *
+    FROM staging.sam_listings
+    QUALIFY row_number() OVER (
+        PARTITION BY program_number
+        ORDER BY lower(coalesce(status, '')) = 'active' DESC, published_date DESC NULLS LAST, program_id
+    ) = 1
+),
+sam AS (
+    -- Sum the per-assistance-type lines of the chosen listing; SUM keeps NULL when no line gave a figure.
+    SELECT o.program_number,
+           o.fiscal_year,
+           sum(o.estimate) AS sam_estimate,
+           sum(o.actual) AS sam_actual,
+           count(*) AS sam_lines
+    FROM staging.sam_obligations AS o
+    JOIN listing AS l
+      ON l.program_number = o.program_number
+     AND (l.program_id IS NOT DISTINCT FROM o.program_id)
+    GROUP BY o.program_number, o.fiscal_year
+),
+usas AS (
+    SELECT * FROM staging.usaspending_program_year
+),
+keys AS (
+    SELECT program_number, fiscal_year FROM sam
+    UNION
+    SELECT program_number, fiscal_year FROM usas
+)
+SELECT k.program_number,
+       k.fiscal_year,
+       coalesce(l.title, u.program_title) AS program_title,
+       coalesce(l.department, l.agency, p.agency) AS agency,
+       CASE WHEN l.agency IS DISTINCT FROM l.department THEN l.agency END AS sub_agency,
+       s.sam_estimate::DECIMAL(18,2) AS sam_estimate,
+       s.sam_actual::DECIMAL(18,2) AS sam_actual,
+       u.obligations::DECIMAL(18,2) AS usaspending_obligations,
+       (s.sam_actual - u.obligations)::DECIMAL(18,2) AS difference,
+       l.program_number IS NOT NULL AS sam_listed,
+       l.status AS sam_status,
+       l.assistance_types AS sam_assistance_types,
+       coalesce(s.sam_lines, 0) AS sam_lines,
+       u.program_title AS usaspending_title,
+       u.source AS usaspending_source,
+       u.loan_face_value::DECIMAL(18,2) AS usaspending_loan_face_value,
+       u.loan_subsidy_cost::DECIMAL(18,2) AS usaspending_loan_subsidy_cost,
+       u.transaction_count AS usaspending_transactions,
+       u.award_count AS usaspending_awards,
+       k.fiscal_year < $current_fiscal_year AS fiscal_year_completed
+FROM keys AS k
+LEFT JOIN sam AS s USING (program_number, fiscal_year)
+LEFT JOIN usas AS u USING (program_number, fiscal_year)
+LEFT JOIN listing AS l ON l.program_number = k.program_number
+LEFT JOIN staging.agency_prefixes AS p ON p.prefix = split_part(k.program_number, '.', 1)
+ORDER BY k.program_number, k.fiscal_year;

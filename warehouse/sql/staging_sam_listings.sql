@@ -1,0 +1,14 @@
+-- The latest known description of each SAM.gov listing (one row per listing; an ALN can have two
+-- listings when a number was reused, hence program_id).
+CREATE TABLE IF NOT EXISTS staging.sam_listings (
+    run_id           VARCHAR NOT NULL,
+    program_number   VARCHAR NOT NULL,
+    program_id       VARCHAR,
+    title            VARCHAR,
+    department       VARCHAR,
+    agency           VARCHAR,
+    status           VARCHAR,
+    version          VARCHAR,
+    published_date   VARCHAR,
+    assistance_types VARCHAR[]
+);

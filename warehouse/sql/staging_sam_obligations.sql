@@ -1,0 +1,13 @@
+-- SAM.gov obligation lines: one row per listing, assistance type and fiscal year, as reported.
+-- NULL means the listing gave no figure; 0 means it said 0.
+CREATE TABLE IF NOT EXISTS staging.sam_obligations (
+    run_id               VARCHAR NOT NULL,
+    program_number       VARCHAR NOT NULL,
+    program_id           VARCHAR,
+    fiscal_year          INTEGER NOT NULL,
+    assistance_type_code VARCHAR,
+    assistance_type_name VARCHAR,
+    actual               DECIMAL(18,2),
+    estimate             DECIMAL(18,2),
+    is_recovery_act      BOOLEAN
+);

@@ -1,0 +1,16 @@
+-- USAspending obligations per program and fiscal year. `obligations` is the sum of
+-- generated_pragmatic_obligation (subsidy cost for loans), as the search API computes it.
+-- The loan and count columns are filled only from the Award Data Archive (usaspending.mode: archive).
+CREATE TABLE IF NOT EXISTS staging.usaspending_program_year (
+    run_id             VARCHAR NOT NULL,
+    program_number     VARCHAR NOT NULL,
+    fiscal_year        INTEGER NOT NULL,
+    program_title      VARCHAR,
+    obligations        DECIMAL(18,2),
+    source             VARCHAR NOT NULL,   -- api | archive
+    federal_action_obligation DECIMAL(18,2),
+    loan_face_value    DECIMAL(18,2),
+    loan_subsidy_cost  DECIMAL(18,2),
+    transaction_count  BIGINT,
+    award_count        BIGINT
+);
