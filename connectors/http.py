@@ -1,0 +1,594 @@
+"""One HTTP client layer for every source: retries, a request budget, and secrets kept out of sight.
+
+Everything a connector needs from the network goes through :meth:`SourceClient.request_json`, which
+returns the parsed JSON (floats as ``Decimal``) together with the verbatim :class:`RawPage`.
+
+Secrets (the SAM.gov ``api_key``) are added to the query string at the last moment and are removed
+from every URL, log record and error message this module produces.  httpx itself puts full URLs in
+its exception messages and its INFO log lines, so neither is ever allowed through: error messages
+are built here from the redacted URL, and the httpx loggers are quietened and filtered.
+"""
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+import httpx
+
+from connectors.records import RawPage
+
+log = logging.getLogger("spendrecon.http")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+SERVER_MESSAGE_LIMIT = 300
+REDACTED = "***"
+CENTS = Decimal("0.01")
+
+
+# --- secrets ------------------------------------------------------------------------------------
+
+# Every secret any client was given, so that `redact` also works on text that never saw a client
+# (a message built by a connector, a log line from httpx).  Keys are short-lived values; keeping
+# them in memory for the life of the process is no worse than the client holding them.  Values
+# shorter than _MIN_SHARED_SECRET are not plausible API keys (a test's "k"): sharing them would
+# blank out that text in every message of the process, so only their own client redacts them.
+# Secret parameter *names* are shared too, so "api_key=<anything>" is blanked whatever its value.
+_MIN_SHARED_SECRET = 6
+_SECRETS: set[str] = set()
+_SECRET_NAMES: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+
+
+def _register_secrets(params: Mapping[str, str]) -> None:
+    with _SECRETS_LOCK:
+        _SECRETS.update(v for v in params.values() if len(v) >= _MIN_SHARED_SECRET)
+        _SECRET_NAMES.update(k for k in params if k)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Replace every known secret value (raw or URL-encoded) and ``name=value`` pair with ``***``.
+
+    ``secrets`` adds values to the ones registered by the clients of this process.
+    """
+    with _SECRETS_LOCK:
+        values = set(_SECRETS)
+        names = sorted(_SECRET_NAMES)
+    values.update(v for v in secrets if v)
+    for secret in sorted(values, key=len, reverse=True):  # longest first: one key may contain another
+        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
+            text = text.replace(form, REDACTED)
+    for name in names:
+        text = re.sub(rf"(?<![\w-])({re.escape(name)}=)[^&\s'\"<>#]+", rf"\g<1>{REDACTED}", text)
+    return text
+
+
+class _RedactingFilter(logging.Filter):
+    """Last line of defence should someone turn the httpx loggers back up to INFO/DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is not ours to fix; drop its args rather than leak
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        return True
+
+
+for _name in ("httpx", "httpcore"):
+    _logger = logging.getLogger(_name)
+    _logger.setLevel(logging.WARNING)
+    if not any(isinstance(f, _RedactingFilter) for f in _logger.filters):
+        _logger.addFilter(_RedactingFilter())
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class SourceError(Exception):
+    """A source could not deliver.  ``str(exc)`` is one line and never contains a secret."""
+
+    def __init__(self, message: str, *, source: str, status_code: int | None = None) -> None:
+        self.source = source
+        self.status_code = status_code
+        self.message = _one_line(redact(message))
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions are pickled from their args alone, which would lose the keyword-only fields
+        # (and fail): Prefect pickles task exceptions into its states.
+        return (_rebuild_error, (type(self), self.message, self.source, self.status_code))
+
+
+def _rebuild_error(cls: type[SourceError], message: str, source: str, status_code: int | None) -> SourceError:
+    return cls(message, source=source, status_code=status_code)
+
+
+class ClientError(SourceError):
+    """The server refused the request (4xx other than 429); asking again would not help."""
+
+
+class RetriesExhausted(SourceError):
+    """A transient failure (429, 5xx, network) that outlasted the retry policy."""
+
+
+class BudgetExceeded(SourceError):
+    """Making the next request would spend more than the request budget allows."""
+
+
+class MalformedPayload(SourceError):
+    """The source answered, but not with what we can read."""
+
+
+# --- client -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    backoff_initial: float = 1.0
+    backoff_max: float = 60.0
+    max_retry_after: float = 300.0  # a longer Retry-After means "come back tomorrow": give up instead
+    jitter: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("RetryPolicy.max_attempts must be at least 1")
+        if self.backoff_initial < 0 or self.backoff_max < 0 or self.max_retry_after < 0:
+            raise ValueError("RetryPolicy delays must not be negative")
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why one attempt failed in a way worth retrying."""
+
+    what: str  # "503", "ConnectTimeout: ...", "empty 200 body"
+    status_code: int | None
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What every message about one request names."""
+
+    method: str
+    url: str  # redacted
+    who: str  # "usaspending FY2023 page 2": the source, and the fiscal year/page being fetched
+
+    @property
+    def path(self) -> str:
+        return httpx.URL(self.url).path
+
+
+class SourceClient:
+    """A synchronous, thread-safe JSON client for one source.
+
+    ``source`` is the short source id ("sam", "usaspending"): it is stored on every RawPage and
+    begins every error message.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        base_url: str,
+        *,
+        timeout: float = 60.0,
+        retry: RetryPolicy = RetryPolicy(),
+        max_concurrency: int = 1,
+        transport: httpx.BaseTransport | None = None,
+        secret_params: Mapping[str, str] | None = None,
+        request_budget: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        if request_budget is not None and request_budget < 0:
+            raise ValueError("request_budget must not be negative")
+        self.source = source
+        self.retry = retry
+        self._secret_params = dict(secret_params or {})
+        self._secrets = tuple(v for v in self._secret_params.values() if v)
+        _register_secrets(self._secret_params)
+        self._budget = request_budget
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._slots = threading.BoundedSemaphore(max_concurrency)
+        self._lock = threading.Lock()
+        self._requests = 0
+        self._per_thread = threading.local()
+        self._client = httpx.Client(
+            base_url=base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json", **dict(headers or {})},
+            follow_redirects=False,  # a redirect could carry the api_key to another host
+        )
+
+    # --- counters ---------------------------------------------------------------------------
+    @property
+    def requests(self) -> int:
+        """HTTP attempts made so far by this client, retries included."""
+        with self._lock:
+            return self._requests
+
+    @property
+    def requests_in_current_thread(self) -> int:
+        """Attempts made by the calling thread; lets concurrent callers count their own share."""
+        return int(getattr(self._per_thread, "count", 0))
+
+    @property
+    def request_budget(self) -> int | None:
+        return self._budget
+
+    def remaining_budget(self) -> int | None:
+        if self._budget is None:
+            return None
+        with self._lock:
+            return max(0, self._budget - self._requests)
+
+    def _take_attempt(self, call: _Call, attempt: int) -> None:
+        """Count one attempt, or refuse it if the budget is spent."""
+        with self._lock:
+            if self._budget is not None and self._requests >= self._budget:
+                retrying = f" (retry {attempt - 1})" if attempt > 1 else ""
+                raise BudgetExceeded(
+                    f"{self.source}: request budget of {self._budget:,} would be exceeded by "
+                    f"{call.method} {call.path}{retrying} ({call.who}); {self._requests:,} requests already made",
+                    source=self.source,
+                )
+            self._requests += 1
+        self._per_thread.count = self.requests_in_current_thread + 1
+
+    # --- the one public verb ------------------------------------------------------------------
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        page_number: int = 1,
+        fiscal_year: int | None = None,
+    ) -> tuple[Any, RawPage]:
+        """Send one request (retrying transient failures) and return (parsed JSON, RawPage)."""
+        method = method.upper()
+        request_body = None if json_body is None else json.dumps(json_body, default=_json_default)
+        request = self._client.build_request(
+            method,
+            path,
+            params={**dict(params or {}), **self._secret_params},
+            content=None if request_body is None else request_body.encode("utf-8"),
+            headers=None if request_body is None else {"Content-Type": "application/json"},
+        )
+        call = _Call(method, self._public_url(request.url), self._who(fiscal_year, page_number))
+        policy = self.retry
+        for attempt in range(1, policy.max_attempts + 1):
+            self._take_attempt(call, attempt)
+            outcome = self._attempt(request, call)
+            if isinstance(outcome, _Failure):
+                self._wait_before_retry(outcome, call, attempt)
+                continue
+            response_text, status, payload = outcome
+            page = RawPage(
+                source=self.source,
+                method=method,
+                url=call.url,
+                request_body=request_body,
+                page_number=page_number,
+                fiscal_year=fiscal_year,
+                status_code=status,
+                fetched_at=datetime.now(timezone.utc),
+                body=response_text,
+            )
+            return payload, page
+        raise AssertionError("unreachable: the last attempt either returns or raises")
+
+    def _attempt(self, request: httpx.Request, call: _Call) -> _Failure | tuple[str, int, Any]:
+        """One attempt: a retryable _Failure, a (text, status, payload) success, or a raise."""
+        failure: _Failure | None = None
+        fatal: str | None = None
+        try:
+            with self._slots:
+                response = self._client.send(request)
+                text = response.text  # read inside the slot: the body is part of the request's cost
+        except httpx.UnsupportedProtocol as exc:  # a wrong base_url: asking again cannot help
+            fatal = _describe_transport_error(exc)
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            # Only the exception's class and redacted text survive; the exception object (which
+            # holds the request, hence the key) is not chained to anything we raise.
+            failure = _Failure(self._redact(_describe_transport_error(exc)), None)
+        except httpx.HTTPError as exc:
+            fatal = _describe_transport_error(exc)
+        if fatal is not None:
+            raise SourceError(self._redact(f"{call.who}: {call.method} {call.url} failed: {fatal}"), source=self.source)
+        if failure is not None:
+            return failure
+        status = response.status_code
+        if status in RETRYABLE_STATUSES:
+            retry_after = _retry_after_seconds(response) if status in RETRY_AFTER_STATUSES else None
+            return _Failure(str(status), status, retry_after)
+        if 400 <= status < 500:
+            raise ClientError(
+                self._redact(f"{call.who}: {call.method} {call.url} was refused with HTTP {status}: {_server_message(text)}"),
+                source=self.source,
+                status_code=status,
+            )
+        if not 200 <= status < 300:
+            raise SourceError(
+                self._redact(
+                    f"{call.who}: {call.method} {call.url} answered HTTP {status}, which is not handled: "
+                    f"{_server_message(text)}"
+                ),
+                source=self.source,
+                status_code=status,
+            )
+        if not text.strip():
+            # USAspending occasionally answers 200 with nothing under load; it is transient.
+            return _Failure("empty 200 body", status)
+        return text, status, self._parse(text, call, status)
+
+    def _parse(self, text: str, call: _Call, status: int) -> Any:
+        problem: str | None = None
+        try:
+            return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        except ValueError as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+        raise MalformedPayload(
+            self._redact(
+                f"{call.who}: response to {call.method} {call.url} is not JSON ({problem}); "
+                f"body starts {_snippet(text, 120)!r}"
+            ),
+            source=self.source,
+            status_code=status,
+        )
+
+    def _wait_before_retry(self, failure: _Failure, call: _Call, attempt: int) -> None:
+        policy = self.retry
+        if attempt >= policy.max_attempts:
+            raise RetriesExhausted(
+                f"{call.who}: {call.method} {call.url} still failing after {attempt} "
+                f"attempt{'s' if attempt != 1 else ''}; last error: {failure.what}",
+                source=self.source,
+                status_code=failure.status_code,
+            )
+        if failure.retry_after is not None and failure.retry_after > policy.max_retry_after:
+            raise RetriesExhausted(
+                f"{call.who}: {call.method} {call.url} answered {failure.what} asking to retry after "
+                f"{failure.retry_after:,.0f}s, longer than the {policy.max_retry_after:,.0f}s we are "
+                f"willing to wait; gave up after {attempt} attempt{'s' if attempt != 1 else ''}",
+                source=self.source,
+                status_code=failure.status_code,
+            )
+        delay = failure.retry_after if failure.retry_after is not None else self._backoff(attempt)
+        log.warning(
+            "%s: %s on %s %s, retry %d/%d in %.1fs",
+            self.source,
+            failure.what,
+            call.method,
+            call.path,
+            attempt,
+            policy.max_attempts - 1,
+            delay,
+        )
+        self._sleep(delay)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter: spreads out clients that failed together."""
+        policy = self.retry
+        ceiling = min(policy.backoff_max, policy.backoff_initial * (2 ** (attempt - 1)))
+        return self._rng.uniform(0, ceiling) if policy.jitter else ceiling
+
+    def _public_url(self, url: httpx.URL) -> str:
+        for name in self._secret_params:
+            url = url.copy_remove_param(name)
+        return self._redact(str(url))
+
+    def _who(self, fiscal_year: int | None, page_number: int) -> str:
+        # A fiscal-year fetch is always paged, so its page is worth naming; a plain GET's page 1 is not.
+        if fiscal_year is not None:
+            return f"{self.source} FY{fiscal_year} page {page_number}"
+        return self.source if page_number == 1 else f"{self.source} page {page_number}"
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> SourceClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+# --- payload helpers shared by the connectors ---------------------------------------------------
+
+
+def field_of(obj: Mapping[str, Any] | None, name: str) -> Any:
+    """obj[name], ignoring the case of the key (sources are inconsistent about key casing)."""
+    if obj is None:
+        return None
+    if name in obj:
+        return obj[name]
+    lowered = name.lower()
+    return next((v for k, v in obj.items() if isinstance(k, str) and k.lower() == lowered), None)
+
+
+def has_field(obj: Mapping[str, Any], name: str) -> bool:
+    lowered = name.lower()
+    return any(isinstance(k, str) and k.lower() == lowered for k in obj)
+
+
+def json_kind(value: Any) -> str:
+    """'an object', 'a list', 'null'...: for messages saying what came instead of what we expected."""
+    kinds = {dict: "an object", list: "a list", str: "a string", type(None): "null", bool: "a boolean"}
+    return kinds.get(type(value), "a number" if isinstance(value, (int, float, Decimal)) else type(value).__name__)
+
+
+def unique_programs(programs: Sequence[str] | None) -> list[str]:
+    """Requested ALNs, stripped and deduplicated in order; refuses non-strings (10.10 != 10.100)."""
+    if programs is None:
+        return []
+    if isinstance(programs, str):
+        raise TypeError("programs must be a sequence of ALN strings, not a single string")
+    seen: dict[str, None] = {}
+    for program in programs:
+        if not isinstance(program, str):
+            raise TypeError(f"program number {program!r} must be a string (10.10 and 10.100 differ)")
+        if program.strip():
+            seen[program.strip()] = None
+    return list(seen)
+
+
+
+
+def to_cents(value: Any) -> Decimal | None:
+    """Read a money figure from a payload as a Decimal rounded (half-even) to cents.
+
+    Shared by the connectors so every source reads money the same way: JSON numbers arrive as
+    Decimal/int (see ``parse_float=Decimal``), strings may carry "$", "," and spaces, and
+    accounting-style "(1,000)" is negative.  None and "" are "no figure" (None); 0 stays a zero.
+    Raises ValueError saying what was wrong.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an amount")
+    if isinstance(value, (int, Decimal)):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))  # shortest round-trip text: 1234567.89 stays 1234567.89
+    elif isinstance(value, str):
+        amount_or_none = _amount_from_text(value)
+        if amount_or_none is None:
+            return None
+        amount = amount_or_none
+    else:
+        raise ValueError(f"{type(value).__name__} {value!r} is not an amount")
+    if not amount.is_finite():
+        raise ValueError(f"{value!r} is not a finite amount")
+    try:
+        return amount.quantize(CENTS, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is too large to be an amount") from None
+
+
+def _amount_from_text(value: str) -> Decimal | None:
+    text = value.replace("$", "").replace(",", "").replace(" ", "").strip()
+    if not text:
+        return None
+    negative = text.startswith("(") and text.endswith(")")
+    try:
+        amount = Decimal(text[1:-1] if negative else text)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount") from None
+    return -amount if negative else amount
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _snippet(text: str, limit: int = SERVER_MESSAGE_LIMIT) -> str:
+    text = _one_line(redact(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+
+def _reject_constant(name: str) -> Any:
+    # NaN/Infinity are not JSON, and a NaN amount would poison every sum it touches.
+    raise ValueError(f"{name} is not a valid JSON number")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")
+
+
+def _describe_transport_error(exc: httpx.HTTPError) -> str:
+    detail = _snippet(str(exc), 200)
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+_MESSAGE_KEYS = ("detail", "message", "error_description", "errormessage", "error", "title", "messages")
+
+
+def _server_message(text: str) -> str:
+    """The human part of an error body: a JSON detail/message/error if there is one, else the text."""
+    if not text.strip():
+        return "(empty body)"
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return _snippet(text)
+    found = _find_message(payload, depth=0)
+    return _snippet(found if found else text)
+
+
+def _find_message(value: Any, depth: int) -> str | None:
+    if depth > 3:
+        return None
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, list):
+        parts = [m for m in (_find_message(v, depth + 1) for v in value) if m]
+        return "; ".join(parts) or None
+    if isinstance(value, dict):
+        lowered = {str(k).lower(): v for k, v in value.items()}
+        for key in _MESSAGE_KEYS:
+            if key in lowered:
+                found = _find_message(lowered[key], depth + 1)
+                if found:
+                    return found
+    return None
+
+
+def _retry_after_seconds(response: httpx.Response) -> float | None:
+    """Retry-After as seconds (it may be a number of seconds or an HTTP-date); None if absent/unreadable."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = None
+    if seconds is not None:
+        return None if math.isnan(seconds) else max(0.0, seconds)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
