@@ -1,0 +1,31 @@
+"""An httpx transport that answers from the in-process emulator instead of the network.
+
+Hand it to ``httpx.Client(transport=...)`` and the real connectors (URLs, paging, retries,
+JSON parsing) run exactly as they would live. The host is ignored: both APIs are routed by
+path, so the configured base URLs can stay the real ones.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import httpx
+
+from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
+
+
+class EmulatorTransport(httpx.BaseTransport):
+    def __init__(self, emulator: ApiEmulator) -> None:
+        self.emulator = emulator
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        # keep_blank_values: "api_key=" must reach the emulator as present-but-empty.
+        query = parse_qs(request.url.query.decode("ascii"), keep_blank_values=True)
+        status, headers, body = self.emulator.handle(
+            request.method, request.url.path, query, request.read()
+        )
+        return httpx.Response(status, headers=headers, content=body, request=request)
+
+
+def demo_transport(faults: FaultPlan | None = None) -> EmulatorTransport:
+    """A transport over the committed demo bundle; any non-empty SAM.gov api_key is accepted."""
+    return EmulatorTransport(ApiEmulator(Bundle.load_demo(), faults=faults))
