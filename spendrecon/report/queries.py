@@ -1,0 +1,341 @@
+"""The SELECTs behind the report, over a read-only warehouse connection.
+
+Every value is bound as a parameter. Money stays ``Decimal`` end to end: DuckDB hands DECIMAL
+columns to Python as ``Decimal`` and nothing here converts them.
+
+The findings tables hold the warehouse's *current* state: reporting an older run shows that run's
+header and events, but the findings as they stand now (``RunInfo.is_latest`` says which case applies).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from warehouse.db import connect
+from warehouse.rules.registry import SEVERITIES, Rule, load_rules
+
+UNKNOWN_AGENCY = "Unknown agency"
+LARGEST_GAPS = 25
+
+# A run id becomes a folder name: refuse anything that could climb out of the reports folder.
+_SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
+
+# The dollars a finding puts at stake: the gap when both sides have a figure, otherwise the
+# side that exists (a SAM.gov actual with no USAspending figure is entirely unaccounted for).
+_STAKE = "coalesce(abs({p}difference), abs({p}sam_amount), abs({p}usaspending_amount), 0)"
+_SEVERITY_RANK = "CASE {p}severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 3 END"
+
+# recon.program_year only exists once a run has built it; an empty stand-in keeps the joins valid.
+_PROGRAM_YEAR_TABLE = (
+    "SELECT program_number, fiscal_year, program_title, agency, sam_actual, usaspending_obligations "
+    "FROM recon.program_year"
+)
+_PROGRAM_YEAR_EMPTY = (
+    "SELECT NULL::VARCHAR AS program_number, NULL::INTEGER AS fiscal_year, NULL::VARCHAR AS program_title, "
+    "NULL::VARCHAR AS agency, NULL::DECIMAL(18,2) AS sam_actual, NULL::DECIMAL(18,2) AS usaspending_obligations "
+    "WHERE false"
+)
+
+
+class ReportError(Exception):
+    """The report cannot be produced; the message says why, for the person who asked for it."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    mode: str
+    fiscal_years: tuple[int, ...]
+    programs: tuple[str, ...] | None  # None: every program
+    sam_source: str | None
+    usaspending_source: str | None
+    sam_requests: int | None
+    usaspending_requests: int | None
+    sam_listings: int | None
+    usaspending_rows: int | None
+    program_years: int | None
+    warnings: tuple[str, ...]
+    previous_run_id: str | None  # the succeeded run before this one
+    is_latest: bool  # False: the findings shown are the current state, not this run's
+
+
+@dataclass(frozen=True)
+class Finding:
+    run_id: str
+    program_number: str
+    fiscal_year: int
+    rule_id: str
+    severity: str
+    status: str
+    program_title: str | None
+    agency: str | None
+    sam_amount: Decimal | None
+    usaspending_amount: Decimal | None
+    difference: Decimal | None
+    message: str
+    first_seen_run_id: str
+    last_seen_run_id: str
+    at_stake: Decimal
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("new", "open")
+
+
+@dataclass(frozen=True)
+class RuleTotal:
+    rule_id: str
+    title: str
+    severity: str
+    findings: int  # status new or open
+    new: int  # status new
+    at_stake: Decimal
+
+
+@dataclass(frozen=True)
+class AgencyTotal:
+    agency: str
+    programs: int  # distinct programs compared within the run's scope
+    sam_actual: Decimal | None
+    usaspending: Decimal | None
+    findings: int
+    at_stake: Decimal
+
+
+@dataclass(frozen=True)
+class Event:
+    event: str  # new | reopened | resolved
+    program_number: str
+    fiscal_year: int
+    rule_id: str
+    program_title: str | None
+    agency: str | None
+    sam_amount: Decimal | None
+    usaspending_amount: Decimal | None
+    at_stake: Decimal
+
+
+@dataclass(frozen=True)
+class ReportData:
+    run: RunInfo
+    rules: tuple[RuleTotal, ...]
+    findings: tuple[Finding, ...]  # findings.csv rows: new/open, plus resolved by this run; sorted
+    agencies: tuple[AgencyTotal, ...]
+    events: tuple[Event, ...]  # this run's events, largest stake first
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_open]
+
+    @property
+    def largest_gaps(self) -> list[Finding]:
+        ranked = sorted(self.open_findings, key=lambda f: (-f.at_stake, f.program_number, f.fiscal_year, f.rule_id))
+        return ranked[:LARGEST_GAPS]
+
+    @property
+    def new_events(self) -> list[Event]:
+        return [e for e in self.events if e.event in ("new", "reopened")]
+
+    @property
+    def resolved_events(self) -> list[Event]:
+        return [e for e in self.events if e.event == "resolved"]
+
+    @property
+    def total_at_stake(self) -> Decimal:
+        return sum((f.at_stake for f in self.open_findings), Decimal("0.00"))
+
+
+def open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """Read-only, so a report never blocks (or is blocked by) analysts reading the same file."""
+    if not warehouse.is_file():
+        raise ReportError(f"warehouse {warehouse} does not exist; run `spendrecon run` first")
+    try:
+        return connect(warehouse, read_only=True)
+    except duckdb.Error as exc:
+        raise ReportError(f"cannot open warehouse {warehouse} read-only: {exc}") from exc
+
+
+def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
+                rules: Sequence[Rule] | None = None) -> ReportData:
+    run = load_run(con, run_id)
+    registry = list(rules) if rules is not None else load_rules()
+    program_year = _program_year_source(con)
+    return ReportData(
+        run=run,
+        rules=tuple(load_rule_totals(con, registry)),
+        findings=tuple(load_findings(con, program_year, run.run_id)),
+        agencies=tuple(load_agencies(con, program_year, run)),
+        events=tuple(load_events(con, program_year, run.run_id)),
+    )
+
+
+def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> RunInfo:
+    columns = (
+        "run_id, started_at, finished_at, status, mode, fiscal_years, programs, sam_source, usaspending_source, "
+        "sam_requests, usaspending_requests, sam_listings, usaspending_rows, program_years, warnings, error"
+    )
+    try:
+        if run_id is None:
+            cur = con.execute(
+                f"SELECT {columns} FROM meta.runs WHERE status = 'succeeded' "
+                "ORDER BY started_at DESC, run_id DESC LIMIT 1"
+            )
+        else:
+            cur = con.execute(f"SELECT {columns} FROM meta.runs WHERE run_id = $run_id", {"run_id": run_id})
+        row = _one_dict(cur)
+    except duckdb.CatalogException as exc:
+        raise ReportError(f"this file is not a spendrecon warehouse (no meta.runs table): {exc}") from exc
+    if row is None:
+        if run_id is None:
+            raise ReportError("the warehouse has no succeeded run to report on")
+        raise ReportError(f"no run {run_id!r} in the warehouse")
+    if row["status"] != "succeeded":
+        # A failed run never published its findings, so a report would describe someone else's.
+        why = f": {row['error']}" if row["error"] else ""
+        raise ReportError(f"run {row['run_id']!r} did not succeed (status {row['status']}){why}")
+    if not _SAFE_RUN_ID.match(row["run_id"]) or row["run_id"] in (".", ".."):
+        raise ReportError(f"run id {row['run_id']!r} cannot be used as a folder name")
+    previous = con.execute(
+        "SELECT run_id FROM meta.runs WHERE status = 'succeeded' AND started_at < $started "
+        "ORDER BY started_at DESC, run_id DESC LIMIT 1",
+        {"started": row["started_at"]},
+    ).fetchone()
+    later = con.execute(
+        "SELECT count(*) FROM meta.runs WHERE status = 'succeeded' AND run_id <> $run_id "
+        "AND (started_at > $started OR (started_at = $started AND run_id > $run_id))",
+        {"run_id": row["run_id"], "started": row["started_at"]},
+    ).fetchone()
+    return RunInfo(
+        run_id=row["run_id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        status=row["status"],
+        mode=row["mode"],
+        fiscal_years=tuple(sorted(row["fiscal_years"] or ())),
+        programs=tuple(row["programs"]) if row["programs"] is not None else None,
+        sam_source=row["sam_source"],
+        usaspending_source=row["usaspending_source"],
+        sam_requests=row["sam_requests"],
+        usaspending_requests=row["usaspending_requests"],
+        sam_listings=row["sam_listings"],
+        usaspending_rows=row["usaspending_rows"],
+        program_years=row["program_years"],
+        warnings=tuple(row["warnings"] or ()),
+        previous_run_id=previous[0] if previous else None,
+        is_latest=not (later and later[0]),
+    )
+
+
+def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -> list[RuleTotal]:
+    """Open findings per rule and severity, plus a zero row for every registered rule without any.
+
+    Grouped by the finding's own severity: a spendrecon.yaml override may differ from the registry.
+    """
+    rows = _dicts(con.execute(
+        f"SELECT rule_id, severity, count(*) AS findings, count(*) FILTER (WHERE status = 'new') AS new, "
+        f"sum({_STAKE.format(p='')}) AS at_stake "
+        "FROM recon.findings WHERE status IN ('new', 'open') GROUP BY rule_id, severity"
+    ))
+    titles = {r.id: r.title for r in registry}
+    totals = [
+        RuleTotal(r["rule_id"], titles.get(r["rule_id"], r["rule_id"]), r["severity"], int(r["findings"]),
+                  int(r["new"]), r["at_stake"])
+        for r in rows
+    ]
+    seen = {t.rule_id for t in totals}
+    totals += [RuleTotal(r.id, r.title, r.severity, 0, 0, Decimal("0.00")) for r in registry if r.id not in seen]
+    order = {r.id: i for i, r in enumerate(registry)}
+    return sorted(totals, key=lambda t: (_severity_rank(t.severity), order.get(t.rule_id, len(order)), t.rule_id))
+
+
+def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) -> list[Finding]:
+    sql = (
+        f"WITH py AS ({program_year}) "
+        "SELECT f.run_id, f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status, py.program_title, "
+        "py.agency, f.sam_amount, f.usaspending_amount, f.difference, f.message, f.first_seen_run_id, "
+        f"f.last_seen_run_id, {_STAKE.format(p='f.')} AS at_stake "
+        "FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
+        "WHERE f.status IN ('new', 'open') OR (f.status = 'resolved' AND f.run_id = $run_id) "
+        f"ORDER BY {_SEVERITY_RANK.format(p='f.')}, at_stake DESC, f.program_number, f.fiscal_year, f.rule_id"
+    )
+    return [Finding(**r) for r in _dicts(con.execute(sql, {"run_id": run_id}))]
+
+
+def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInfo) -> list[AgencyTotal]:
+    """Programs compared and dollars per agency within the run's scope, beside its open findings."""
+    sql = (
+        f"WITH py AS ({program_year}), "
+        "compared AS ("
+        "  SELECT coalesce(agency, $unknown) AS agency, count(DISTINCT program_number) AS programs, "
+        "         sum(sam_actual) AS sam_actual, sum(usaspending_obligations) AS usaspending "
+        "  FROM py "
+        "  WHERE ($fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year)) "
+        "    AND ($programs::VARCHAR[] IS NULL OR list_contains($programs::VARCHAR[], program_number)) "
+        "  GROUP BY 1), "
+        "found AS ("
+        "  SELECT coalesce(py.agency, $unknown) AS agency, count(*) AS findings, "
+        f"        sum({_STAKE.format(p='f.')}) AS at_stake "
+        "  FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
+        "  WHERE f.status IN ('new', 'open') GROUP BY 1) "
+        "SELECT coalesce(c.agency, f.agency) AS agency, coalesce(c.programs, 0) AS programs, "
+        "       c.sam_actual, c.usaspending, coalesce(f.findings, 0) AS findings, "
+        "       coalesce(f.at_stake, 0)::DECIMAL(38,2) AS at_stake "
+        "FROM compared AS c FULL OUTER JOIN found AS f ON c.agency = f.agency "
+        "ORDER BY at_stake DESC, findings DESC, agency"
+    )
+    params: dict[str, Any] = {
+        "unknown": UNKNOWN_AGENCY,
+        "fiscal_years": list(run.fiscal_years) if run.fiscal_years else None,
+        "programs": list(run.programs) if run.programs is not None else None,
+    }
+    return [
+        AgencyTotal(r["agency"], int(r["programs"]), r["sam_actual"], r["usaspending"], int(r["findings"]),
+                    r["at_stake"])
+        for r in _dicts(con.execute(sql, params))
+    ]
+
+
+def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) -> list[Event]:
+    stake = ("coalesce(abs(e.sam_amount - e.usaspending_amount), abs(e.sam_amount), "
+             "abs(e.usaspending_amount), 0)")
+    sql = (
+        f"WITH py AS ({program_year}) "
+        "SELECT e.event, e.program_number, e.fiscal_year, e.rule_id, py.program_title, py.agency, "
+        f"e.sam_amount, e.usaspending_amount, {stake}::DECIMAL(38,2) AS at_stake "
+        "FROM recon.finding_events AS e LEFT JOIN py USING (program_number, fiscal_year) "
+        "WHERE e.run_id = $run_id "
+        "ORDER BY at_stake DESC, e.program_number, e.fiscal_year, e.rule_id"
+    )
+    return [Event(**r) for r in _dicts(con.execute(sql, {"run_id": run_id}))]
+
+
+def _program_year_source(con: duckdb.DuckDBPyConnection) -> str:
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'recon' AND table_name = 'program_year'"
+    ).fetchone()
+    return _PROGRAM_YEAR_TABLE if exists and exists[0] else _PROGRAM_YEAR_EMPTY
+
+
+def _severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
+def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def _one_dict(cur: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    rows = _dicts(cur)
+    return rows[0] if rows else None

@@ -1,0 +1,184 @@
+"""summary.md: the run's report as Markdown (also published as a Prefect artifact).
+
+Also home to the plain-text facts the HTML report shares, so both say exactly the same thing.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from spendrecon.report.queries import Event, Finding, ReportData, RunInfo
+from warehouse.findings import format_money
+
+EVENT_ROWS = 50  # rows per event list in Markdown; findings.csv has them all
+PROGRAMS_SHOWN = 20  # a long --programs filter is cut short in the header
+DASH = "—"
+
+# Characters that would start Markdown syntax (or raw HTML) inside a table cell.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+# --- shared plain-text formatting -------------------------------------------------------------
+
+def money(amount: Decimal | None) -> str:
+    """Money for people: NULL (no figure) is a dash, never 'no figure' squeezed into a number column."""
+    return DASH if amount is None else format_money(amount)
+
+
+def utc(moment: datetime | None) -> str:
+    if moment is None:
+        return DASH
+    if moment.tzinfo is not None:  # TIMESTAMPTZ: normalise; naive TIMESTAMPs are already UTC
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def duration(started: datetime, finished: datetime | None) -> str:
+    if finished is None:
+        return ""
+    seconds = max(0, int((finished - started).total_seconds()))
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m {secs:02d}s" if hours else f"{minutes}m {secs:02d}s"
+
+
+def count(value: int | None) -> str:
+    return DASH if value is None else f"{value:,}"
+
+
+def programs_text(programs: Sequence[str] | None) -> str:
+    if programs is None:
+        return "all programs"
+    if not programs:
+        return "none"
+    shown = ", ".join(programs[:PROGRAMS_SHOWN])
+    more = len(programs) - PROGRAMS_SHOWN
+    return f"{shown} … and {more} more" if more > 0 else shown
+
+
+def header_facts(data: ReportData) -> list[tuple[str, str]]:
+    """The run header as (label, value) pairs of plain text; each renderer escapes them its own way."""
+    run: RunInfo = data.run
+    finished = utc(run.finished_at)
+    took = duration(run.started_at, run.finished_at)
+    opened = data.open_findings
+    new = sum(1 for f in opened if f.status == "new")
+    return [
+        ("Run", run.run_id),
+        ("Started", utc(run.started_at)),
+        ("Finished", f"{finished} (took {took})" if took else finished),
+        ("Mode", run.mode),
+        ("Fiscal years", ", ".join(f"FY{y}" for y in run.fiscal_years) or DASH),
+        ("Programs", programs_text(run.programs)),
+        ("SAM.gov source", run.sam_source or DASH),
+        ("USAspending source", run.usaspending_source or DASH),
+        ("Requests", f"SAM.gov {count(run.sam_requests)} · USAspending {count(run.usaspending_requests)}"),
+        ("Fetched", f"{count(run.sam_listings)} SAM.gov listings · {count(run.usaspending_rows)} USAspending rows"),
+        ("Program-years compared", count(run.program_years)),
+        ("Findings", f"{len(opened):,} open ({new:,} new) · {len(data.resolved_events):,} resolved by this run"),
+        ("Dollars at stake", money(data.total_at_stake)),
+        ("Previous run", run.previous_run_id or "none (first run)"),
+    ]
+
+
+def staleness_note(run: RunInfo) -> str | None:
+    """Findings are kept as current state only; say so when this is not the newest run."""
+    if run.is_latest:
+        return None
+    return ("A later run exists: the findings tables show the warehouse's current findings, "
+            "not the state right after this run. The new/resolved lists are this run's own.")
+
+
+def event_label(event: str) -> str:
+    return {"new": "new", "reopened": "reopened", "resolved": "resolved"}.get(event, event)
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+def md(text: object) -> str:
+    """Source text inside Markdown: escape syntax characters so a title can't become markup or break a table."""
+    flat = " ".join(str(text).split())
+    return _MD_ENTITY.sub(r"\\&", _MD_SPECIAL.sub(r"\\\1", flat))
+
+
+def md_or_dash(text: str | None) -> str:
+    return DASH if text is None or not text.strip() else md(text)
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: Sequence[int] = ()) -> list[str]:
+    """A GitHub-flavoured table; `right` are the column indexes to right-align (numbers)."""
+    align = ["---:" if i in right else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(data: ReportData) -> str:
+    lines = [f"# spendrecon reconciliation report: run {md(data.run.run_id)}", ""]
+    lines += _table(["", ""], [(f"**{label}**", md(value)) for label, value in header_facts(data)])
+    note = staleness_note(data.run)
+    if note:
+        lines += ["", f"> **Note:** {md(note)}"]
+    if data.run.warnings:
+        lines += ["", "### Warnings of the run", ""]
+        lines += [f"- {md(w)}" for w in data.run.warnings]
+    lines += ["", *_rules_section(data), "", *_gaps_section(data), "", *_agency_section(data), ""]
+    lines += _events_section("New since the previous run", data.new_events, show_event=True)
+    lines += [""]
+    lines += _events_section("Resolved by this run", data.resolved_events, show_event=False)
+    lines += ["", "_Every open finding, and those this run resolved, are listed in findings.csv._", ""]
+    return "\n".join(lines)
+
+
+def _rules_section(data: ReportData) -> list[str]:
+    rows = [(md(t.title), md(t.rule_id), t.severity, f"{t.findings:,}", f"{t.new:,}", money(t.at_stake))
+            for t in data.rules]
+    return ["## Findings by rule", "",
+            *_table(["Rule", "Id", "Severity", "Findings", "New", "Dollars at stake"], rows, right=(3, 4, 5))]
+
+
+def _gaps_section(data: ReportData) -> list[str]:
+    gaps = data.largest_gaps
+    head = [f"## Largest gaps (top {len(gaps)} by dollars at stake)", ""]
+    if not gaps:
+        return [*head, "No open findings."]
+    return [*head, *_table(
+        ["Program", "Title", "Agency", "FY", "Rule", "SAM.gov", "USAspending", "Difference", "At stake"],
+        [_gap_row(f) for f in gaps], right=(3, 5, 6, 7, 8))]
+
+
+def _gap_row(f: Finding) -> list[str]:
+    return [md(f.program_number), md_or_dash(f.program_title), md_or_dash(f.agency), str(f.fiscal_year),
+            md(f.rule_id), money(f.sam_amount), money(f.usaspending_amount), money(f.difference), money(f.at_stake)]
+
+
+def _agency_section(data: ReportData) -> list[str]:
+    head = ["## By agency", ""]
+    if not data.agencies:
+        return [*head, "No program-years compared and no open findings."]
+    rows = [(md(a.agency), f"{a.programs:,}", money(a.sam_actual), money(a.usaspending), f"{a.findings:,}",
+             money(a.at_stake)) for a in data.agencies]
+    return [*head, *_table(["Agency", "Programs compared", "SAM.gov actual", "USAspending", "Findings",
+                            "Dollars at stake"], rows, right=(1, 2, 3, 4, 5))]
+
+
+def _events_section(title: str, events: Sequence[Event], show_event: bool) -> list[str]:
+    head = [f"## {title}: {len(events):,}", ""]
+    if not events:
+        return [*head, "None."]
+    headers = ["Program", "Title", "FY", "Rule", "SAM.gov", "USAspending", "At stake"]
+    if show_event:
+        headers.insert(0, "Event")
+    rows = []
+    for e in events[:EVENT_ROWS]:
+        row = [md(e.program_number), md_or_dash(e.program_title), str(e.fiscal_year), md(e.rule_id),
+               money(e.sam_amount), money(e.usaspending_amount), money(e.at_stake)]
+        rows.append([event_label(e.event), *row] if show_event else row)
+    offset = 1 if show_event else 0
+    lines = [*head, *_table(headers, rows, right=(2 + offset, 4 + offset, 5 + offset, 6 + offset))]
+    if len(events) > EVENT_ROWS:
+        lines += ["", f"… and {len(events) - EVENT_ROWS:,} more (largest shown first; see findings.csv)."]
+    return lines

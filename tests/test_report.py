@@ -1,0 +1,333 @@
+"""The run report: summary.md, findings.csv and report.html from a tiny warehouse built per test."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from spendrecon.report import ReportError, summary_markdown, write_report
+from warehouse.db import connect, ensure_schema, run_file
+from warehouse.findings import merge_findings
+from warehouse.rules.registry import load_rules
+from warehouse.scope import Scope
+
+EVIL_TITLE = '<script>alert(1)</script> & "x" | y'
+CSV_HEADER = ("run_id,program_number,fiscal_year,rule_id,severity,status,program_title,agency,sam_amount,"
+              "usaspending_amount,difference,message,first_seen_run_id,last_seen_run_id")
+
+
+# --- fixture helpers ----------------------------------------------------------------------------
+
+def _add_run(con: duckdb.DuckDBPyConnection, run_id: str, started: datetime, status: str = "succeeded", *,
+             fiscal_years: tuple[int, ...] = (2022,), warnings: tuple[str, ...] = (),
+             sam_source: str = "https://api.sam.gov") -> None:
+    con.execute(
+        "INSERT INTO meta.runs (run_id, started_at, finished_at, status, mode, fiscal_years, programs, sam_source, "
+        "usaspending_source, sam_requests, usaspending_requests, sam_listings, usaspending_rows, program_years, "
+        "warnings, error) VALUES ($run_id, $started, $started + INTERVAL 95 SECOND, $status, 'live', $fys, NULL, "
+        "$sam, 'https://api.usaspending.gov', 7, 11, 3, 4, 5, $warnings, NULL)",
+        {"run_id": run_id, "started": started, "status": status, "fys": list(fiscal_years), "sam": sam_source,
+         "warnings": list(warnings)},
+    )
+
+
+def _stage(con: duckdb.DuckDBPyConnection, run_id: str, sam: list[tuple[str, str, str, int, Decimal]],
+           usaspending: list[tuple[str, int, Decimal]]) -> None:
+    """sam: (program_number, title, department, fiscal_year, actual); usaspending: (program_number, fy, amount)."""
+    for table in ("staging.sam_listings", "staging.sam_obligations", "staging.usaspending_program_year"):
+        con.execute(f"DELETE FROM {table}")
+    for number, title, department, fy, actual in sam:
+        con.execute(
+            "INSERT INTO staging.sam_listings (run_id, program_number, program_id, title, department, agency, status) "
+            "VALUES ($r, $n, $n, $t, $d, $d, 'Active')", {"r": run_id, "n": number, "t": title, "d": department})
+        con.execute(
+            "INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, actual) "
+            "VALUES ($r, $n, $n, $fy, $a)", {"r": run_id, "n": number, "fy": fy, "a": actual})
+    for number, fy, amount in usaspending:
+        con.execute(
+            "INSERT INTO staging.usaspending_program_year (run_id, program_number, fiscal_year, obligations, source) "
+            "VALUES ($r, $n, $fy, $a, 'api')", {"r": run_id, "n": number, "fy": fy, "a": amount})
+    run_file(con, "recon_program_year", {"current_fiscal_year": 2027})
+
+
+def _reconcile(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    merge_findings(con, run_id, load_rules(), Scope(fiscal_years=(2022,)))
+
+
+def build_warehouse(path: Path) -> Path:
+    """Two succeeded runs and a later failed one.
+
+    r1: 97.102 and 11.111 have SAM.gov actuals and no USAspending figure.
+    r2: 11.111 now matches (resolved); 10.001 (hostile title) mismatches; 93.999 is USAspending-only.
+    """
+    con = connect(path)
+    ensure_schema(con)
+    _add_run(con, "r1", datetime(2025, 1, 10, 6, 0, 0))
+    _stage(con, "r1",
+           sam=[("97.102", "Disaster Grants - Public Assistance", "Department of Homeland Security", 2022,
+                 Decimal("15000000.00")),
+                ("11.111", "Foreign-Trade Zones", "Department of Commerce", 2022, Decimal("5000.00"))],
+           usaspending=[])
+    _reconcile(con, "r1")
+    _add_run(con, "r2", datetime(2025, 2, 10, 6, 0, 0), warnings=("SAM.gov listing 12.999 had no obligations table",))
+    _stage(con, "r2",
+           sam=[("97.102", "Disaster Grants - Public Assistance", "Department of Homeland Security", 2022,
+                 Decimal("15000000.00")),
+                ("11.111", "Foreign-Trade Zones", "Department of Commerce", 2022, Decimal("5000.00")),
+                ("10.001", EVIL_TITLE, "Department of <b>Agriculture</b>", 2022, Decimal("500.00"))],
+           usaspending=[("11.111", 2022, Decimal("5000.00")), ("10.001", 2022, Decimal("700000.00")),
+                        ("93.999", 2022, Decimal("2500.00"))])
+    _reconcile(con, "r2")
+    _add_run(con, "r3", datetime(2025, 3, 10, 6, 0, 0), status="failed")
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_warehouse(tmp_path_factory.mktemp("built") / "warehouse.duckdb")
+
+
+@pytest.fixture
+def warehouse(built_warehouse: Path, tmp_path: Path) -> Path:
+    """A private copy per test: building takes most of a second, copying a few milliseconds."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    return copy
+
+
+def _csv_rows(folder: Path) -> list[dict[str, str]]:
+    with open(folder / "findings.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# --- the three files ----------------------------------------------------------------------------
+
+def test_report_writes_three_files_for_latest_succeeded_run(warehouse: Path, tmp_path: Path) -> None:
+    folder = write_report(warehouse, tmp_path / "reports")
+    assert folder == tmp_path / "reports" / "r2"  # r3 failed, so r2 is the latest succeeded run
+    assert {p.name for p in folder.iterdir()} == {"summary.md", "findings.csv", "report.html"}
+
+    md = (folder / "summary.md").read_text(encoding="utf-8")
+    assert "run r2" in md
+    assert "| **Mode** | live |" in md
+    assert "FY2022" in md
+    assert "SAM.gov 7 · USAspending 11" in md
+    assert "SAM.gov listing 12.999 had no obligations table" in md  # the run's warnings
+    assert "| **Previous run** | r1 |" in md
+    # The largest gap, with the NULL USAspending figure and difference as dashes.
+    gap = next(line for line in md.splitlines() if line.startswith("| 97.102 |"))
+    assert gap == ("| 97.102 | Disaster Grants - Public Assistance | Department of Homeland Security | 2022 | "
+                   "actual\\_not\\_in\\_usaspending | $15,000,000.00 | — | — | $15,000,000.00 |")
+    # Every registered rule is listed, estimate_only with zero findings.
+    assert "| Completed fiscal year with only an estimate on SAM.gov | estimate\\_only | info | 0 | 0 | $0.00 |" in md
+    assert "## New since the previous run: 2" in md
+    assert "## Resolved by this run: 1" in md
+
+    html_text = (folder / "report.html").read_text(encoding="utf-8")
+    assert "97.102" in html_text and "$15,000,000.00" in html_text
+    assert 'data-v="15000000.00"' in html_text and 'data-v="">—</td>' in html_text
+    assert '<td data-v="2022">2022</td>' in html_text and "2,022" not in html_text
+
+
+def test_findings_csv_header_rows_and_exact_decimals(warehouse: Path, tmp_path: Path) -> None:
+    folder = write_report(warehouse, tmp_path / "reports")
+    text = (folder / "findings.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == CSV_HEADER
+
+    rows = _csv_rows(folder)
+    keys = [(r["program_number"], r["rule_id"], r["status"]) for r in rows]
+    # By severity, then dollars at stake: the finding r2 resolved sorts among the errors.
+    assert keys == [
+        ("97.102", "actual_not_in_usaspending", "open"),
+        ("11.111", "actual_not_in_usaspending", "resolved"),
+        ("10.001", "amount_mismatch", "new"),
+        ("93.999", "obligations_not_in_sam", "new"),
+    ]
+    top = rows[0]
+    assert top["run_id"] == "r2" and top["fiscal_year"] == "2022" and top["severity"] == "error"
+    assert top["sam_amount"] == "15000000.00"
+    assert top["usaspending_amount"] == "" and top["difference"] == ""  # NULL -> empty cell
+    assert top["first_seen_run_id"] == "r1" and top["last_seen_run_id"] == "r2"
+    assert top["agency"] == "Department of Homeland Security"
+    assert "$15,000,000.00" in top["message"]
+    mismatch = rows[2]
+    assert (mismatch["sam_amount"], mismatch["usaspending_amount"], mismatch["difference"]) == (
+        "500.00", "700000.00", "-699500.00")
+    assert mismatch["program_title"] == EVIL_TITLE  # CSV keeps the text as is; csv quoting handles it
+    assert rows[3]["agency"] == "Department of Health and Human Services"  # from the ALN prefix
+
+
+def test_summary_markdown_is_the_summary_file(warehouse: Path, tmp_path: Path) -> None:
+    folder = write_report(warehouse, tmp_path / "reports")
+    assert summary_markdown(warehouse) == (folder / "summary.md").read_text(encoding="utf-8")
+
+
+def test_agency_rollup(warehouse: Path) -> None:
+    md = summary_markdown(warehouse)
+    lines = md.split("## By agency", 1)[1].split("##", 1)[0].splitlines()
+    rows = [line for line in lines if line.startswith("| ")][2:]  # past the header and alignment rows
+    # Sorted by dollars at stake; Commerce has a program compared but no open finding.
+    assert rows[0] == ("| Department of Homeland Security | 1 | $15,000,000.00 | — | 1 | $15,000,000.00 |")
+    assert rows[1] == ("| Department of \\<b\\>Agriculture\\</b\\> | 1 | $500.00 | $700,000.00 | 1 | $699,500.00 |")
+    assert rows[2] == "| Department of Health and Human Services | 1 | — | $2,500.00 | 1 | $2,500.00 |"
+    assert rows[3] == "| Department of Commerce | 1 | $5,000.00 | $5,000.00 | 0 | $0.00 |"
+
+
+def test_report_of_an_older_run_uses_its_events_and_says_findings_are_current(warehouse: Path,
+                                                                              tmp_path: Path) -> None:
+    folder = write_report(warehouse, tmp_path / "reports", run_id="r1")
+    md = (folder / "summary.md").read_text(encoding="utf-8")
+    assert "A later run exists" in md
+    assert "## New since the previous run: 2" in md
+    assert "## Resolved by this run: 0" in md
+    assert "| **Previous run** | none (first run) |" in md
+
+
+def test_zero_findings_run_still_writes_everything(tmp_path: Path) -> None:
+    path = tmp_path / "empty.duckdb"
+    con = connect(path)
+    ensure_schema(con)
+    _add_run(con, "only", datetime(2025, 1, 1))
+    con.close()  # no recon.program_year at all: the report must not need it
+    folder = write_report(path, tmp_path / "reports")
+    assert (folder / "findings.csv").read_text(encoding="utf-8") == CSV_HEADER + "\n"
+    md = (folder / "summary.md").read_text(encoding="utf-8")
+    assert "No open findings." in md and "## New since the previous run: 0" in md
+    assert "| SAM.gov actual with no USAspending obligations | actual\\_not\\_in\\_usaspending | error | 0 |" in md
+    html_text = (folder / "report.html").read_text(encoding="utf-8")
+    assert "All open findings" in html_text and "No open findings." in html_text
+
+
+# --- the latest link ----------------------------------------------------------------------------
+
+def test_latest_symlink_points_at_newest_run_and_is_replaced(warehouse: Path, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    write_report(warehouse, reports, run_id="r1")
+    latest = reports / "latest"
+    assert latest.is_symlink() and os.readlink(latest) == "r1"  # relative
+    write_report(warehouse, reports)
+    assert latest.is_symlink() and os.readlink(latest) == "r2"
+    assert (latest / "summary.md").read_text(encoding="utf-8").startswith("# spendrecon reconciliation report: run r2")
+    assert sorted(p.name for p in reports.iterdir()) == ["latest", "r1", "r2"]  # no temp links left
+
+
+def test_latest_falls_back_to_a_copy_without_symlinks(warehouse: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_symlinks(*args: object, **kwargs: object) -> None:
+        raise OSError("symlinks not supported here")
+
+    monkeypatch.setattr(os, "symlink", no_symlinks)
+    reports = tmp_path / "reports"
+    write_report(warehouse, reports, run_id="r1")
+    write_report(warehouse, reports)
+    latest = reports / "latest"
+    assert latest.is_dir() and not latest.is_symlink()
+    assert (latest / "findings.csv").read_bytes() == (reports / "r2" / "findings.csv").read_bytes()
+    assert sorted(p.name for p in reports.iterdir()) == ["latest", "r1", "r2"]
+
+
+# --- safety of report.html ----------------------------------------------------------------------
+
+def test_html_escapes_source_text(warehouse: Path, tmp_path: Path) -> None:
+    html_text = (write_report(warehouse, tmp_path / "reports") / "report.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; | y" in html_text
+    assert "Department of &lt;b&gt;Agriculture&lt;/b&gt;" in html_text
+    assert "alert(1)</script>" not in html_text and "<b>Agriculture" not in html_text
+    assert html_text.count("<script") == 1  # the page's own sorting/filtering script, nothing else
+    md = summary_markdown(warehouse)
+    assert "<script>" not in md and "\\<script\\>alert(1)\\</script\\> & \"x\" \\| y" in md
+
+
+def test_html_references_nothing_on_the_network(warehouse: Path, tmp_path: Path) -> None:
+    html_text = (write_report(warehouse, tmp_path / "reports") / "report.html").read_text(encoding="utf-8")
+    assert "http://" not in html_text and "https://" not in html_text  # the sources are shown as hosts
+    assert "api.sam.gov" in html_text
+    for reference in ("src=", "href=", "@import", "url(", "//fonts", "<link", "<img", "<iframe"):
+        assert reference not in html_text.lower()
+
+
+def test_html_stays_small_for_5000_findings(tmp_path: Path) -> None:
+    path = tmp_path / "big.duckdb"
+    con = connect(path)
+    ensure_schema(con)
+    _add_run(con, "big", datetime(2025, 1, 1))
+    # A first run: every finding is also a 'new' event.
+    con.execute(
+        "INSERT INTO recon.findings SELECT 'big', printf('%02d.%03d', 10 + i // 1000, i % 1000), 2022, "
+        "'amount_mismatch', 'warning', (i * 1000 + 0.25)::DECIMAL(18,2), 7.00, (i * 1000 - 6.75)::DECIMAL(18,2), "
+        "'FY2022 SAM.gov actual and USAspending obligations differ by more than $1,000.00 and 5% of the larger side', "
+        "'new', 'big', 'big' FROM range(5000) AS t(i)")
+    con.execute("INSERT INTO recon.finding_events SELECT 'big', program_number, fiscal_year, rule_id, 'new', "
+                "sam_amount, usaspending_amount FROM recon.findings")
+    con.close()
+    folder = write_report(path, tmp_path / "reports")
+    assert (folder / "report.html").stat().st_size < 5_000_000
+    assert len(_csv_rows(folder)) == 5000
+    assert "… and 4,950 more" in (folder / "summary.md").read_text(encoding="utf-8")
+
+
+# --- errors and read-only access ----------------------------------------------------------------
+
+def test_clear_errors(tmp_path: Path, warehouse: Path) -> None:
+    with pytest.raises(ReportError, match="does not exist"):
+        write_report(tmp_path / "missing.duckdb", tmp_path / "reports")
+    with pytest.raises(ReportError, match="no run 'nope'"):
+        write_report(warehouse, tmp_path / "reports", run_id="nope")
+    with pytest.raises(ReportError, match=re.escape("run 'r3' did not succeed (status failed)")):
+        summary_markdown(warehouse, run_id="r3")
+
+    only_failed = tmp_path / "failed.duckdb"
+    con = connect(only_failed)
+    ensure_schema(con)
+    _add_run(con, "f1", datetime(2025, 1, 1), status="failed")
+    con.close()
+    with pytest.raises(ReportError, match="no succeeded run"):
+        write_report(only_failed, tmp_path / "reports")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_report_opens_the_warehouse_read_only(warehouse: Path, tmp_path: Path) -> None:
+    before = warehouse.stat().st_mtime_ns
+    # In this process: DuckDB refuses a read-write connection while a read-only one is open.
+    reader = connect(warehouse, read_only=True)
+    try:
+        write_report(warehouse, tmp_path / "reports")
+    finally:
+        reader.close()
+    # In another process (an analyst's notebook): a read-write open would hit the file lock.
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); print('ready', flush=True); "
+         "sys.stdin.read()", str(warehouse)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        assert "run r2" in summary_markdown(warehouse)
+    finally:
+        holder.communicate(input="", timeout=30)
+    assert warehouse.stat().st_mtime_ns == before
+
+
+def test_csv_quotes_commas_and_newlines(tmp_path: Path) -> None:
+    path = tmp_path / "quotes.duckdb"
+    con = connect(path)
+    ensure_schema(con)
+    _add_run(con, "q", datetime(2025, 1, 1))
+    con.execute("INSERT INTO recon.findings VALUES ('q', '12.345', 2022, 'estimate_only', 'info', 10.50, NULL, NULL, "
+                "$m, 'new', 'q', 'q')", {"m": 'line one, "quoted"\nline two'})
+    con.close()
+    rows = list(csv.reader(io.StringIO((write_report(path, tmp_path / "r") / "findings.csv").read_text("utf-8"))))
+    assert rows[1][11] == 'line one, "quoted"\nline two'
+    assert rows[1][8:11] == ["10.50", "", ""]
