@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 
-def configure_prefect(data_dir: Path) -> None:
+def configure_prefect(data_dir: Path, *, verbose: bool = False) -> None:
     defaults = {
         # Keep Prefect's database and logs in the project's data folder, not ~/.prefect.
         "PREFECT_HOME": str((data_dir / "prefect").resolve()),
@@ -20,6 +20,8 @@ def configure_prefect(data_dir: Path) -> None:
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
         "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "INFO"),
     }
+    if not verbose:
+        defaults["PREFECT_LOGGING_HANDLERS_CONSOLE_CLASS"] = "spendrecon.console_logging.OneLineConsoleHandler"
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,8 @@ def test_a_finding_is_new_then_open_then_resolved_then_new_again():
     f = _finding(con, "97.102", 2022, "actual_not_in_usaspending")
     assert (f["status"], f["first_seen_run_id"], f["last_seen_run_id"], f["run_id"]) == ("new", "run1", "run1", "run1")
     assert counts.new == 1 and counts.by_rule["actual_not_in_usaspending"] == 1
-    assert f["message"] == ("SAM.gov reports an FY2022 actual of $15,000,000.00 but USAspending shows $0.00 "
-                            "for 97.102")
+    assert f["message"] == ("SAM.gov reports an FY2022 actual of $15,000,000.00 for 97.102; USAspending "
+                            "obligations are $0.00")
 
     reconcile(con, "run2")
     f = _finding(con, "97.102", 2022, "actual_not_in_usaspending")

@@ -35,6 +35,11 @@ def format_money(amount: Decimal | None) -> str:
     return f"{sign}${abs(amount):,.2f}"
 
 
+def _phrase(amount: Decimal | None) -> str:
+    # Messages say "not reported" for NULL: a missing figure must never read like $0.
+    return "not reported" if amount is None else format_money(amount)
+
+
 def _message(rule: Rule, row: Mapping[str, Any]) -> str:
     values: dict[str, Any] = {k: format_money(v) for k, v in rule.params.items()}
     if "rel_tolerance" in rule.params:
@@ -42,9 +47,9 @@ def _message(rule: Rule, row: Mapping[str, Any]) -> str:
     values.update(
         program_number=row["program_number"],
         fiscal_year=row["fiscal_year"],
-        sam_amount=format_money(row["sam_amount"]),
-        usaspending_amount=format_money(row["usaspending_amount"]),
-        difference=format_money(row["difference"]),
+        sam_amount=_phrase(row["sam_amount"]),
+        usaspending_amount=_phrase(row["usaspending_amount"]),
+        difference=_phrase(row["difference"]),
     )
     return rule.message.format(**values)
 

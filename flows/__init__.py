@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only. The work is in connectors/, warehouse/ and spendrecon/."""

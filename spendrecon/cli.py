@@ -1,0 +1,213 @@
+"""The `spendrecon` command. Errors are one clear line and a non-zero exit; --verbose adds the traceback."""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from spendrecon.config import ConfigError, Settings, load_settings
+from spendrecon.fiscal import parse_fiscal_years
+
+app = typer.Typer(
+    name="spendrecon",
+    help="Reconcile SAM.gov Assistance Listing obligations with USAspending.gov, per program and fiscal year.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEMO_FISCAL_YEARS = list(range(2019, 2024))  # the span the demo bundle covers
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="spendrecon.yaml to use (default: ./spendrecon.yaml if present)")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show the full traceback on errors")]
+
+
+def one_line_errors(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - the CLI's job is to turn any error into one line
+            if kwargs.get("verbose"):
+                err.print(traceback.format_exc(), markup=False, highlight=False)
+            # Plain write, not rich: the error must stay one line whatever the terminal width.
+            sys.stderr.write(f"error: {_redacted(_one_line(exc))}\n")
+            raise typer.Exit(1) from None
+    return wrapper  # type: ignore[return-value]
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, ConfigError):
+        return text.replace("\n", "; ")
+    return " ".join(text.split())
+
+
+def _redacted(text: str) -> str:
+    from spendrecon.pipeline import redact
+
+    return redact(text)
+
+
+def _settings(config: Path | None, **overrides: Any) -> Settings:
+    return load_settings(config, overrides=overrides)
+
+
+@app.command()
+@one_line_errors
+def run(
+    demo: Annotated[bool, typer.Option("--demo", help="Replay the bundled demo data through the real connectors (offline)")] = False,
+    config: ConfigOpt = None,
+    fiscal_years: Annotated[str | None, typer.Option("--fiscal-years", help="e.g. 2019-2023 or 2021,2023")] = None,
+    programs: Annotated[str | None, typer.Option("--programs", help="Comma-separated ALNs, e.g. 97.102,10.001")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Extract both sources, load the DuckDB file, reconcile, and write the report."""
+    years = parse_fiscal_years(fiscal_years) if fiscal_years else None
+    progs = [p.strip() for p in programs.split(",") if p.strip()] if programs else None
+    if demo and years is None:
+        years = DEMO_FISCAL_YEARS
+    settings = _settings(config, fiscal_years=years, programs=progs)
+    from spendrecon.prefect_env import configure_prefect
+
+    configure_prefect(settings.data_path, verbose=verbose)
+    from flows.reconcile import reconcile_flow
+
+    outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
+                             fiscal_years=settings.fiscal_years, programs=settings.programs)
+    _print_summary(settings, outcome)
+
+
+def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
+    from warehouse.db import connect
+
+    con = connect(settings.warehouse_path, read_only=True)
+    try:
+        runs = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed') "
+            "FROM meta.runs").fetchone()
+        programs = con.execute(
+            "SELECT count(DISTINCT program_number), count(*) FROM recon.program_year").fetchone()
+        by_rule = con.execute(
+            "SELECT rule_id, severity, count(*) FROM recon.findings WHERE status <> 'resolved' "
+            "GROUP BY ALL ORDER BY 3 DESC").fetchall()
+    finally:
+        con.close()
+    assert runs and programs
+    out.print(f"[bold]run {outcome['run_id']}[/bold] succeeded")
+    out.print(f"runs in warehouse: {runs[0]} ({runs[1]} succeeded, {runs[2]} failed)")
+    out.print(f"programs compared: {programs[0]:,} ({programs[1]:,} program-years)")
+    table = Table("rule", "severity", "open findings", title="Findings by rule")
+    for rule_id, severity, n in by_rule:
+        table.add_row(rule_id, severity, f"{n:,}")
+    out.print(table)
+    out.print(f"new this run: {outcome['findings_new']:,}, resolved this run: {outcome['findings_resolved']:,}")
+    out.print(f"DuckDB file: {outcome['warehouse']}  (open it with duckdb.connect(path, read_only=True))")
+    out.print(f"report:      {outcome['report_dir']}/report.html")
+
+
+@app.command()
+@one_line_errors
+def findings(
+    program: Annotated[str | None, typer.Option("--program", help="ALN, e.g. 97.102")] = None,
+    fiscal_year: Annotated[int | None, typer.Option("--fiscal-year")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Rule id, e.g. amount_mismatch")] = None,
+    all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved findings")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    config: ConfigOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """List findings from the DuckDB file (opened read-only)."""
+    from spendrecon.findings_query import FindingFilter, query_findings, to_csv, to_json
+
+    if fmt not in ("table", "csv", "json"):
+        raise ValueError(f"--format must be table, csv or json, not {fmt!r}")
+    if rule is not None:
+        from warehouse.rules.registry import load_rules
+
+        known = [r.id for r in load_rules()]
+        if rule not in known:
+            raise ValueError(f"--rule {rule!r} is not a rule (known: {', '.join(known)})")
+    settings = _settings(config)
+    rows = query_findings(settings.warehouse_path, FindingFilter(program, fiscal_year, rule, all_statuses))
+    if fmt == "json":
+        sys.stdout.write(to_json(rows) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(to_csv(rows))
+    else:
+        from warehouse.findings import format_money
+
+        table = Table(title=f"{len(rows):,} findings")
+        for name in ("program", "FY", "rule", "severity", "status"):
+            table.add_column(name, no_wrap=True)
+        for name in ("SAM.gov", "USAspending", "difference"):
+            table.add_column(name, justify="right", no_wrap=True)
+        for r in rows:
+            table.add_row(r["program_number"], str(r["fiscal_year"]), r["rule_id"], r["severity"], r["status"],
+                          format_money(r["sam_amount"]), format_money(r["usaspending_amount"]),
+                          format_money(r["difference"]))
+        out.print(table)
+
+
+@app.command()
+@one_line_errors
+def report(
+    run_id: Annotated[str | None, typer.Option("--run-id", help="Default: the latest succeeded run")] = None,
+    config: ConfigOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """(Re)write reports/<run_id>/ from the DuckDB file."""
+    from spendrecon.report import write_report
+
+    settings = _settings(config)
+    folder = write_report(settings.warehouse_path, settings.reports_path, run_id)
+    out.print(f"report written to {folder}/report.html")
+
+
+@app.command()
+@one_line_errors
+def serve(
+    config: ConfigOpt = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Schedule demo runs instead of live ones")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Run the flow on the configured cron schedule (starts a local Prefect server if PREFECT_API_URL is unset)."""
+    settings = _settings(config)
+    from spendrecon.prefect_env import configure_prefect
+
+    configure_prefect(settings.data_path, verbose=verbose)
+    from flows.serve import serve_schedule
+
+    serve_schedule(settings, config_path=str(config.resolve()) if config else None, demo=demo, say=out.print)
+
+
+def _register_optional_commands() -> None:
+    try:
+        from spendrecon import cli_archive
+    except ImportError:
+        return
+    cli_archive.register(app)
+
+
+_register_optional_commands()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()

@@ -1,0 +1,81 @@
+"""Reading findings back out of the published warehouse, for the CLI (read_only, always)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from warehouse.db import connect
+
+COLUMNS = (
+    "run_id", "program_number", "fiscal_year", "rule_id", "severity", "status", "program_title", "agency",
+    "sam_amount", "usaspending_amount", "difference", "message", "first_seen_run_id", "last_seen_run_id",
+)
+
+
+class NoWarehouse(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    program: str | None = None
+    fiscal_year: int | None = None
+    rule: str | None = None
+    include_resolved: bool = False
+
+
+def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
+    if not warehouse.exists():
+        raise NoWarehouse(f"no warehouse at {warehouse}: run `spendrecon run --demo` (or `spendrecon run`) first")
+    con = connect(warehouse, read_only=True)
+    try:
+        cur = con.execute(
+            f"""
+            SELECT {', '.join('f.' + c if c not in ('program_title', 'agency') else 'p.' + c for c in COLUMNS)}
+            FROM recon.findings AS f
+            LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
+            WHERE ($program IS NULL OR f.program_number = $program)
+              AND ($fiscal_year IS NULL OR f.fiscal_year = $fiscal_year)
+              AND ($rule IS NULL OR f.rule_id = $rule)
+              AND ($include_resolved OR f.status <> 'resolved')
+            ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                     abs(coalesce(f.difference, f.sam_amount, f.usaspending_amount, 0)) DESC,
+                     f.program_number, f.fiscal_year, f.rule_id
+            """,
+            {"program": f.program, "fiscal_year": f.fiscal_year, "rule": f.rule,
+             "include_resolved": f.include_resolved},
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def _json_value(v: Any) -> str:
+    # Decimal goes out as an exact JSON number (15000000.00), never through float.
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return json.dumps(v, default=str)
+
+
+def to_json(rows: Sequence[dict[str, Any]]) -> str:
+    items = [
+        "  {" + ", ".join(f"{json.dumps(k)}: {_json_value(v)}" for k, v in row.items()) + "}" for row in rows
+    ]
+    return "[\n" + ",\n".join(items) + "\n]" if items else "[]"
+
+
+def to_csv(rows: Sequence[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for row in rows:
+        w.writerow(["" if row[c] is None else (format(row[c], "f") if isinstance(row[c], Decimal) else row[c])
+                    for c in COLUMNS])
+    return out.getvalue()

@@ -1,0 +1,265 @@
+"""The run as plain functions: plan, extract, publish, record a failure.
+
+The Prefect flow in flows/reconcile.py wires these into tasks; tests call them directly.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import httpx
+
+from connectors.http import RetryPolicy, SourceClient
+from connectors.records import SamExtract, UsaspendingExtract
+from connectors.sam_gov import fetch_sam_listings
+from connectors.usaspending import fetch_usaspending_year
+from spendrecon.config import Settings, sam_api_key
+from spendrecon.fiscal import fiscal_year_of
+from warehouse.db import connect, run_file
+from warehouse.findings import merge_findings
+from warehouse.load import load_raw_pages, load_sam, load_usaspending
+from warehouse.publish import building, writer_lock
+from warehouse.rules.registry import load_rules
+from warehouse.runs import RunRecord, new_run_id, record_run, sam_requests_on
+from warehouse.scope import Scope
+
+log = logging.getLogger("spendrecon")
+
+DEMO_SOURCE = "demo bundle (spendrecon/demo/data)"
+
+
+class RunError(Exception):
+    """A run could not be done; the message says why in one line."""
+
+
+@dataclass
+class RunPlan:
+    settings: Settings
+    demo: bool
+    scope: Scope
+    run: RunRecord
+    today: date
+    transport: httpx.BaseTransport | None = None  # demo or test transport; None for the live services
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def current_fiscal_year(self) -> int:
+        return fiscal_year_of(self.today)
+
+
+def plan_run(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    transport: httpx.BaseTransport | None = None,
+    now: datetime | None = None,
+) -> RunPlan:
+    now = now or datetime.now(timezone.utc)
+    today = now.astimezone(timezone.utc).date()
+    years = settings.resolved_fiscal_years(today)
+    programs = tuple(settings.programs) if settings.programs else None
+    if demo and transport is None:
+        from spendrecon.demo.transport import demo_transport
+
+        transport = demo_transport()
+    if not demo and transport is None and not sam_api_key() and settings.sam.mode == "api":
+        raise RunError(
+            "SAM_API_KEY is not set: export your SAM.gov public API key (Account Details on sam.gov), "
+            "or try `spendrecon run --demo`"
+        )
+    run = RunRecord(
+        run_id=new_run_id(now),
+        started_at=now,
+        mode="demo" if demo else "live",
+        fiscal_years=list(years),
+        programs=list(programs) if programs else None,
+        sam_source=DEMO_SOURCE if demo else settings.sam.base_url,
+        usaspending_source=DEMO_SOURCE if demo else _usaspending_source(settings),
+    )
+    return RunPlan(settings=settings, demo=demo, scope=Scope(tuple(years), programs), run=run, today=today,
+                   transport=transport)
+
+
+def _usaspending_source(settings: Settings) -> str:
+    if settings.usaspending.mode == "archive":
+        return f"archive store {settings.path(archive_store_setting(settings))}"
+    return settings.usaspending.base_url
+
+
+def archive_store_setting(settings: Settings) -> str:
+    return settings.usaspending.archive_store or str(Path(settings.data_dir) / "usaspending_archive.duckdb")
+
+
+def _retry(settings: Settings) -> RetryPolicy:
+    h = settings.http
+    return RetryPolicy(max_attempts=h.max_attempts, backoff_initial=h.backoff_initial_seconds,
+                       backoff_max=h.backoff_max_seconds, max_retry_after=h.max_retry_after_seconds)
+
+
+def sam_budget_left(plan: RunPlan) -> int:
+    """Today's SAM.gov budget minus what earlier runs today spent (read from the published warehouse)."""
+    budget = plan.settings.sam.daily_request_budget
+    path = plan.settings.warehouse_path
+    if plan.demo or not path.exists():
+        return budget
+    con = connect(path, read_only=True)
+    try:
+        has_runs = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'runs'"
+        ).fetchone()
+        used = sam_requests_on(con, plan.today) if has_runs and has_runs[0] else 0
+    finally:
+        con.close()
+    return max(budget - used, 0)
+
+
+def sam_client(plan: RunPlan) -> SourceClient:
+    s = plan.settings
+    key = "DEMO_KEY" if plan.demo else (sam_api_key() or "")
+    left = sam_budget_left(plan)
+    if left == 0:
+        raise RunError(
+            f"SAM.gov daily request budget ({s.sam.daily_request_budget}) is already spent today by earlier "
+            "runs; raise sam.daily_request_budget if your key allows more, or run again tomorrow"
+        )
+    return SourceClient("sam", s.sam.base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
+                        max_concurrency=s.sam.concurrency, transport=plan.transport,
+                        secret_params={"api_key": key}, request_budget=left)
+
+
+def usaspending_client(plan: RunPlan) -> SourceClient:
+    s = plan.settings
+    return SourceClient("usaspending", s.usaspending.base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
+                        max_concurrency=s.usaspending.concurrency, transport=plan.transport)
+
+
+def extract_sam(plan: RunPlan, client: SourceClient,
+                on_page: Callable[[int, int | None], None] | None = None) -> SamExtract:
+    s = plan.settings.sam
+    return fetch_sam_listings(client, status=s.status, page_size=s.page_size,
+                              programs=list(plan.scope.programs) if plan.scope.programs else None, on_page=on_page)
+
+
+def extract_usaspending(plan: RunPlan, client: SourceClient, fiscal_year: int,
+                        on_page: Callable[[int, int | None], None] | None = None) -> UsaspendingExtract:
+    return fetch_usaspending_year(client, fiscal_year, page_size=plan.settings.usaspending.page_size,
+                                  programs=list(plan.scope.programs) if plan.scope.programs else None,
+                                  on_page=on_page)
+
+
+def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExtract],
+            *, fail_after_load: Callable[[], None] | None = None) -> RunRecord:
+    """Load, reconcile and publish the run atomically; returns the finished run record.
+
+    ``fail_after_load`` exists for the test that proves a run failing mid-way changes nothing.
+    """
+    settings, run, scope = plan.settings, plan.run, plan.scope
+    rules = load_rules({k: v.model_dump(exclude_none=True) for k, v in settings.rules.items()})
+    run.sam_listings = len(sam.listings)
+    run.warnings = [*plan.warnings, *sam.warnings, *(w for e in usaspending for w in e.warnings)]
+    with writer_lock(settings.warehouse_path), building(settings.warehouse_path, run.run_id) as con:
+        load_raw_pages(con, run.run_id, [*sam.pages, *(p for e in usaspending for p in e.pages)])
+        load_sam(con, run.run_id, sam, scope)
+        if not uses_usaspending_api(plan):
+            from warehouse.archive_load import load_usaspending_from_archive
+
+            run.usaspending_rows = load_usaspending_from_archive(
+                con, settings.path(archive_store_setting(settings)), run.run_id, scope)
+        else:
+            run.usaspending_rows = load_usaspending(con, run.run_id, usaspending, scope)
+        if fail_after_load is not None:
+            fail_after_load()
+        run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
+        counts = merge_findings(con, run.run_id, rules, scope)
+        py = con.execute("SELECT count(*) FROM recon.program_year").fetchone()
+        run.program_years = int(py[0]) if py else 0
+        run.findings_open, run.findings_new, run.findings_resolved = counts.open, counts.new, counts.resolved
+        run.status, run.finished_at = "succeeded", datetime.now(timezone.utc)
+        record_run(con, run)
+    return run
+
+
+def record_failure(plan: RunPlan, error: BaseException) -> RunRecord:
+    """Add the failed run to meta.runs without touching any published table.
+
+    Uses the same copy-and-swap as a successful run, so a reader holding the file open is never
+    disturbed. If even that fails, the original error is what the caller reports.
+    """
+    run = plan.run
+    run.status, run.finished_at = "failed", datetime.now(timezone.utc)
+    run.error = redact(f"{type(error).__name__}: {error}" if not str(error).startswith(type(error).__name__)
+                       else str(error))
+    try:
+        with writer_lock(plan.settings.warehouse_path), building(plan.settings.warehouse_path, run.run_id) as con:
+            record_run(con, run)
+    except Exception as exc:  # noqa: BLE001 - never mask the run's own error
+        log.warning("could not record the failed run in meta.runs: %s", redact(str(exc)))
+    return run
+
+
+def redact(text: str) -> str:
+    key = sam_api_key()
+    return text.replace(key, "***") if key else text
+
+
+class Clients:
+    """The run's two HTTP clients, created on first use so that a refusal (budget spent) is a run failure too."""
+
+    def __init__(self, plan: RunPlan) -> None:
+        self._plan = plan
+        self._sam: SourceClient | None = None
+        self._usaspending: SourceClient | None = None
+
+    @property
+    def sam(self) -> SourceClient:
+        if self._sam is None:
+            self._sam = sam_client(self._plan)
+        return self._sam
+
+    @property
+    def usaspending(self) -> SourceClient:
+        if self._usaspending is None:
+            self._usaspending = usaspending_client(self._plan)
+        return self._usaspending
+
+    def count_requests(self) -> None:
+        run = self._plan.run
+        run.sam_requests = self._sam.requests if self._sam else 0
+        run.usaspending_requests = self._usaspending.requests if self._usaspending else 0
+
+    def close(self) -> None:
+        for c in (self._sam, self._usaspending):
+            if c is not None:
+                c.close()
+
+
+@contextmanager
+def guarded_run(plan: RunPlan) -> Iterator[Clients]:
+    """Yield the run's clients; on any failure record it in meta.runs (requests spent included) and re-raise."""
+    clients = Clients(plan)
+    try:
+        yield clients
+    except BaseException as exc:
+        clients.count_requests()
+        record_failure(plan, exc)
+        raise
+    finally:
+        clients.close()
+
+
+def uses_usaspending_api(plan: RunPlan) -> bool:
+    return plan.demo or plan.settings.usaspending.mode == "api"
+
+
+def run_pipeline(plan: RunPlan) -> RunRecord:
+    """The whole run without Prefect: extract sequentially, then publish."""
+    with guarded_run(plan) as clients:
+        sam = extract_sam(plan, clients.sam)
+        usas = [extract_usaspending(plan, clients.usaspending, fy) for fy in plan.scope.fiscal_years] \
+            if uses_usaspending_api(plan) else []
+        clients.count_requests()
+        return publish(plan, sam, usas)
