@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class SamExtract:
     requests: int  # HTTP attempts made, retries included (they count against the daily quota)
     total_records: int | None  # what the source said it had
     warnings: list[str] = field(default_factory=list)
+    # sam.mode public only: the program documents fetched by this run (connectors.sam_public.KnownDocument),
+    # carried to publish so the next run can skip unchanged listings.  Typed loosely: records must not
+    # import the connectors.
+    public_documents: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,14 @@ def _redacted(text: str) -> str:
     return redact(text)
 
 
+def _known_rule(rule: str) -> None:
+    from warehouse.rules.registry import load_rules
+
+    known = [r.id for r in load_rules()]
+    if rule not in known:
+        raise ValueError(f"--rule {rule!r} is not a rule (known: {', '.join(known)})")
+
+
 def _settings(config: Path | None, **overrides: Any) -> Settings:
     return load_settings(config, overrides=overrides)
 
@@ -129,6 +137,7 @@ def findings(
     fiscal_year: Annotated[int | None, typer.Option("--fiscal-year")] = None,
     rule: Annotated[str | None, typer.Option("--rule", help="Rule id, e.g. amount_mismatch")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved findings")] = False,
+    changed_since: Annotated[str | None, typer.Option("--changed-since", help="Only findings new, reopened or resolved after this run id")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
@@ -139,13 +148,10 @@ def findings(
     if fmt not in ("table", "csv", "json"):
         raise ValueError(f"--format must be table, csv or json, not {fmt!r}")
     if rule is not None:
-        from warehouse.rules.registry import load_rules
-
-        known = [r.id for r in load_rules()]
-        if rule not in known:
-            raise ValueError(f"--rule {rule!r} is not a rule (known: {', '.join(known)})")
+        _known_rule(rule)
     settings = _settings(config)
-    rows = query_findings(settings.warehouse_path, FindingFilter(program, fiscal_year, rule, all_statuses))
+    rows = query_findings(settings.warehouse_path,
+                          FindingFilter(program, fiscal_year, rule, all_statuses, changed_since))
     if fmt == "json":
         sys.stdout.write(to_json(rows) + "\n")
     elif fmt == "csv":
@@ -158,11 +164,42 @@ def findings(
             table.add_column(name, no_wrap=True)
         for name in ("SAM.gov", "USAspending", "difference"):
             table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("explanation", no_wrap=True)
+        table.add_column("review")
         for r in rows:
             table.add_row(r["program_number"], str(r["fiscal_year"]), r["rule_id"], r["severity"], r["status"],
                           format_money(r["sam_amount"]), format_money(r["usaspending_amount"]),
-                          format_money(r["difference"]))
+                          format_money(r["difference"]), r["explanation"] or "",
+                          " ".join(x for x in (r["review_status"], r["review_note"]) if x))
         out.print(table)
+
+
+@app.command()
+@one_line_errors
+def annotate(
+    program: Annotated[str, typer.Argument(help="ALN, e.g. 97.102")],
+    fiscal_year: Annotated[int, typer.Argument(help="Fiscal year, e.g. 2022")],
+    status: Annotated[str, typer.Option("--status", help="accepted, disputed or needs-review")],
+    note: Annotated[str | None, typer.Option("--note", help="Why; shown in findings and the report")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Only this rule's finding (default: every rule of the program-year)")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Who reviewed it (default: $USER)")] = None,
+    config: ConfigOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Record your review of a program-year's findings; it survives every later run and rebuild."""
+    from datetime import datetime, timezone
+
+    from spendrecon.pipeline import annotate as record, annotations_path
+    from warehouse.annotations import Annotation
+
+    if rule is not None:
+        _known_rule(rule)
+    settings = _settings(config)
+    covered = record(settings, Annotation(
+        program_number=program.strip(), fiscal_year=fiscal_year, status=status, note=note,
+        annotated_at=datetime.now(timezone.utc), rule_id=rule, author=author or os.environ.get("USER")))
+    out.print(f"{program} FY{fiscal_year}: {status} — covers {covered} finding(s); "
+              f"kept in {annotations_path(settings)}")
 
 
 @app.command()

@@ -41,11 +41,14 @@ class HttpSettings(_Strict):
 
 class SamSettings(_Strict):
     base_url: str = "https://api.sam.gov"
-    mode: Literal["api"] = "api"
+    mode: Literal["api", "public"] = "api"  # public: the keyless sam.gov front-end endpoints (no daily quota)
     status: Literal["All", "Active", "Inactive", "ALL", "ACTIVE", "INACTIVE"] = "All"
     page_size: int = Field(100, ge=1, le=100)
     daily_request_budget: int = Field(1000, ge=1)
     concurrency: int = Field(1, ge=1, le=8)
+    public_base_url: str = "https://sam.gov"
+    public_concurrency: int = Field(4, ge=1, le=8)
+    public_pace_seconds: float = Field(0.25, ge=0)  # between request starts: the endpoints are unmetered, be polite
 
 
 class UsaspendingSettings(_Strict):
@@ -88,6 +91,7 @@ class Settings(_Strict):
     usaspending: UsaspendingSettings = UsaspendingSettings()
     http: HttpSettings = HttpSettings()
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    explanations: dict[str, dict[str, Decimal]] = Field(default_factory=dict)  # per-explanation parameters
     schedule: ScheduleSettings = ScheduleSettings()
 
     # Where relative paths are anchored: the config file's folder (or the working directory).
@@ -137,6 +141,12 @@ class Settings(_Strict):
         try:
             load_rules({k: v.model_dump(exclude_none=True) for k, v in self.rules.items()})
         except RuleConfigError as exc:
+            raise ValueError(str(exc)) from None
+        from warehouse.explanations.registry import ExplanationConfigError, load_explanations
+
+        try:
+            load_explanations(self.explanations)
+        except ExplanationConfigError as exc:
             raise ValueError(str(exc)) from None
         return self
 
@@ -222,6 +232,8 @@ def load_settings(
     data = _deep_copy(data)
     if env.get("SPENDRECON_SAM_BASE_URL"):
         data.setdefault("sam", {})["base_url"] = env["SPENDRECON_SAM_BASE_URL"]
+    if env.get("SPENDRECON_SAM_PUBLIC_BASE_URL"):
+        data.setdefault("sam", {})["public_base_url"] = env["SPENDRECON_SAM_PUBLIC_BASE_URL"]
     if env.get("SPENDRECON_USASPENDING_BASE_URL"):
         data.setdefault("usaspending", {})["base_url"] = env["SPENDRECON_USASPENDING_BASE_URL"]
     if env.get("SPENDRECON_WAREHOUSE"):

@@ -15,6 +15,7 @@ from warehouse.db import connect
 COLUMNS = (
     "run_id", "program_number", "fiscal_year", "rule_id", "severity", "status", "program_title", "agency",
     "sam_amount", "usaspending_amount", "difference", "message", "first_seen_run_id", "last_seen_run_id",
+    "explanation", "explanation_reason", "review_status", "review_note",
 )
 
 
@@ -28,6 +29,7 @@ class FindingFilter:
     fiscal_year: int | None = None
     rule: str | None = None
     include_resolved: bool = False
+    changed_since: str | None = None  # a run id: only findings whose status changed in a later run
 
 
 def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
@@ -35,6 +37,11 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
         raise NoWarehouse(f"no warehouse at {warehouse}: run `spendrecon run --demo` (or `spendrecon run`) first")
     con = connect(warehouse, read_only=True)
     try:
+        if f.changed_since is not None:
+            known = con.execute("SELECT count(*) FROM meta.runs WHERE run_id = $r", {"r": f.changed_since}).fetchone()
+            if not known or not known[0]:
+                raise ValueError(f"--changed-since {f.changed_since!r} is not a run in meta.runs "
+                                 "(see SELECT run_id FROM meta.runs)")
         cur = con.execute(
             f"""
             SELECT {', '.join('f.' + c if c not in ('program_title', 'agency') else 'p.' + c for c in COLUMNS)}
@@ -43,13 +50,18 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
             WHERE ($program IS NULL OR f.program_number = $program)
               AND ($fiscal_year IS NULL OR f.fiscal_year = $fiscal_year)
               AND ($rule IS NULL OR f.rule_id = $rule)
-              AND ($include_resolved OR f.status <> 'resolved')
+              AND ($include_resolved OR $changed_since IS NOT NULL OR f.status <> 'resolved')
+              AND ($changed_since IS NULL OR EXISTS (
+                    SELECT 1 FROM recon.finding_events AS e JOIN meta.runs AS r ON r.run_id = e.run_id
+                    WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year
+                      AND e.rule_id = f.rule_id
+                      AND r.started_at > (SELECT started_at FROM meta.runs WHERE run_id = $changed_since)))
             ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
                      abs(coalesce(f.difference, f.sam_amount, f.usaspending_amount, 0)) DESC,
                      f.program_number, f.fiscal_year, f.rule_id
             """,
             {"program": f.program, "fiscal_year": f.fiscal_year, "rule": f.rule,
-             "include_resolved": f.include_resolved},
+             "include_resolved": f.include_resolved, "changed_since": f.changed_since},
         )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]

@@ -16,14 +16,18 @@ import httpx
 from connectors.http import RetryPolicy, SourceClient
 from connectors.records import SamExtract, UsaspendingExtract
 from connectors.sam_gov import fetch_sam_listings
+from connectors.sam_public import PUBLIC_HEADERS, KnownDocument, fetch_sam_public
 from connectors.usaspending import fetch_usaspending_year
 from spendrecon.config import Settings, sam_api_key
 from spendrecon.fiscal import fiscal_year_of
+from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
 from warehouse.db import connect, run_file
+from warehouse.explanations.registry import load_explanations
 from warehouse.findings import merge_findings
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
 from warehouse.publish import building, writer_lock
 from warehouse.rules.registry import load_rules
+from warehouse.sam_public_store import known_documents, load_public_documents
 from warehouse.runs import RunRecord, new_run_id, record_run, sam_requests_on
 from warehouse.scope import Scope
 
@@ -77,11 +81,15 @@ def plan_run(
         mode="demo" if demo else "live",
         fiscal_years=list(years),
         programs=list(programs) if programs else None,
-        sam_source=DEMO_SOURCE if demo else settings.sam.base_url,
+        sam_source=DEMO_SOURCE if demo else _sam_source(settings),
         usaspending_source=DEMO_SOURCE if demo else _usaspending_source(settings),
     )
     return RunPlan(settings=settings, demo=demo, scope=Scope(tuple(years), programs), run=run, today=today,
                    transport=transport)
+
+
+def _sam_source(settings: Settings) -> str:
+    return settings.sam.public_base_url if settings.sam.mode == "public" else settings.sam.base_url
 
 
 def _usaspending_source(settings: Settings) -> str:
@@ -119,6 +127,11 @@ def sam_budget_left(plan: RunPlan) -> int:
 
 def sam_client(plan: RunPlan) -> SourceClient:
     s = plan.settings
+    if s.sam.mode == "public":
+        # The keyless endpoints: no api_key to send or hide, no daily quota to ration.
+        return SourceClient("sam", s.sam.public_base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
+                            max_concurrency=s.sam.public_concurrency, transport=plan.transport,
+                            headers=PUBLIC_HEADERS)
     key = "DEMO_KEY" if plan.demo else (sam_api_key() or "")
     left = sam_budget_left(plan)
     if left == 0:
@@ -140,8 +153,26 @@ def usaspending_client(plan: RunPlan) -> SourceClient:
 def extract_sam(plan: RunPlan, client: SourceClient,
                 on_page: Callable[[int, int | None], None] | None = None) -> SamExtract:
     s = plan.settings.sam
-    return fetch_sam_listings(client, status=s.status, page_size=s.page_size,
-                              programs=list(plan.scope.programs) if plan.scope.programs else None, on_page=on_page)
+    programs = list(plan.scope.programs) if plan.scope.programs else None
+    if s.mode == "public":
+        # Pacing is politeness towards sam.gov; the demo's in-process emulator needs none.
+        public = fetch_sam_public(client, known=known_public_documents(plan), programs=programs,
+                                  include_inactive=s.status.lower() != "active", concurrency=s.public_concurrency,
+                                  pace_seconds=0.0 if plan.demo else s.public_pace_seconds, on_progress=on_page)
+        return public.extract
+    return fetch_sam_listings(client, status=s.status, page_size=s.page_size, programs=programs, on_page=on_page)
+
+
+def known_public_documents(plan: RunPlan) -> dict[str, KnownDocument]:
+    """Documents stored by earlier public-mode runs, read from the published warehouse (read-only)."""
+    path = plan.settings.warehouse_path
+    if not path.exists():
+        return {}
+    con = connect(path, read_only=True)
+    try:
+        return known_documents(con)
+    finally:
+        con.close()
 
 
 def extract_usaspending(plan: RunPlan, client: SourceClient, fiscal_year: int,
@@ -164,6 +195,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
     with writer_lock(settings.warehouse_path), building(settings.warehouse_path, run.run_id) as con:
         load_raw_pages(con, run.run_id, [*sam.pages, *(p for e in usaspending for p in e.pages)])
         load_sam(con, run.run_id, sam, scope)
+        load_public_documents(con, run.run_id, sam.public_documents)
         if not uses_usaspending_api(plan):
             from warehouse.archive_load import load_usaspending_from_archive
 
@@ -174,13 +206,48 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
-        counts = merge_findings(con, run.run_id, rules, scope)
+        counts = merge_findings(con, run.run_id, rules, scope, load_explanations(explanation_overrides(settings)))
+        sync_annotations(con, read_log(annotations_path(settings)))
+        run_file(con, "recon_agency_year")
         py = con.execute("SELECT count(*) FROM recon.program_year").fetchone()
         run.program_years = int(py[0]) if py else 0
         run.findings_open, run.findings_new, run.findings_resolved = counts.open, counts.new, counts.resolved
         run.status, run.finished_at = "succeeded", datetime.now(timezone.utc)
         record_run(con, run)
     return run
+
+
+def annotations_path(settings: Settings) -> Path:
+    return settings.data_path / "annotations.jsonl"
+
+
+def explanation_overrides(settings: Settings) -> dict[str, dict[str, object]]:
+    return {k: dict(v) for k, v in settings.explanations.items()}
+
+
+def annotate(settings: Settings, annotation: Annotation) -> int:
+    """Record a review note and publish it at once; returns how many findings it now covers."""
+    path = settings.warehouse_path
+    if not path.exists():
+        raise RunError(f"no warehouse at {path}: run `spendrecon run` first")
+    check = connect(path, read_only=True)
+    try:
+        known = check.execute(
+            "SELECT count(*) FROM recon.program_year WHERE program_number = $p AND fiscal_year = $fy",
+            {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchone()
+    finally:
+        check.close()
+    if not known or known[0] == 0:
+        raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} is not in recon.program_year; "
+                       "check the program number (e.g. 97.102) and fiscal year")
+    append_log(annotations_path(settings), annotation)
+    with writer_lock(path), building(path, f"annotate-{new_run_id()}") as con:
+        sync_annotations(con, read_log(annotations_path(settings)))
+        covered = con.execute(
+            "SELECT count(*) FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
+            "AND ($rule IS NULL OR rule_id = $rule)",
+            {"p": annotation.program_number, "fy": annotation.fiscal_year, "rule": annotation.rule_id}).fetchone()
+    return int(covered[0]) if covered else 0
 
 
 def record_failure(plan: RunPlan, error: BaseException) -> RunRecord:

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import duckdb
 
+from connectors.assistance_types import family_of
+
 from warehouse.db import connect, ensure_schema, execute, run_file
+from warehouse.explanations.registry import load_explanations
 from warehouse.findings import merge_findings
 from warehouse.rules.registry import Rule, load_rules
 from warehouse.scope import Scope
@@ -35,16 +38,20 @@ def add_sam(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int, *, a
                 {"p": program, "id": f"id-{program}", "t": title or f"Program {program}", "d": department,
                  "s": status, "c": type_code})
     execute(con, "INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, "
-                 "assistance_type_code, actual, estimate) VALUES ('r0', $p, $id, $fy, $c, $a, $e)",
-            {"p": program, "id": f"id-{program}", "fy": fiscal_year, "c": type_code, "a": money(actual),
-             "e": money(estimate)})
+                 "assistance_type_code, assistance_family, actual, estimate) VALUES ('r0', $p, $id, $fy, $c, $f, $a, $e)",
+            {"p": program, "id": f"id-{program}", "fy": fiscal_year, "c": type_code, "f": family_of(type_code),
+             "a": money(actual), "e": money(estimate)})
 
 
 def add_usaspending(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int,
-                    obligations: str | int | None) -> None:
+                    obligations: str | int | None, *, face_value: str | int | None = None,
+                    subsidy_cost: str | int | None = None) -> None:
     execute(con, "INSERT INTO staging.usaspending_program_year (run_id, program_number, fiscal_year, "
-                 "program_title, obligations, source) VALUES ('r0', $p, $fy, $t, $o, 'api')",
-            {"p": program, "fy": fiscal_year, "t": f"USAspending title {program}", "o": money(obligations)})
+                 "program_title, obligations, source, loan_face_value, loan_subsidy_cost) "
+                 "VALUES ('r0', $p, $fy, $t, $o, $src, $fv, $sc)",
+            {"p": program, "fy": fiscal_year, "t": f"USAspending title {program}", "o": money(obligations),
+             "src": "archive" if face_value is not None else "api", "fv": money(face_value),
+             "sc": money(subsidy_cost)})
 
 
 def build_program_year(con: duckdb.DuckDBPyConnection, current_fiscal_year: int = CURRENT_FY) -> None:
@@ -68,4 +75,19 @@ def hits(con: duckdb.DuckDBPyConnection, rule_id: str, **overrides: object) -> d
 def reconcile(con: duckdb.DuckDBPyConnection, run_id: str, years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023),
               programs: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
     build_program_year(con)
-    return merge_findings(con, run_id, load_rules(), Scope(years, programs))
+    return merge_findings(con, run_id, load_rules(), Scope(years, programs), load_explanations())
+
+
+def explanations_of(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int) -> dict[tuple[str, str], dict]:
+    """Every explanation of a program-year's findings, keyed by (rule_id, explanation)."""
+    cur = con.execute("SELECT * FROM recon.finding_explanations WHERE program_number = $p AND fiscal_year = $fy",
+                      {"p": program, "fy": fiscal_year})
+    names = [d[0] for d in cur.description]
+    return {(r["rule_id"], r["explanation"]): r for r in (dict(zip(names, row)) for row in cur.fetchall())}
+
+
+def primary(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int, rule_id: str) -> tuple[str | None, str | None]:
+    row = con.execute("SELECT explanation, explanation_reason FROM recon.findings WHERE program_number = $p "
+                      "AND fiscal_year = $fy AND rule_id = $r", {"p": program, "fy": fiscal_year, "r": rule_id}).fetchone()
+    assert row is not None, f"no {rule_id} finding for {program} FY{fiscal_year}"
+    return row[0], row[1]

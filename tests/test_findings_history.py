@@ -1,4 +1,4 @@
-"""recon.findings keeps history: new, then open; resolved (never deleted) when it goes away; new again if it returns."""
+"""recon.findings keeps history: new, then open; resolved (never deleted) when it goes away; reopened if it returns."""
 from recon_fixtures import add_sam, add_usaspending, new_warehouse, reconcile
 
 
@@ -16,7 +16,7 @@ def _set_usaspending(con, program, fy, amount):
     add_usaspending(con, program, fy, amount)
 
 
-def test_a_finding_is_new_then_open_then_resolved_then_new_again():
+def test_a_finding_is_new_then_open_then_resolved_then_reopened():
     con = new_warehouse()
     add_sam(con, "97.102", 2022, actual="15000000")
     add_usaspending(con, "97.102", 2022, "0")
@@ -41,7 +41,10 @@ def test_a_finding_is_new_then_open_then_resolved_then_new_again():
     _set_usaspending(con, "97.102", 2022, "0")
     reconcile(con, "run4")
     f = _finding(con, "97.102", 2022, "actual_not_in_usaspending")
-    assert (f["status"], f["first_seen_run_id"], f["last_seen_run_id"]) == ("new", "run1", "run4")
+    assert (f["status"], f["first_seen_run_id"], f["last_seen_run_id"]) == ("reopened", "run1", "run4")
+
+    reconcile(con, "run5")
+    assert _finding(con, "97.102", 2022, "actual_not_in_usaspending")["status"] == "open"
 
     events = con.execute("SELECT run_id, event FROM recon.finding_events ORDER BY run_id").fetchall()
     assert events == [("run1", "new"), ("run3", "resolved"), ("run4", "reopened")]

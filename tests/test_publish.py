@@ -19,8 +19,9 @@ def _publish_findings(path, run_id, n):
     with writer_lock(path), building(path, run_id) as con:
         con.execute("DELETE FROM recon.findings")
         for i in range(n):
-            con.execute("INSERT INTO recon.findings VALUES ($r, $p, 2022, 'estimate_only', 'info', 1, 1, 0, 'm', "
-                        "'new', $r, $r)", {"r": run_id, "p": f"10.{i:03d}"})
+            con.execute("INSERT INTO recon.findings (run_id, program_number, fiscal_year, rule_id, severity, message, "
+                        "status, first_seen_run_id, last_seen_run_id) "
+                        "VALUES ($r, $p, 2022, 'estimate_only', 'info', 'm', 'new', $r, $r)", {"r": run_id, "p": f"10.{i:03d}"})
 
 
 def test_a_successful_build_replaces_the_file(tmp_path):

@@ -15,12 +15,15 @@ SCHEMA_FILES = (
     "meta_runs",
     "raw_sam_pages",
     "raw_usaspending_pages",
+    "raw_sam_public_documents",
     "staging_sam_listings",
     "staging_sam_obligations",
     "staging_usaspending_program_year",
     "staging_agency_prefixes",
     "recon_findings",
     "recon_finding_events",
+    "recon_finding_explanations",
+    "recon_annotations",
 )
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

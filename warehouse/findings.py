@@ -11,6 +11,8 @@ import pyarrow as pa
 
 from warehouse.arrow_rows import MONEY, insert_rows
 from warehouse.db import execute, run_file
+from warehouse.explanations.registry import Explanation, explain_current
+from warehouse.money import format_money
 from warehouse.rules.registry import Rule
 from warehouse.scope import Scope
 
@@ -26,13 +28,6 @@ class FindingCounts:
     new: int
     resolved: int
     open: int  # new + open after the run
-
-
-def format_money(amount: Decimal | None) -> str:
-    if amount is None:
-        return "no figure"
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
 
 
 def _phrase(amount: Decimal | None) -> str:
@@ -60,7 +55,7 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
     con.execute(
         "CREATE TEMP TABLE findings_current (rule_id VARCHAR, program_number VARCHAR, fiscal_year INTEGER, "
         "severity VARCHAR, sam_amount DECIMAL(18,2), usaspending_amount DECIMAL(18,2), "
-        "difference DECIMAL(18,2), message VARCHAR)"
+        "difference DECIMAL(18,2), message VARCHAR, explanation VARCHAR, explanation_reason VARCHAR)"
     )
     counts: dict[str, int] = {}
     for rule in rules:
@@ -78,8 +73,10 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
     return counts
 
 
-def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule], scope: Scope) -> FindingCounts:
+def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule], scope: Scope,
+                   explanations: list[Explanation] | None = None) -> FindingCounts:
     by_rule = evaluate_rules(con, rules, scope)
+    explain_current(con, explanations or [])
     params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled]}
     run_file(con, "recon_findings_merge", params)
     new, resolved = con.execute(

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
+from connectors.assistance_types import family_of
 from connectors.records import RawPage, SamExtract, UsaspendingExtract
 from warehouse.arrow_rows import MONEY, insert_rows
 from warehouse.db import execute
@@ -68,7 +69,8 @@ def load_sam(con: duckdb.DuckDBPyConnection, run_id: str, extract: SamExtract, s
     ])
     lines = [
         (run_id, line.program_number, l.program_id, line.fiscal_year, line.assistance_type_code,
-         line.assistance_type_name, line.actual, line.estimate, line.is_recovery_act)
+         line.assistance_type_name, family_of(line.assistance_type_code, line.assistance_type_name),
+         line.actual, line.estimate, line.is_recovery_act)
         for l in listings
         for line in l.lines
         if line.fiscal_year in scope.fiscal_years
@@ -76,7 +78,7 @@ def load_sam(con: duckdb.DuckDBPyConnection, run_id: str, extract: SamExtract, s
     n_lines = insert_rows(con, "staging.sam_obligations", {
         "run_id": pa.string(), "program_number": pa.string(), "program_id": pa.string(),
         "fiscal_year": pa.int32(), "assistance_type_code": pa.string(), "assistance_type_name": pa.string(),
-        "actual": MONEY, "estimate": MONEY, "is_recovery_act": pa.bool_(),
+        "assistance_family": pa.string(), "actual": MONEY, "estimate": MONEY, "is_recovery_act": pa.bool_(),
     }, lines)
     return n_listings, n_lines
 

@@ -10,8 +10,14 @@ CREATE TABLE IF NOT EXISTS recon.findings (
     usaspending_amount DECIMAL(18,2),
     difference         DECIMAL(18,2),           -- sam_amount - usaspending_amount, NULL if either is NULL
     message            VARCHAR NOT NULL,
-    status             VARCHAR NOT NULL,        -- new | open | resolved
+    status             VARCHAR NOT NULL,        -- new | open | reopened | resolved
     first_seen_run_id  VARCHAR NOT NULL,
     last_seen_run_id   VARCHAR NOT NULL,
     PRIMARY KEY (program_number, fiscal_year, rule_id)
 );
+
+-- Added with explanations and the analyst's review (older files gain the columns on their next run).
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS explanation VARCHAR;          -- primary explanation id, NULL if none
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS explanation_reason VARCHAR;   -- one sentence
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_status VARCHAR;        -- accepted | disputed | needs-review (from recon.annotations)
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_note VARCHAR;

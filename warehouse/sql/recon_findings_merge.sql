@@ -1,7 +1,7 @@
 -- Merge this run's rule hits (temp table findings_current) into the persistent recon.findings.
 -- In scope ($fiscal_years x $programs, rules $rule_ids): a hit seen before stays with its first
--- run; a hit not seen before is new; a resolved finding that reappears is new again (history
--- keeps a 'reopened' event); an earlier finding with no hit now is resolved, never deleted.
+-- run and becomes open; a hit not seen before is new; a resolved finding that reappears is reopened;
+-- an earlier finding with no hit now is resolved, never deleted. Explanations are replaced in scope.
 
 INSERT INTO recon.finding_events
 SELECT $run_id, c.program_number, c.fiscal_year, c.rule_id,
@@ -36,9 +36,9 @@ WHERE f.status <> 'resolved'
 
 INSERT INTO recon.findings
     (run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
-     message, status, first_seen_run_id, last_seen_run_id)
+     message, status, first_seen_run_id, last_seen_run_id, explanation, explanation_reason)
 SELECT $run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
-       message, 'new', $run_id, $run_id
+       message, 'new', $run_id, $run_id, explanation, explanation_reason
 FROM findings_current
 ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     run_id = excluded.run_id,
@@ -47,5 +47,16 @@ ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     usaspending_amount = excluded.usaspending_amount,
     difference = excluded.difference,
     message = excluded.message,
-    status = CASE WHEN status = 'resolved' THEN 'new' ELSE 'open' END,
-    last_seen_run_id = excluded.last_seen_run_id;
+    status = CASE WHEN status = 'resolved' THEN 'reopened' ELSE 'open' END,
+    last_seen_run_id = excluded.last_seen_run_id,
+    explanation = excluded.explanation,
+    explanation_reason = excluded.explanation_reason;
+
+DELETE FROM recon.finding_explanations
+WHERE list_contains($fiscal_years, fiscal_year)
+  AND (len($programs) = 0 OR list_contains($programs, program_number))
+  AND list_contains($rule_ids, rule_id);
+
+INSERT INTO recon.finding_explanations
+SELECT program_number, fiscal_year, rule_id, explanation, priority, reason, related_fiscal_year, closes_gap, $run_id
+FROM explanations_current;

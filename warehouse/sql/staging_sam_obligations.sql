@@ -11,3 +11,7 @@ CREATE TABLE IF NOT EXISTS staging.sam_obligations (
     estimate             DECIMAL(18,2),
     is_recovery_act      BOOLEAN
 );
+
+-- grant | direct_payment | direct_loan | loan_guarantee | insurance | other_financial |
+-- non_financial | salaries_and_expenses (connectors/assistance_types.py); NULL if the code is unknown.
+ALTER TABLE staging.sam_obligations ADD COLUMN IF NOT EXISTS assistance_family VARCHAR;

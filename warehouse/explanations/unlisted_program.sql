@@ -1,0 +1,18 @@
+-- unlisted_program: USAspending obligations under a number with no SAM.gov listing, or whose listing
+-- was archived before that year (it is inactive and its last SAM.gov figure is for an earlier year).
+WITH last_sam_year AS (
+    SELECT program_number, max(fiscal_year) AS last_year
+    FROM staging.sam_obligations
+    WHERE actual IS NOT NULL OR estimate IS NOT NULL
+    GROUP BY program_number
+)
+SELECT c.program_number, c.fiscal_year, c.rule_id, l.last_year AS related_fiscal_year,
+       CASE WHEN p.sam_listed THEN 'archived' ELSE 'not_listed' END AS variant,
+       c.usaspending_amount
+FROM findings_current AS c
+JOIN recon.program_year AS p USING (program_number, fiscal_year)
+LEFT JOIN last_sam_year AS l USING (program_number)
+WHERE c.usaspending_amount IS NOT NULL AND c.usaspending_amount <> 0
+  AND (NOT p.sam_listed
+       OR (lower(coalesce(p.sam_status, '')) IN ('inactive', 'archived')
+           AND (l.last_year IS NULL OR l.last_year < c.fiscal_year)))
