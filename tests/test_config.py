@@ -82,3 +82,10 @@ def test_an_unknown_rule_is_refused_when_rules_load(tmp_path):
         load_rules({"no_such_rule": {"enabled": False}})
     with pytest.raises(RuleConfigError, match="rules.estimate_only.min_amount: this rule has no such setting"):
         load_rules({"estimate_only": {"min_amount": 5}})
+
+
+def test_the_example_config_in_the_repository_is_valid():
+    from pathlib import Path
+
+    s = load_settings(Path(__file__).parent.parent / "spendrecon.example.yaml", environ={})
+    assert s.sam.status == "All" and s.explanations["loan_basis"]["min_loan_share"] == Decimal("0.5")
