@@ -27,8 +27,8 @@ from warehouse.findings import merge_findings
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
 from warehouse.publish import building, writer_lock
 from warehouse.rules.registry import load_rules
-from warehouse.sam_public_store import known_documents, load_public_documents
 from warehouse.runs import RunRecord, new_run_id, record_run, sam_requests_on
+from warehouse.sam_public_store import known_documents, load_public_documents
 from warehouse.scope import Scope
 
 log = logging.getLogger("spendrecon")
@@ -119,7 +119,7 @@ def sam_budget_left(plan: RunPlan) -> int:
         has_runs = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'runs'"
         ).fetchone()
-        used = sam_requests_on(con, plan.today) if has_runs and has_runs[0] else 0
+        used = sam_requests_on(con, plan.today, plan.settings.sam.base_url) if has_runs and has_runs[0] else 0
     finally:
         con.close()
     return max(budget - used, 0)

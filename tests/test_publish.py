@@ -77,3 +77,23 @@ def test_two_writers_cannot_interleave(tmp_path):
     finally:
         release.set()
         t.join()
+
+
+def test_the_daily_sam_budget_counts_only_live_official_api_requests_of_that_day(tmp_path):
+    from datetime import date, datetime
+
+    from warehouse.runs import RunRecord, record_run, sam_requests_on
+
+    con = connect(tmp_path / "w.duckdb")
+    from warehouse.db import ensure_schema
+
+    ensure_schema(con)
+    api = "https://api.sam.gov"
+    for run_id, day, mode, source, n in (("a", 27, "live", api, 40), ("b", 27, "live", api, 5),
+                                         ("c", 26, "live", api, 900), ("d", 27, "demo", "demo bundle", 23),
+                                         ("e", 27, "live", "https://sam.gov", 2270)):
+        record_run(con, RunRecord(run_id=run_id, started_at=datetime(2026, 11, day, 10), mode=mode,
+                                  fiscal_years=[2023], programs=None, sam_source=source,
+                                  usaspending_source="x", status="failed" if run_id == "b" else "succeeded",
+                                  sam_requests=n))
+    assert sam_requests_on(con, date(2026, 11, 27), api) == 45

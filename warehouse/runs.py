@@ -58,11 +58,12 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     )
 
 
-def sam_requests_on(con: duckdb.DuckDBPyConnection, day: date) -> int:
-    """SAM.gov requests already spent on a UTC day by earlier live runs, failed ones included."""
+def sam_requests_on(con: duckdb.DuckDBPyConnection, day: date, source: str) -> int:
+    """Requests already spent on a UTC day against one SAM.gov base URL by earlier live runs, failed
+    ones included. Only the official API is metered per key; public-mode runs have another source."""
     result = con.execute(
         "SELECT coalesce(sum(sam_requests), 0) FROM meta.runs "
-        "WHERE mode = 'live' AND CAST(started_at AS DATE) = $day",
-        {"day": day},
+        "WHERE mode = 'live' AND CAST(started_at AS DATE) = $day AND sam_source = $source",
+        {"day": day, "source": source},
     ).fetchone()
     return int(result[0]) if result else 0

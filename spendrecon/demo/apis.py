@@ -15,7 +15,7 @@ import gzip
 import json
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -154,10 +154,19 @@ def _int_param(raw: str | None, default: int, name: str) -> int:
 
 # --- the emulator -------------------------------------------------------------------------------
 class ApiEmulator:
-    """Answers SAM.gov search and USAspending spending_by_category/cfda requests from a Bundle."""
+    """Answers SAM.gov search and USAspending spending_by_category/cfda requests from a Bundle.
+
+    The keyless sam.gov endpoints of ``sam.mode: public`` are served from the same listings by
+    ``self.public`` (public_api.py) and logged as source "sam_public".
+    """
 
     def __init__(
-        self, bundle: Bundle, *, faults: FaultPlan | None = None, api_key: str | None = None
+        self,
+        bundle: Bundle,
+        *,
+        faults: FaultPlan | None = None,
+        api_key: str | None = None,
+        public_modified: Iterable[str] = (),
     ) -> None:
         self.faults = faults or FaultPlan()
         self.api_key = api_key  # None: any non-empty key is accepted
@@ -166,6 +175,11 @@ class ApiEmulator:
         self._lock = threading.Lock()  # the socket server calls handle() from several threads
         self._sam = _SamIndex(bundle.sam_listings)
         self._usa = {fy: _UsaYear(rows) for fy, rows in bundle.usaspending.items()}
+        # Imported here: public_api builds on this module's helpers. Serves sam.mode public ("sam_public")
+        # from the same listings; public_modified: programIds whose modifiedDate moves on a day.
+        from spendrecon.demo.public_api import PublicSamApi
+
+        self.public = PublicSamApi(bundle.sam_listings, modified=public_modified)
 
     def handle(
         self,
@@ -174,7 +188,7 @@ class ApiEmulator:
         query: Query | None = None,
         body: bytes | None = None,
     ) -> Response:
-        source = _source_of(path)
+        source = _source_of(path) or ("sam_public" if self.public.serves(path) else None)
         if source is None:
             return self._log("unknown", path, _json(404, {"detail": f"Not found: {path}"}))
         fault = self._next_fault(source)
@@ -183,6 +197,8 @@ class ApiEmulator:
         try:
             if source == "sam":
                 response = self._sam_search(method, query or {})
+            elif source == "sam_public":
+                response = self.public.handle(method, path, query or {})
             else:
                 response = self._usa_cfda(method, body)
         except _BadRequest as exc:

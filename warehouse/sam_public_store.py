@@ -1,0 +1,58 @@
+"""Program documents of ``sam.mode: public``, kept so the next run fetches only what changed."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+
+from connectors.sam_public import KnownDocument
+from warehouse.arrow_rows import insert_rows
+
+TABLE = "raw.sam_public_documents"
+
+
+def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, KnownDocument]:
+    """The latest stored document of every program_id; empty when no public run ever stored one.
+
+    Works on a read-only connection to the published warehouse, which may predate the table.
+    """
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'raw' AND table_name = 'sam_public_documents'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return {}
+    rows = con.execute(
+        f"SELECT program_id, modified_date, body::VARCHAR, program_number, fetched_at FROM {TABLE} "
+        "QUALIFY row_number() OVER (PARTITION BY program_id ORDER BY fetched_at DESC, run_id DESC) = 1"
+    ).fetchall()
+    return {
+        program_id: KnownDocument(program_id, modified, body, number, _utc(fetched))
+        for program_id, modified, body, number, fetched in rows
+    }
+
+
+def load_public_documents(
+    con: duckdb.DuckDBPyConnection, run_id: str, documents_fetched: Iterable[KnownDocument]
+) -> int:
+    """Append the documents this run fetched (never the reused ones: they are stored already)."""
+    now = datetime.now(timezone.utc)
+    rows = [
+        (run_id, d.program_id, d.program_number, d.modified_date, _naive(d.fetched_at or now), d.body)
+        for d in documents_fetched
+    ]
+    return insert_rows(con, TABLE, {
+        "run_id": pa.string(), "program_id": pa.string(), "program_number": pa.string(),
+        "modified_date": pa.string(), "fetched_at": pa.timestamp("us"), "body": pa.string(),
+    }, rows)
+
+
+def _naive(ts: datetime) -> datetime:
+    """TIMESTAMP columns hold UTC without a zone."""
+    return ts if ts.tzinfo is None else ts.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _utc(ts: datetime | None) -> datetime | None:
+    return None if ts is None else ts.replace(tzinfo=timezone.utc)
