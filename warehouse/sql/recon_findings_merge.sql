@@ -11,8 +11,9 @@ FROM findings_current AS c
 LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
 WHERE f.rule_id IS NULL OR f.status = 'resolved';
 
-INSERT INTO recon.finding_events
-SELECT $run_id, f.program_number, f.fiscal_year, f.rule_id, 'resolved', f.sam_amount, f.usaspending_amount
+-- Earlier findings in scope that this run did not hit: they are resolved.
+CREATE OR REPLACE TEMP TABLE findings_gone AS
+SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_amount
 FROM recon.findings AS f
 WHERE f.status <> 'resolved'
   AND list_contains($fiscal_years, f.fiscal_year)
@@ -23,16 +24,14 @@ WHERE f.status <> 'resolved'
       WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
   );
 
+INSERT INTO recon.finding_events
+SELECT $run_id, program_number, fiscal_year, rule_id, 'resolved', sam_amount, usaspending_amount
+FROM findings_gone;
+
 UPDATE recon.findings AS f
 SET status = 'resolved', run_id = $run_id
-WHERE f.status <> 'resolved'
-  AND list_contains($fiscal_years, f.fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, f.program_number))
-  AND list_contains($rule_ids, f.rule_id)
-  AND NOT EXISTS (
-      SELECT 1 FROM findings_current AS c
-      WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
-  );
+FROM findings_gone AS g
+WHERE f.program_number = g.program_number AND f.fiscal_year = g.fiscal_year AND f.rule_id = g.rule_id;
 
 INSERT INTO recon.findings
     (run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
