@@ -23,7 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+out = Console(soft_wrap=True)  # long paths and URLs stay on one line, copyable
 err = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
