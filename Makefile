@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,32 @@ demo: $(STAMP)
 	$(VENV)/bin/spendrecon run --demo
 
 ## test: the test suite (CI runs this through .ci/run)
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest
+
+## browser: the headless Chromium that tests/test_report_browser.py drives (Debian/Ubuntu package
+## `chromium`). Installed with apt-get when missing and we are root (or have password-less sudo);
+## otherwise a message, and the browser test skips locally (it fails in CI, where CI is set).
+CHROMIUM_PACKAGES ?= chromium fonts-liberation
+browser:
+	@if [ -n "$$SPENDRECON_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 \
+	    || command -v chromium-browser >/dev/null 2>&1; then \
+	  :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make browser: no Chromium and no apt-get here. Install Chromium (or Chrome) and/or set" \
+	       "SPENDRECON_CHROMIUM=/path/to/chromium; the browser test is skipped until then." >&2; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "make browser: installing $(CHROMIUM_PACKAGES) with apt-get" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $(CHROMIUM_PACKAGES) >/dev/null; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  echo "make browser: installing $(CHROMIUM_PACKAGES) with sudo apt-get" >&2; \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(CHROMIUM_PACKAGES) >/dev/null; \
+	else \
+	  echo "make browser: Chromium is missing and installing it needs root:" \
+	       "sudo apt-get install chromium  (the browser test is skipped until then)" >&2; \
+	fi
 
 ## bench: the archive-ingestion benchmark (BENCH_ARGS="--rows 20000000" for a bigger archive)
 bench: $(STAMP)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -16,14 +17,19 @@ import duckdb
 import pytest
 
 from spendrecon.report import ReportError, summary_markdown, write_report
+from spendrecon.report.page_json import embed
 from warehouse.db import connect, ensure_schema, run_file
 from warehouse.findings import merge_findings
 from warehouse.rules.registry import load_rules
 from warehouse.scope import Scope
 
 EVIL_TITLE = '<script>alert(1)</script> & "x" | y'
+EVIL_NOTE = 'Agency says </script><!-- "moved" & <b>done</b>'
 CSV_HEADER = ("run_id,program_number,fiscal_year,rule_id,severity,status,program_title,agency,sam_amount,"
-              "usaspending_amount,difference,message,first_seen_run_id,last_seen_run_id")
+              "usaspending_amount,difference,message,first_seen_run_id,last_seen_run_id,"
+              "explanation,explanation_reason,review_status,review_note")
+FY_SHIFT_REASON = "The SAM.gov figure for FY2022 matches the USAspending figure for FY2023"
+_PAYLOAD = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
 
 
 # --- fixture helpers ----------------------------------------------------------------------------
@@ -64,11 +70,29 @@ def _reconcile(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     merge_findings(con, run_id, load_rules(), Scope(fiscal_years=(2022,)))
 
 
+def _explain_and_review(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """What the pipeline's explanation and annotation steps leave behind, written directly: 97.102's
+    finding is explained (two explanations apply) and disputed with a hostile note."""
+    con.execute("UPDATE recon.findings SET explanation = 'fiscal_year_shift', explanation_reason = $reason, "
+                "review_status = 'disputed', review_note = $note WHERE program_number = '97.102'",
+                {"reason": FY_SHIFT_REASON, "note": EVIL_NOTE})
+    for explanation, priority, reason, related in (("fiscal_year_shift", 5, FY_SHIFT_REASON, 2023),
+                                                   ("non_award_lines", 4, "Salaries and expenses lines", None)):
+        con.execute(
+            "INSERT INTO recon.finding_explanations (program_number, fiscal_year, rule_id, explanation, priority, "
+            "reason, related_fiscal_year, run_id) VALUES ('97.102', 2022, 'actual_not_in_usaspending', $e, $p, $r, "
+            "$fy, $run)", {"e": explanation, "p": priority, "r": reason, "fy": related, "run": run_id})
+    con.execute("INSERT INTO recon.annotations (program_number, fiscal_year, rule_id, status, note, annotated_at, "
+                "author) VALUES ('97.102', 2022, NULL, 'disputed', $note, TIMESTAMP '2025-02-11 09:30:00', 'ana')",
+                {"note": EVIL_NOTE})
+
+
 def build_warehouse(path: Path) -> Path:
     """Two succeeded runs and a later failed one.
 
     r1: 97.102 and 11.111 have SAM.gov actuals and no USAspending figure.
-    r2: 11.111 now matches (resolved); 10.001 (hostile title) mismatches; 93.999 is USAspending-only.
+    r2: 11.111 now matches (resolved); 10.001 (hostile title) mismatches; 93.999 is USAspending-only;
+        97.102's finding is explained and disputed.
     """
     con = connect(path)
     ensure_schema(con)
@@ -88,6 +112,7 @@ def build_warehouse(path: Path) -> Path:
            usaspending=[("11.111", 2022, Decimal("5000.00")), ("10.001", 2022, Decimal("700000.00")),
                         ("93.999", 2022, Decimal("2500.00"))])
     _reconcile(con, "r2")
+    _explain_and_review(con, "r2")
     _add_run(con, "r3", datetime(2025, 3, 10, 6, 0, 0), status="failed")
     con.close()
     return path
@@ -109,6 +134,17 @@ def warehouse(built_warehouse: Path, tmp_path: Path) -> Path:
 def _csv_rows(folder: Path) -> list[dict[str, str]]:
     with open(folder / "findings.csv", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def _payload(folder: Path) -> dict:
+    """The report data embedded in report.html, parsed as the page's script parses it."""
+    match = _PAYLOAD.search((folder / "report.html").read_text(encoding="utf-8"))
+    assert match, "report.html embeds no report data"
+    return json.loads(match.group(1))
+
+
+def _rows(table: dict) -> list[dict]:
+    return [dict(zip(table["cols"], row)) for row in table["rows"]]
 
 
 # --- the three files ----------------------------------------------------------------------------
@@ -134,10 +170,13 @@ def test_report_writes_three_files_for_latest_succeeded_run(warehouse: Path, tmp
     assert "## New since the previous run: 2" in md
     assert "## Resolved by this run: 1" in md
 
-    html_text = (folder / "report.html").read_text(encoding="utf-8")
-    assert "97.102" in html_text and "$15,000,000.00" in html_text
-    assert 'data-v="15000000.00"' in html_text and 'data-v="">—</td>' in html_text
-    assert '<td data-v="2022">2022</td>' in html_text and "2,022" not in html_text
+    payload = _payload(folder)
+    assert payload["run"]["id"] == "r2" and payload["run"]["previous"] == "r1"
+    top = _rows(payload["findings"])[0]
+    # Money as exact decimal text; a missing figure is null, never 0.
+    assert (top["program"], top["fy"], top["sam"], top["usas"], top["stake"]) == (
+        "97.102", 2022, "15000000.00", None, "15000000.00")
+    assert payload["programs"]["byNumber"]["97.102"]["years"] == [[2022, None, "15000000.00", None]]
 
 
 def test_findings_csv_header_rows_and_exact_decimals(warehouse: Path, tmp_path: Path) -> None:
@@ -164,6 +203,10 @@ def test_findings_csv_header_rows_and_exact_decimals(warehouse: Path, tmp_path: 
     mismatch = rows[2]
     assert (mismatch["sam_amount"], mismatch["usaspending_amount"], mismatch["difference"]) == (
         "500.00", "700000.00", "-699500.00")
+    # The explanation and review columns come last; empty when the finding has none.
+    assert (top["explanation"], top["explanation_reason"], top["review_status"], top["review_note"]) == (
+        "fiscal_year_shift", FY_SHIFT_REASON, "disputed", EVIL_NOTE)
+    assert (mismatch["explanation"], mismatch["review_status"]) == ("", "")
     assert mismatch["program_title"] == EVIL_TITLE  # CSV keeps the text as is; csv quoting handles it
     assert rows[3]["agency"] == "Department of Health and Human Services"  # from the ALN prefix
 
@@ -205,8 +248,10 @@ def test_zero_findings_run_still_writes_everything(tmp_path: Path) -> None:
     md = (folder / "summary.md").read_text(encoding="utf-8")
     assert "No open findings." in md and "## New since the previous run: 0" in md
     assert "| SAM.gov actual with no USAspending obligations | actual\\_not\\_in\\_usaspending | error | 0 |" in md
-    html_text = (folder / "report.html").read_text(encoding="utf-8")
-    assert "All open findings" in html_text and "No open findings." in html_text
+    payload = _payload(folder)
+    assert payload["findings"]["rows"] == [] and payload["programs"]["byNumber"] == {}
+    assert payload["overview"]["totals"]["n"] == 0 and payload["overview"]["byYear"][0]["act"] is None
+    assert "Known limitations" in (folder / "report.html").read_text(encoding="utf-8")
 
 
 # --- the latest link ----------------------------------------------------------------------------
@@ -240,11 +285,21 @@ def test_latest_falls_back_to_a_copy_without_symlinks(warehouse: Path, tmp_path:
 # --- safety of report.html ----------------------------------------------------------------------
 
 def test_html_escapes_source_text(warehouse: Path, tmp_path: Path) -> None:
-    html_text = (write_report(warehouse, tmp_path / "reports") / "report.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; | y" in html_text
-    assert "Department of &lt;b&gt;Agriculture&lt;/b&gt;" in html_text
+    folder = write_report(warehouse, tmp_path / "reports")
+    html_text = (folder / "report.html").read_text(encoding="utf-8")
     assert "alert(1)</script>" not in html_text and "<b>Agriculture" not in html_text
-    assert html_text.count("<script") == 1  # the page's own sorting/filtering script, nothing else
+    assert "<!--" not in html_text and "<b>done" not in html_text
+    # Two script elements: the embedded data and the page's own script; nothing from a source ends one.
+    assert html_text.count("<script") == 2 and html_text.count("</script>") == 2
+    data = _PAYLOAD.search(html_text)
+    assert data and "<" not in data.group(1) and ">" not in data.group(1)
+    assert "\\u003cscript\\u003ealert(1)" in data.group(1)
+    # ... and the script gets every character back.
+    payload = _payload(folder)
+    assert payload["programs"]["byNumber"]["10.001"]["title"] == EVIL_TITLE
+    assert "Department of <b>Agriculture</b>" in payload["programs"]["agencies"]
+    assert _rows(payload["findings"])[0]["reviewNote"] == EVIL_NOTE
+    assert payload["reviews"]["97.102"][0][3] == EVIL_NOTE
     md = summary_markdown(warehouse)
     assert "<script>" not in md and "\\<script\\>alert(1)\\</script\\> & \"x\" \\| y" in md
 
@@ -253,8 +308,12 @@ def test_html_references_nothing_on_the_network(warehouse: Path, tmp_path: Path)
     html_text = (write_report(warehouse, tmp_path / "reports") / "report.html").read_text(encoding="utf-8")
     assert "http://" not in html_text and "https://" not in html_text  # the sources are shown as hosts
     assert "api.sam.gov" in html_text
-    for reference in ("src=", "href=", "@import", "url(", "//fonts", "<link", "<img", "<iframe"):
+    for reference in ("src=", "@import", "url(", "//fonts", "<link", "<img", "<iframe", "fetch(", "xmlhttprequest",
+                      "websocket", "sendbeacon", "import("):
         assert reference not in html_text.lower()
+    # Links only move between the page's own views.
+    hrefs = re.findall(r'href="([^"]*)"', html_text)
+    assert hrefs and all(h.startswith("#/") for h in hrefs)
 
 
 def test_html_stays_small_for_5000_findings(tmp_path: Path) -> None:
@@ -264,7 +323,9 @@ def test_html_stays_small_for_5000_findings(tmp_path: Path) -> None:
     _add_run(con, "big", datetime(2025, 1, 1))
     # A first run: every finding is also a 'new' event.
     con.execute(
-        "INSERT INTO recon.findings SELECT 'big', printf('%02d.%03d', 10 + i // 1000, i % 1000), 2022, "
+        "INSERT INTO recon.findings (run_id, program_number, fiscal_year, rule_id, severity, sam_amount, "
+        "usaspending_amount, difference, message, status, first_seen_run_id, last_seen_run_id) "
+        "SELECT 'big', printf('%02d.%03d', 10 + i // 1000, i % 1000), 2022, "
         "'amount_mismatch', 'warning', (i * 1000 + 0.25)::DECIMAL(18,2), 7.00, (i * 1000 - 6.75)::DECIMAL(18,2), "
         "'FY2022 SAM.gov actual and USAspending obligations differ by more than $1,000.00 and 5% of the larger side', "
         "'new', 'big', 'big' FROM range(5000) AS t(i)")
@@ -325,9 +386,121 @@ def test_csv_quotes_commas_and_newlines(tmp_path: Path) -> None:
     con = connect(path)
     ensure_schema(con)
     _add_run(con, "q", datetime(2025, 1, 1))
-    con.execute("INSERT INTO recon.findings VALUES ('q', '12.345', 2022, 'estimate_only', 'info', 10.50, NULL, NULL, "
-                "$m, 'new', 'q', 'q')", {"m": 'line one, "quoted"\nline two'})
+    con.execute("INSERT INTO recon.findings (run_id, program_number, fiscal_year, rule_id, severity, sam_amount, "
+                "usaspending_amount, difference, message, status, first_seen_run_id, last_seen_run_id) "
+                "VALUES ('q', '12.345', 2022, 'estimate_only', 'info', 10.50, NULL, NULL, $m, 'new', 'q', 'q')",
+                {"m": 'line one, "quoted"\nline two'})
     con.close()
     rows = list(csv.reader(io.StringIO((write_report(path, tmp_path / "r") / "findings.csv").read_text("utf-8"))))
     assert rows[1][11] == 'line one, "quoted"\nline two'
     assert rows[1][8:11] == ["10.50", "", ""]
+
+
+# --- explained vs unexplained, the page's data, older warehouse files ------------------------------
+
+def test_summary_splits_explained_and_unexplained_per_rule(warehouse: Path) -> None:
+    md = summary_markdown(warehouse)
+    assert ("| Rule | Id | Severity | Findings | New | Dollars at stake | Explained | Explained dollars | "
+            "Unexplained | Unexplained dollars |") in md
+    assert ("| SAM.gov actual with no USAspending obligations | actual\\_not\\_in\\_usaspending | error | 1 | 0 | "
+            "$15,000,000.00 | 1 | $15,000,000.00 | 0 | $0.00 |") in md
+    assert "| **All rules** |  |  | 3 | 2 | $15,702,000.00 | 1 | $15,000,000.00 | 2 | $702,000.00 |" in md
+    assert ("| **Explained** | 1 of 3 findings · $15,000,000.00 (96% of dollars at stake); "
+            "unexplained $702,000.00 |") in md
+
+
+def test_overview_figures_add_up_exactly(warehouse: Path, tmp_path: Path) -> None:
+    overview = _payload(write_report(warehouse, tmp_path / "reports"))["overview"]
+    totals = overview["totals"]
+    assert (totals["n"], totals["xn"], totals["k"], totals["xk"]) == (3, 1, "15702000.00", "15000000.00")
+    assert (totals["new"], totals["reopened"], totals["resolved"], totals["programs"]) == (2, 0, 1, 4)
+    for part in ("byRule", "byAgency", "byYear"):  # every breakdown sums to the same totals
+        rows = overview[part]
+        assert sum(r["n"] for r in rows) == totals["n"] and sum(r["xn"] for r in rows) == totals["xn"]
+        assert sum(Decimal(r["k"]) for r in rows) == Decimal(totals["k"])
+        assert sum(Decimal(r["xk"]) for r in rows) == Decimal(totals["xk"])
+    assert [r["rule"] for r in overview["byRule"]] == [
+        "actual_not_in_usaspending", "obligations_not_in_sam", "amount_mismatch", "estimate_only"]
+    year = overview["byYear"][0]
+    assert (year["fy"], year["act"], year["usas"], year["est"]) == (2022, "15005500.00", "707500.00", None)
+    agencies = {a["agency"]: a for a in overview["byAgency"]}
+    commerce = agencies["Department of Commerce"]
+    # Commerce's one program-year agrees: all of its compared dollars are within tolerance.
+    assert (commerce["n"], commerce["compared"], commerce["within"]) == (0, "5000.00", "5000.00")
+    assert agencies["Department of Homeland Security"]["within"] == "0.00"
+
+
+def test_program_page_data_has_explanations_reviews_and_history(warehouse: Path, tmp_path: Path) -> None:
+    payload = _payload(write_report(warehouse, tmp_path / "reports"))
+    key = "97.102|2022|actual_not_in_usaspending"
+    assert payload["notes"][key] == [["non_award_lines", "Salaries and expenses lines", None],
+                                     ["fiscal_year_shift", FY_SHIFT_REASON, 2023]]
+    assert payload["reviews"]["97.102"] == [[2022, None, "disputed", EVIL_NOTE, "2025-02-11 09:30:00 UTC", "ana"]]
+    assert payload["history"][key] == [["r1", "new", "15000000.00", None]]
+    resolved = payload["history"]["11.111|2022|actual_not_in_usaspending"]
+    assert [(e[0], e[1]) for e in resolved] == [("r1", "new"), ("r2", "resolved")]
+    findings = {(f["program"], f["rule"]): f for f in _rows(payload["findings"])}
+    assert findings[("11.111", "actual_not_in_usaspending")]["now"] is True  # resolved by this run
+    assert findings[("97.102", "actual_not_in_usaspending")]["now"] is False  # open since r1
+    assert payload["explanations"]["fiscal_year_shift"]  # titles from the explanation registry
+    runs = _rows(payload["runs"])
+    assert [r["id"] for r in runs] == ["r3", "r2", "r1"] and runs[0]["status"] == "failed"
+
+
+def test_reopened_status_counts_as_open(warehouse: Path, tmp_path: Path) -> None:
+    con = connect(warehouse)
+    con.execute("UPDATE recon.findings SET status = 'reopened' WHERE program_number = '10.001'")
+    con.close()
+    folder = write_report(warehouse, tmp_path / "reports")
+    assert ("10.001", "reopened") in {(r["program_number"], r["status"]) for r in _csv_rows(folder)}
+    assert _payload(folder)["overview"]["totals"]["n"] == 3
+    assert "| **Findings** | 3 open (1 new) · 1 resolved by this run |" in (folder / "summary.md").read_text("utf-8")
+
+
+def test_agency_year_table_is_used_and_agrees_with_the_fallback(warehouse: Path, tmp_path: Path) -> None:
+    fallback = _payload(write_report(warehouse, tmp_path / "a"))["overview"]["byAgency"]
+    con = connect(warehouse)
+    run_file(con, "recon_agency_year")
+    con.execute("UPDATE recon.agency_year SET dollars_compared = 7777.00 WHERE agency = 'Department of Commerce'")
+    con.close()
+    table = _payload(write_report(warehouse, tmp_path / "b"))["overview"]["byAgency"]
+    strip = {"compared"}
+    assert [{k: v for k, v in a.items() if k not in strip} for a in table] == [
+        {k: v for k, v in a.items() if k not in strip} for a in fallback]
+    assert {a["agency"]: a["compared"] for a in table}["Department of Commerce"] == "7777.00"  # read from the table
+
+
+def test_older_warehouse_without_explanations_or_reviews(warehouse: Path, tmp_path: Path) -> None:
+    con = connect(warehouse)
+    for table in ("recon.finding_explanations", "recon.annotations"):
+        con.execute(f"DROP TABLE {table}")
+    # A file from before the review columns: rebuild recon.findings without them.
+    con.execute("CREATE TABLE recon.findings_old AS SELECT * EXCLUDE (explanation, explanation_reason, "
+                "review_status, review_note) FROM recon.findings")
+    con.execute("DROP TABLE recon.findings")
+    con.execute("ALTER TABLE recon.findings_old RENAME TO findings")
+    con.close()
+    folder = write_report(warehouse, tmp_path / "reports")
+    rows = _csv_rows(folder)
+    assert len(rows) == 4 and all(r["explanation"] == "" and r["review_status"] == "" for r in rows)
+    payload = _payload(folder)
+    assert payload["notes"] == {} and payload["reviews"] == {}
+    assert payload["overview"]["totals"]["xn"] == 0
+    assert "| **All rules** |  |  | 3 | 2 | $15,702,000.00 | 0 | $0.00 | 3 | $15,702,000.00 |" in (
+        folder / "summary.md").read_text("utf-8")
+
+
+def test_embedded_json_cannot_end_its_script_element() -> None:
+    hostile = {"t": "</script><script>alert(1)</script><!-- & \u2028 \u2029 ]]>"}
+    text = embed(hostile)
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert json.loads(text) == hostile
+
+
+def test_limitations_page_says_what_the_comparison_cannot_see(warehouse: Path, tmp_path: Path) -> None:
+    html_text = (write_report(warehouse, tmp_path / "reports") / "report.html").read_text(encoding="utf-8")
+    page = html_text.split('<section id="limitations"', 1)[1].split("</section>", 1)[0]
+    for fact in ("subsidy cost", "face value", "deobligation", "action date", "overwrite", "archive",
+                 "MULTIPLE RECIPIENTS", "Renumbered", "Salaries and Expenses", "non-financial", "$619 billion",
+                 "FY2008", "rolling window", "more than $1,000 and by more than 5%", "GAO-26-107551", "FY2022"):
+        assert fact in page, fact

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from spendrecon.report.findings_csv import render_csv
 from spendrecon.report.html import render_html
+from spendrecon.report.page_data import PageData, load_page_data
 from spendrecon.report.queries import ReportData, ReportError, load_report, open_warehouse
 from spendrecon.report.summary import render_markdown
 
@@ -25,7 +26,7 @@ def write_report(warehouse: Path, reports_dir: Path, run_id: str | None = None) 
     for run_id (default: the latest run with status 'succeeded' in meta.runs), point reports_dir/latest at
     it, and return the run's folder. Raises ReportError if the warehouse does not exist or has no
     succeeded run / no such run."""
-    data = _load(Path(warehouse), run_id)
+    data, page = _load_with_page(Path(warehouse), run_id)
     if data.run.run_id == LATEST:
         raise ReportError(f"run id {LATEST!r} would collide with the {LATEST!r} link in {reports_dir}")
     reports_dir = Path(reports_dir)
@@ -33,7 +34,7 @@ def write_report(warehouse: Path, reports_dir: Path, run_id: str | None = None) 
     folder.mkdir(parents=True, exist_ok=True)
     _write_atomic(folder / "summary.md", render_markdown(data))
     _write_atomic(folder / "findings.csv", render_csv(data))
-    _write_atomic(folder / "report.html", render_html(data))
+    _write_atomic(folder / "report.html", render_html(data, page))
     point_latest(reports_dir, data.run.run_id)
     return folder
 
@@ -47,6 +48,16 @@ def _load(warehouse: Path, run_id: str | None) -> ReportData:
     con = open_warehouse(warehouse)
     try:
         return load_report(con, run_id)
+    finally:
+        con.close()
+
+
+def _load_with_page(warehouse: Path, run_id: str | None) -> tuple[ReportData, PageData]:
+    """One read-only connection for both: the page's extra figures must describe the same state."""
+    con = open_warehouse(warehouse)
+    try:
+        data = load_report(con, run_id)
+        return data, load_page_data(con, data)
     finally:
         con.close()
 

@@ -11,6 +11,8 @@ from spendrecon.report.queries import Finding, ReportData
 COLUMNS = (
     "run_id", "program_number", "fiscal_year", "rule_id", "severity", "status", "program_title", "agency",
     "sam_amount", "usaspending_amount", "difference", "message", "first_seen_run_id", "last_seen_run_id",
+    # Added later, so at the end: scripts reading the earlier columns by position keep working.
+    "explanation", "explanation_reason", "review_status", "review_note",
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from spendrecon.report.catalog import column_or_null, columns, has_table
 from warehouse.db import connect
 from warehouse.rules.registry import SEVERITIES, Rule, load_rules
 
@@ -30,6 +31,8 @@ _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
 # The dollars a finding puts at stake: the gap when both sides have a figure, otherwise the
 # side that exists (a SAM.gov actual with no USAspending figure is entirely unaccounted for).
 _STAKE = "coalesce(abs({p}difference), abs({p}sam_amount), abs({p}usaspending_amount), 0)"
+# A finding is open until a run resolves it: 'new', 'open' and 'reopened' (older files never say reopened).
+_OPEN = "{p}status <> 'resolved'"
 _SEVERITY_RANK = "CASE {p}severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 3 END"
 
 # recon.program_year only exists once a run has built it; an empty stand-in keeps the joins valid.
@@ -86,10 +89,19 @@ class Finding:
     first_seen_run_id: str
     last_seen_run_id: str
     at_stake: Decimal
+    # NULL until the pipeline explains/reviews the finding, and in files older than those columns.
+    explanation: str | None = None
+    explanation_reason: str | None = None
+    review_status: str | None = None
+    review_note: str | None = None
 
     @property
     def is_open(self) -> bool:
-        return self.status in ("new", "open")
+        return self.status != "resolved"
+
+    @property
+    def is_explained(self) -> bool:
+        return self.explanation is not None
 
 
 @dataclass(frozen=True)
@@ -97,9 +109,19 @@ class RuleTotal:
     rule_id: str
     title: str
     severity: str
-    findings: int  # status new or open
+    findings: int  # open: status new, open or reopened
     new: int  # status new
     at_stake: Decimal
+    explained: int = 0  # open findings with an explanation
+    explained_at_stake: Decimal = Decimal("0.00")
+
+    @property
+    def unexplained(self) -> int:
+        return self.findings - self.explained
+
+    @property
+    def unexplained_at_stake(self) -> Decimal:
+        return self.at_stake - self.explained_at_stake
 
 
 @dataclass(frozen=True)
@@ -154,6 +176,10 @@ class ReportData:
     def total_at_stake(self) -> Decimal:
         return sum((f.at_stake for f in self.open_findings), Decimal("0.00"))
 
+    @property
+    def explained_at_stake(self) -> Decimal:
+        return sum((f.at_stake for f in self.open_findings if f.is_explained), Decimal("0.00"))
+
 
 def open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """Read-only, so a report never blocks (or is blocked by) analysts reading the same file."""
@@ -169,7 +195,7 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
                 rules: Sequence[Rule] | None = None) -> ReportData:
     run = load_run(con, run_id)
     registry = list(rules) if rules is not None else load_rules()
-    program_year = _program_year_source(con)
+    program_year = program_year_source(con)
     return ReportData(
         run=run,
         rules=tuple(load_rule_totals(con, registry)),
@@ -241,15 +267,18 @@ def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -
 
     Grouped by the finding's own severity: a spendrecon.yaml override may differ from the registry.
     """
-    rows = _dicts(con.execute(
+    explained = "explanation IS NOT NULL" if "explanation" in columns(con, "recon", "findings") else "false"
+    stake = _STAKE.format(p="")
+    rows = dict_rows(con.execute(
         f"SELECT rule_id, severity, count(*) AS findings, count(*) FILTER (WHERE status = 'new') AS new, "
-        f"sum({_STAKE.format(p='')}) AS at_stake "
-        "FROM recon.findings WHERE status IN ('new', 'open') GROUP BY rule_id, severity"
+        f"sum({stake}) AS at_stake, count(*) FILTER (WHERE {explained}) AS explained, "
+        f"coalesce(sum({stake}) FILTER (WHERE {explained}), 0)::DECIMAL(38,2) AS explained_at_stake "
+        f"FROM recon.findings WHERE {_OPEN.format(p='')} GROUP BY rule_id, severity"
     ))
     titles = {r.id: r.title for r in registry}
     totals = [
         RuleTotal(r["rule_id"], titles.get(r["rule_id"], r["rule_id"]), r["severity"], int(r["findings"]),
-                  int(r["new"]), r["at_stake"])
+                  int(r["new"]), r["at_stake"], int(r["explained"]), r["explained_at_stake"])
         for r in rows
     ]
     seen = {t.rule_id for t in totals}
@@ -258,17 +287,25 @@ def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -
     return sorted(totals, key=lambda t: (_severity_rank(t.severity), order.get(t.rule_id, len(order)), t.rule_id))
 
 
-def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) -> list[Finding]:
+def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str, *,
+                  earlier_resolved: bool = False) -> list[Finding]:
+    """Open findings plus those this run resolved (findings.csv's rows); with earlier_resolved, instead
+    the findings resolved by earlier runs (the program pages show a finding's whole life)."""
+    present = columns(con, "recon", "findings")
+    review = ", ".join(column_or_null(present, name, "VARCHAR", "f.")
+                       for name in ("explanation", "explanation_reason", "review_status", "review_note"))
+    where = ("f.status = 'resolved' AND f.run_id <> $run_id" if earlier_resolved
+             else f"{_OPEN.format(p='f.')} OR (f.status = 'resolved' AND f.run_id = $run_id)")
     sql = (
         f"WITH py AS ({program_year}) "
         "SELECT f.run_id, f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status, py.program_title, "
         "py.agency, f.sam_amount, f.usaspending_amount, f.difference, f.message, f.first_seen_run_id, "
-        f"f.last_seen_run_id, {_STAKE.format(p='f.')} AS at_stake "
+        f"f.last_seen_run_id, {_STAKE.format(p='f.')} AS at_stake, {review} "
         "FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
-        "WHERE f.status IN ('new', 'open') OR (f.status = 'resolved' AND f.run_id = $run_id) "
+        f"WHERE {where} "
         f"ORDER BY {_SEVERITY_RANK.format(p='f.')}, at_stake DESC, f.program_number, f.fiscal_year, f.rule_id"
     )
-    return [Finding(**r) for r in _dicts(con.execute(sql, {"run_id": run_id}))]
+    return [Finding(**r) for r in dict_rows(con.execute(sql, {"run_id": run_id}))]
 
 
 def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInfo) -> list[AgencyTotal]:
@@ -286,7 +323,7 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
         "  SELECT coalesce(py.agency, $unknown) AS agency, count(*) AS findings, "
         f"        sum({_STAKE.format(p='f.')}) AS at_stake "
         "  FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
-        "  WHERE f.status IN ('new', 'open') GROUP BY 1) "
+        f"  WHERE {_OPEN.format(p='f.')} GROUP BY 1) "
         "SELECT coalesce(c.agency, f.agency) AS agency, coalesce(c.programs, 0) AS programs, "
         "       c.sam_actual, c.usaspending, coalesce(f.findings, 0) AS findings, "
         "       coalesce(f.at_stake, 0)::DECIMAL(38,2) AS at_stake "
@@ -301,7 +338,7 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
     return [
         AgencyTotal(r["agency"], int(r["programs"]), r["sam_actual"], r["usaspending"], int(r["findings"]),
                     r["at_stake"])
-        for r in _dicts(con.execute(sql, params))
+        for r in dict_rows(con.execute(sql, params))
     ]
 
 
@@ -316,26 +353,22 @@ def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) 
         "WHERE e.run_id = $run_id "
         "ORDER BY at_stake DESC, e.program_number, e.fiscal_year, e.rule_id"
     )
-    return [Event(**r) for r in _dicts(con.execute(sql, {"run_id": run_id}))]
+    return [Event(**r) for r in dict_rows(con.execute(sql, {"run_id": run_id}))]
 
 
-def _program_year_source(con: duckdb.DuckDBPyConnection) -> str:
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'recon' AND table_name = 'program_year'"
-    ).fetchone()
-    return _PROGRAM_YEAR_TABLE if exists and exists[0] else _PROGRAM_YEAR_EMPTY
+def program_year_source(con: duckdb.DuckDBPyConnection) -> str:
+    return _PROGRAM_YEAR_TABLE if has_table(con, "recon", "program_year") else _PROGRAM_YEAR_EMPTY
 
 
 def _severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
-def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def dict_rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def _one_dict(cur: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
-    rows = _dicts(cur)
+    rows = dict_rows(cur)
     return rows[0] if rows else None

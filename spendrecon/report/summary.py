@@ -80,8 +80,30 @@ def header_facts(data: ReportData) -> list[tuple[str, str]]:
         ("Program-years compared", count(run.program_years)),
         ("Findings", f"{len(opened):,} open ({new:,} new) · {len(data.resolved_events):,} resolved by this run"),
         ("Dollars at stake", money(data.total_at_stake)),
+        ("Explained", explained_text(data)),
         ("Previous run", run.previous_run_id or "none (first run)"),
     ]
+
+
+def share(part: Decimal, whole: Decimal) -> str:
+    """A percentage for people; never "100%" or "0%" unless exactly so."""
+    if not whole:
+        return DASH
+    pct = part / whole * 100
+    if 0 < pct < 1:
+        return "<1%"
+    if 99 < pct < 100:
+        return ">99%"
+    return f"{pct:.0f}%"
+
+
+def explained_text(data: ReportData) -> str:
+    opened = data.open_findings
+    explained = sum(1 for f in opened if f.is_explained)
+    dollars = data.explained_at_stake
+    unexplained = data.total_at_stake - dollars
+    return (f"{explained:,} of {len(opened):,} findings · {money(dollars)} "
+            f"({share(dollars, data.total_at_stake)} of dollars at stake); unexplained {money(unexplained)}")
 
 
 def staleness_note(run: RunInfo) -> str | None:
@@ -134,10 +156,23 @@ def render_markdown(data: ReportData) -> str:
 
 
 def _rules_section(data: ReportData) -> list[str]:
-    rows = [(md(t.title), md(t.rule_id), t.severity, f"{t.findings:,}", f"{t.new:,}", money(t.at_stake))
+    # Explained (the finding has an explanation code) and unexplained side by side: the unexplained
+    # dollars are the ones worth an analyst's time.
+    rows = [(md(t.title), md(t.rule_id), t.severity, f"{t.findings:,}", f"{t.new:,}", money(t.at_stake),
+             f"{t.explained:,}", money(t.explained_at_stake), f"{t.unexplained:,}", money(t.unexplained_at_stake))
             for t in data.rules]
-    return ["## Findings by rule", "",
-            *_table(["Rule", "Id", "Severity", "Findings", "New", "Dollars at stake"], rows, right=(3, 4, 5))]
+    total = [("**All rules**", "", "", f"{sum(t.findings for t in data.rules):,}",
+              f"{sum(t.new for t in data.rules):,}", money(_sum(t.at_stake for t in data.rules)),
+              f"{sum(t.explained for t in data.rules):,}", money(_sum(t.explained_at_stake for t in data.rules)),
+              f"{sum(t.unexplained for t in data.rules):,}",
+              money(_sum(t.unexplained_at_stake for t in data.rules)))]
+    headers = ["Rule", "Id", "Severity", "Findings", "New", "Dollars at stake", "Explained", "Explained dollars",
+               "Unexplained", "Unexplained dollars"]
+    return ["## Findings by rule", "", *_table(headers, [*rows, *total], right=tuple(range(3, 10)))]
+
+
+def _sum(amounts: Iterable[Decimal]) -> Decimal:
+    return sum(amounts, Decimal("0.00"))
 
 
 def _gaps_section(data: ReportData) -> list[str]:

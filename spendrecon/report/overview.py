@@ -1,0 +1,125 @@
+"""The overview's figures, summed in Python with exact Decimals so the charts never add floats.
+
+Each function returns JSON-ready rows (money as exact decimal strings) for report.html's overview:
+dollars and counts by rule, by agency and by fiscal year, each split into explained (the finding
+has an explanation code) and unexplained.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from spendrecon.report.page_data import PageData
+from spendrecon.report.queries import UNKNOWN_AGENCY, Finding, ReportData
+
+ZERO = Decimal("0.00")
+
+
+def amount(value: Decimal | None) -> str | None:
+    """Money for the embedded JSON: the exact decimal text, never a float; None stays null."""
+    return None if value is None else format(value, "f")
+
+
+@dataclass
+class Split:
+    """Open findings and their dollars at stake, with the explained part apart."""
+    findings: int = 0
+    explained: int = 0
+    at_stake: Decimal = ZERO
+    explained_at_stake: Decimal = ZERO
+
+    def add(self, f: Finding) -> None:
+        self.findings += 1
+        self.at_stake += f.at_stake
+        if f.is_explained:
+            self.explained += 1
+            self.explained_at_stake += f.at_stake
+
+    def as_json(self) -> dict[str, Any]:
+        return {"n": self.findings, "xn": self.explained, "k": amount(self.at_stake),
+                "xk": amount(self.explained_at_stake)}
+
+
+def split(findings: Iterable[Finding]) -> Split:
+    total = Split()
+    for f in findings:
+        total.add(f)
+    return total
+
+
+def totals(data: ReportData, page: PageData) -> dict[str, Any]:
+    opened = data.open_findings
+    programs = {py.program_number for py in page.program_years}
+    return {
+        **split(opened).as_json(),
+        "new": sum(1 for f in opened if f.status == "new"),
+        "reopened": sum(1 for e in data.events if e.event == "reopened"),
+        "resolved": len(data.resolved_events),
+        "programs": len(programs),
+        "programYears": sum(1 for py in page.program_years if _in_years(data, py.fiscal_year)),
+    }
+
+
+def by_rule(data: ReportData) -> list[dict[str, Any]]:
+    """Every registered rule, in the registry's order, even with no open finding."""
+    return [
+        {"rule": t.rule_id, "n": t.findings, "xn": t.explained, "k": amount(t.at_stake),
+         "xk": amount(t.explained_at_stake)}
+        for t in data.rules
+    ]
+
+
+def by_agency(data: ReportData, page: PageData) -> list[dict[str, Any]]:
+    """Open findings per agency beside what was compared: programs, both sources' dollars, and the
+    share of compared dollars in program-years without an open finding."""
+    found: dict[str, Split] = defaultdict(Split)
+    for f in data.open_findings:
+        found[f.agency or UNKNOWN_AGENCY].add(f)
+    compared: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for ay in page.agency_years:
+        compared[ay.agency][0] += ay.dollars_compared
+        compared[ay.agency][1] += ay.dollars_within_tolerance
+    rows = []
+    known = {a.agency: a for a in data.agencies}
+    for name in dict.fromkeys([*known, *found, *compared]):
+        totals_ = known.get(name)
+        dollars, within = compared.get(name, (None, None))
+        rows.append({
+            "agency": name,
+            "programs": totals_.programs if totals_ else 0,
+            "sam": amount(totals_.sam_actual) if totals_ else None,
+            "usas": amount(totals_.usaspending) if totals_ else None,
+            "compared": amount(dollars),
+            "within": amount(within),
+            **found.get(name, Split()).as_json(),
+        })
+    rows.sort(key=lambda r: (-Decimal(r["k"]), -r["n"], r["agency"]))
+    return rows
+
+
+def by_year(data: ReportData, page: PageData) -> list[dict[str, Any]]:
+    """Both sources' totals and the open findings per fiscal year of the run."""
+    years = list(data.run.fiscal_years) or sorted(
+        {py.fiscal_year for py in page.program_years} | {f.fiscal_year for f in data.open_findings})
+    sums: dict[int, list[Decimal | None]] = {fy: [None, None, None] for fy in years}
+    for py in page.program_years:
+        if py.fiscal_year in sums:
+            row = sums[py.fiscal_year]
+            for i, value in enumerate((py.sam_estimate, py.sam_actual, py.usaspending_obligations)):
+                if value is not None:  # a year where no program has a figure stays "no figure", not $0
+                    row[i] = (row[i] or ZERO) + value
+    found: dict[int, Split] = defaultdict(Split)
+    for f in data.open_findings:
+        found[f.fiscal_year].add(f)
+    return [
+        {"fy": fy, "est": amount(sums[fy][0]), "act": amount(sums[fy][1]), "usas": amount(sums[fy][2]),
+         **found.get(fy, Split()).as_json()}
+        for fy in years
+    ]
+
+
+def _in_years(data: ReportData, fiscal_year: int) -> bool:
+    return not data.run.fiscal_years or fiscal_year in data.run.fiscal_years

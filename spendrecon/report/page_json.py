@@ -1,0 +1,155 @@
+"""The data behind report.html, as one JSON document embedded in the page.
+
+The page renders its views (overview, findings, program pages, changes) from this document in the
+browser: one page per program for ~2,300 programs would otherwise mean megabytes of repeated markup.
+Long lists go as {"cols": [...], "rows": [[...], ...]} (names once, not per row); the script turns
+them back into objects. Money is the exact decimal text ("15000000.00"), null where a source gave no
+figure: the script formats and sums it exactly (integer cents), and uses floats only to draw.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from spendrecon.report import overview
+from spendrecon.report.overview import amount
+from spendrecon.report.page_data import PageData
+from spendrecon.report.queries import Finding, ReportData
+from spendrecon.report.summary import header_facts, staleness_note, utc
+
+SCHEMA_VERSION = 1
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+# Characters that could end the <script> element or open a comment/CDATA inside it, plus the two
+# line separators some JavaScript parsers treated as newlines: JSON's \u escapes keep their meaning.
+_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+
+
+def embed(payload: Any) -> str:
+    """JSON text that is safe inside <script type="application/json">: no '<' survives, so no source
+    text ("</script>", "<!--") can end the element early, and JSON.parse restores every character."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _UNSAFE_RE.sub(lambda m: _UNSAFE[m.group(0)], text)
+
+
+def host_only(source: str) -> str:
+    """Sources are base URLs; show them without the scheme so the page holds no URL a viewer could follow."""
+    return _SCHEME.sub("", source)
+
+
+def _table(cols: Sequence[str], rows: Iterable[Sequence[Any]]) -> dict[str, Any]:
+    return {"cols": list(cols), "rows": [list(r) for r in rows]}
+
+
+def _key(program_number: str, fiscal_year: int, rule_id: str) -> str:
+    return f"{program_number}|{fiscal_year}|{rule_id}"
+
+
+def _time(moment: datetime | None) -> str | None:
+    return None if moment is None else utc(moment)
+
+
+def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
+    facts = [[label, host_only(value) if label.endswith("source") else value]
+             for label, value in header_facts(data)]
+    findings = [*data.findings, *page.earlier_resolved]
+    return {
+        "version": SCHEMA_VERSION,
+        "run": {
+            "id": data.run.run_id,
+            "isLatest": data.run.is_latest,
+            "previous": data.run.previous_run_id,
+            "fiscalYears": list(data.run.fiscal_years),
+            "facts": facts,
+            "note": staleness_note(data.run),
+            "warnings": list(data.run.warnings),
+        },
+        "rules": [{"id": t.rule_id, "title": t.title, "severity": t.severity} for t in data.rules],
+        "explanations": dict(page.explanation_titles),
+        "programs": _programs(findings, page),
+        "findings": _findings(findings, {_key(e.program_number, e.fiscal_year, e.rule_id) for e in data.events}),
+        "notes": _notes(page),
+        "reviews": _reviews(page),
+        "history": _history(page),
+        "events": _table(
+            ("event", "program", "fy", "rule", "sam", "usas", "stake"),
+            ((e.event, e.program_number, e.fiscal_year, e.rule_id, amount(e.sam_amount),
+              amount(e.usaspending_amount), amount(e.at_stake)) for e in data.events)),
+        "runs": _table(
+            ("id", "started", "finished", "status", "mode", "fys", "programYears", "open", "new", "resolved",
+             "warnings"),
+            ((r.run_id, _time(r.started_at), _time(r.finished_at), r.status, r.mode, list(r.fiscal_years),
+              r.program_years, r.findings_open, r.findings_new, r.findings_resolved, r.warnings)
+             for r in page.runs)),
+        "overview": {
+            "totals": overview.totals(data, page),
+            "byRule": overview.by_rule(data),
+            "byAgency": overview.by_agency(data, page),
+            "byYear": overview.by_year(data, page),
+        },
+    }
+
+
+def _programs(findings: Sequence[Finding], page: PageData) -> dict[str, Any]:
+    """Agencies once (an index per program), each program's title and its years:
+    [fiscal_year, SAM.gov estimate, SAM.gov actual, USAspending obligations]."""
+    agencies: dict[str, int] = {}
+    programs: dict[str, dict[str, Any]] = {}
+
+    def entry(number: str, title: str | None, agency: str | None) -> dict[str, Any]:
+        found = programs.get(number)
+        if found is None:
+            index = agencies.setdefault(agency, len(agencies)) if agency else None
+            found = programs[number] = {"title": title, "agency": index, "years": []}
+        return found
+
+    for py in page.program_years:
+        entry(py.program_number, py.program_title, py.agency)["years"].append(
+            [py.fiscal_year, amount(py.sam_estimate), amount(py.sam_actual), amount(py.usaspending_obligations)])
+    for f in findings:  # a finding whose program is no longer in program_year still gets a page
+        entry(f.program_number, f.program_title, f.agency)
+    return {"agencies": list(agencies), "byNumber": programs}
+
+
+def _findings(findings: Sequence[Finding], changed: set[str]) -> dict[str, Any]:
+    # "now": this run changed the finding's status (new, reopened or resolved): it has an event of this run.
+    return _table(
+        ("program", "fy", "rule", "severity", "status", "now", "sam", "usas", "diff", "stake", "message",
+         "firstSeen", "lastSeen", "expl", "explReason", "review", "reviewNote"),
+        ((f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status,
+          _key(f.program_number, f.fiscal_year, f.rule_id) in changed,
+          amount(f.sam_amount), amount(f.usaspending_amount), amount(f.difference), amount(f.at_stake), f.message,
+          f.first_seen_run_id, f.last_seen_run_id, f.explanation, f.explanation_reason, f.review_status,
+          f.review_note) for f in findings))
+
+
+def _notes(page: PageData) -> dict[str, list[list[Any]]]:
+    """Every explanation applying to a finding: [code, reason, related fiscal year], primary first."""
+    notes: dict[str, list[list[Any]]] = defaultdict(list)
+    for n in page.explanations:
+        notes[_key(n.program_number, n.fiscal_year, n.rule_id)].append(
+            [n.explanation, n.reason, n.related_fiscal_year])
+    return dict(notes)
+
+
+def _reviews(page: PageData) -> dict[str, list[list[Any]]]:
+    """The analyst's reviews per program: [fiscal year, rule (null: every rule), status, note, when, author]."""
+    reviews: dict[str, list[list[Any]]] = defaultdict(list)
+    for r in page.reviews:
+        reviews[r.program_number].append([r.fiscal_year, r.rule_id, r.status, r.note, _time(r.annotated_at),
+                                          r.author])
+    return dict(reviews)
+
+
+def _history(page: PageData) -> dict[str, list[list[Any]]]:
+    """Each finding's status changes, oldest first: [run id, event, SAM.gov amount, USAspending amount]."""
+    history: dict[str, list[list[Any]]] = defaultdict(list)
+    for e in page.history:
+        history[_key(e.program_number, e.fiscal_year, e.rule_id)].append(
+            [e.run_id, e.event, amount(e.sam_amount), amount(e.usaspending_amount)])
+    return dict(history)

@@ -1,0 +1,191 @@
+/* Helpers shared by every view: building DOM and SVG safely, exact money, the decoded report data.
+   Source text only ever reaches the page through text nodes and attribute values, never as markup. */
+
+var SVG_NS = document.querySelector("svg.defs").namespaceURI;
+var DASH = "\u2014";
+
+function append(el, child) {
+  if (child === null || child === undefined || child === false) { return; }
+  if (Array.isArray(child)) { child.forEach(function (c) { append(el, c); }); return; }
+  el.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+}
+
+function setAttrs(el, attrs) {
+  Object.keys(attrs || {}).forEach(function (key) {
+    var value = attrs[key];
+    if (value === null || value === undefined || value === false) { return; }
+    if (key.slice(0, 2) === "on") { el.addEventListener(key.slice(2), value); return; }
+    // Links stay inside the page: the report must never point a reader (or a fetch) elsewhere.
+    if (key === "href" && String(value).charAt(0) !== "#") { throw new Error("external link refused"); }
+    el.setAttribute(key, value === true ? "" : String(value));
+  });
+}
+
+/* h("td", {class: "num"}, "text", childNode, [more]) */
+function h(tag, attrs) {
+  var el = document.createElement(tag);
+  setAttrs(el, attrs);
+  append(el, Array.prototype.slice.call(arguments, 2));
+  return el;
+}
+
+function svgNode(tag, attrs) {
+  var el = document.createElementNS(SVG_NS, tag);
+  setAttrs(el, attrs);
+  append(el, Array.prototype.slice.call(arguments, 2));
+  return el;
+}
+
+function clear(el) { while (el.firstChild) { el.removeChild(el.firstChild); } return el; }
+
+function programHref(number) { return "#/program/" + encodeURIComponent(number); }
+
+function query(params) {
+  var parts = Object.keys(params).filter(function (k) { return params[k] !== "" && params[k] !== null; })
+    .map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]); });
+  return parts.length ? "?" + parts.join("&") : "";
+}
+
+/* --- money: exact text in, exact text out; floats only for drawing and ordering --- */
+
+function cents(text) {
+  if (text === null || text === undefined) { return null; }
+  var neg = text.charAt(0) === "-";
+  var parts = (neg ? text.slice(1) : text).split(".");
+  var frac = ((parts[1] || "") + "00").slice(0, 2);
+  var value = BigInt(parts[0] || "0") * 100n + BigInt(frac);
+  return neg ? -value : value;
+}
+
+function fromCents(value) {
+  var neg = value < 0n;
+  var abs = (neg ? -value : value).toString().padStart(3, "0");
+  return (neg ? "-" : "") + abs.slice(0, -2) + "." + abs.slice(-2);
+}
+
+function sumMoney(texts) {
+  var total = 0n;
+  texts.forEach(function (t) { if (t !== null && t !== undefined) { total += cents(t); } });
+  return fromCents(total);
+}
+
+/* "-1234567.80" -> "-$1,234,567.80" (the same text as the Markdown and CSV reports). */
+function money(text) {
+  if (text === null || text === undefined) { return DASH; }
+  var neg = text.charAt(0) === "-";
+  var parts = (neg ? text.slice(1) : text).split(".");
+  var whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return (neg ? "-" : "") + "$" + whole + "." + ((parts[1] || "") + "00").slice(0, 2);
+}
+
+function num(text) { return text === null || text === undefined ? null : parseFloat(text); }
+
+/* Axis and label money: $1.2B, $350M, $12K. */
+function shortMoney(value) {
+  if (value === null || value === undefined) { return DASH; }
+  var abs = Math.abs(value);
+  var sign = value < 0 ? "-" : "";
+  var units = [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "K"]];
+  for (var i = 0; i < units.length; i++) {
+    if (abs >= units[i][0]) { return sign + "$" + trimNumber(abs / units[i][0]) + units[i][1]; }
+  }
+  return sign + "$" + trimNumber(abs);
+}
+
+function trimNumber(x) {
+  var digits = x >= 100 ? 0 : x >= 10 ? 1 : 2;
+  return String(parseFloat(x.toFixed(digits)));
+}
+
+function count(n) { return n === null || n === undefined ? DASH : Number(n).toLocaleString("en-US"); }
+
+function percent(part, whole) {
+  if (!whole) { return DASH; }
+  var p = part / whole * 100;
+  if (p > 0 && p < 1) { return "<1%"; }
+  if (p > 99 && p < 100) { return ">99%"; }
+  return Math.round(p) + "%";
+}
+
+function plural(n, one, many) { return count(n) + " " + (n === 1 ? one : (many || one + "s")); }
+
+/* --- the data --- */
+
+function rowsOf(table) {
+  return table.rows.map(function (row) {
+    var obj = {};
+    table.cols.forEach(function (c, i) { obj[c] = row[i]; });
+    return obj;
+  });
+}
+
+/* Lookup tables keyed by source text (program numbers, codes) have no prototype, so a key such as
+   "constructor" or "__proto__" from the URL or the data is just a missing or ordinary entry. */
+function dict(obj) {
+  var d = Object.create(null);
+  Object.keys(obj || {}).forEach(function (k) { d[k] = obj[k]; });
+  return d;
+}
+
+var DATA = JSON.parse(document.getElementById("report-data").textContent);
+var RULES = dict();
+DATA.rules.forEach(function (r, i) { RULES[r.id] = { title: r.title, severity: r.severity, order: i }; });
+var AGENCIES = DATA.programs.agencies;
+var PROGRAMS = dict(DATA.programs.byNumber);
+var EXPLANATIONS = dict(DATA.explanations);
+var NOTES = dict(DATA.notes);
+var REVIEWS = dict(DATA.reviews);
+var HISTORY = dict(DATA.history);
+var FINDINGS = rowsOf(DATA.findings);
+var EVENTS = rowsOf(DATA.events);
+var RUNS = rowsOf(DATA.runs);
+var SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
+var STATUS_LABELS = { "new": "new", open: "open", reopened: "reopened", resolved: "resolved" };
+var REVIEW_LABELS = { accepted: "accepted", disputed: "disputed", "needs-review": "needs review" };
+
+FINDINGS.forEach(function (f, i) {
+  var p = PROGRAMS[f.program] || {};
+  f.index = i;
+  f.title = p.title || null;
+  f.agency = p.agency === null || p.agency === undefined ? null : AGENCIES[p.agency];
+  f.key = f.program + "|" + f.fy + "|" + f.rule;
+  f.isOpen = f.status !== "resolved";
+  // One lower-cased string per finding, so the text filter is a single indexOf.
+  f.haystack = [f.program, f.title, f.agency, f.rule, f.message, f.expl, f.explReason, f.review, f.reviewNote]
+    .filter(Boolean).join(" \u0001 ").toLowerCase();
+});
+
+function ruleTitle(id) { return RULES[id] ? RULES[id].title : id; }
+function explanationTitle(code) { return (code && EXPLANATIONS[code]) || code; }
+function agencyOf(number) {
+  var p = PROGRAMS[number];
+  return p && p.agency !== null && p.agency !== undefined ? AGENCIES[p.agency] : null;
+}
+
+/* --- small shared pieces of markup --- */
+
+function badge(kind, value, label) {
+  return h("span", { class: "badge " + kind + "-" + String(value).replace(/[^a-z-]/g, "") }, label || value);
+}
+function severityBadge(sev) { return badge("sev", sev); }
+function statusBadge(status) { return badge("st", status, STATUS_LABELS[status] || status); }
+function reviewBadge(review) { return review ? badge("rv", review, REVIEW_LABELS[review] || review) : null; }
+function ruleCode(id) { return h("code", { class: "rule", title: ruleTitle(id) }, id); }
+
+function card(value, label, detail, tone) {
+  return h("div", { class: "kpi" + (tone ? " kpi-" + tone : "") },
+    h("span", { class: "kpi-label" }, label),
+    h("b", { class: "kpi-value" }, value),
+    detail ? h("span", { class: "kpi-detail" }, detail) : null);
+}
+
+function panel(title, subtitle, content, extraClass) {
+  return h("section", { class: "panel" + (extraClass ? " " + extraClass : "") },
+    h("h3", null, title), subtitle ? h("p", { class: "panel-sub" }, subtitle) : null, content);
+}
+
+function select(id, label, options, value, onchange) {
+  return h("label", { class: "ctl" }, h("span", null, label),
+    h("select", { id: id, onchange: onchange },
+      options.map(function (o) { return h("option", { value: o[0], selected: o[0] === value }, o[1]); })));
+}

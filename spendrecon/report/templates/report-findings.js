@@ -1,0 +1,166 @@
+/* #/findings: every finding, filtered and sorted in the browser. The hash can preset filters
+   (#/findings?rule=amount_mismatch&fy=2022), which is how the overview's charts link here. */
+
+var STATUS_FILTERS = [
+  ["open", "Open (new, open, reopened)"],
+  ["new", "New"],
+  ["open-seen", "Open, seen before"],
+  ["reopened", "Reopened"],
+  ["resolved-now", "Resolved by this run"],
+  ["resolved", "Resolved (any run)"],
+  ["all", "All findings"],
+];
+var STATUS_ORDER = { "new": 0, reopened: 1, open: 2, resolved: 3 };
+
+function fyColumn() {
+  // A year is not an amount: no thousands separator.
+  return { key: "fy", label: "FY", type: "num", cell: function (r) { return String(r.fy); } };
+}
+
+function ruleColumn() {
+  return { key: "rule", label: "Rule", type: "text", cell: function (f) { return ruleCode(f.rule); } };
+}
+
+function explanationCell(f) {
+  if (!f.expl) { return h("span", { class: "unexpl" }, "unexplained"); }
+  // The code (its title as tooltip), then the reason clamped to two lines (the whole sentence as tooltip).
+  return [h("code", { class: "rule expl-code", title: explanationTitle(f.expl) }, f.expl),
+    f.explReason ? h("span", { class: "sub clamp", title: f.explReason }, f.explReason) : null];
+}
+
+function explanationColumn() {
+  return { key: "expl", label: "Explanation", type: "text", cls: "wide-text", cell: explanationCell };
+}
+
+/* Which side is larger: the direction a signed difference would show, in words (saves a column). */
+function gapSide(f) {
+  if (f.diff !== null) { return f.diff.charAt(0) === "-" ? "USAspending higher" : "SAM.gov higher"; }
+  return f.sam !== null ? "SAM.gov only" : "USAspending only";
+}
+
+function reviewCell(f) {
+  if (!f.review) { return null; }
+  return h("div", { class: "review" }, reviewBadge(f.review),
+    f.reviewNote ? h("span", { class: "sub clamp", title: f.reviewNote }, f.reviewNote) : null);
+}
+
+function matchesStatus(f, wanted) {
+  switch (wanted) {
+    case "open": return f.isOpen;
+    case "open-seen": return f.status === "open";
+    case "resolved-now": return f.status === "resolved" && f.now;
+    case "all": return true;
+    default: return f.status === wanted;
+  }
+}
+
+function matchesExplanation(f, wanted) {
+  if (wanted === "explained") { return !!f.expl; }
+  if (wanted === "unexplained") { return !f.expl; }
+  return f.expl === wanted;
+}
+
+function filterFindings(filters) {
+  var needle = filters.q.trim().toLowerCase();
+  return FINDINGS.filter(function (f) {
+    return matchesStatus(f, filters.status || "open") &&
+      (!filters.rule || f.rule === filters.rule) &&
+      (!filters.severity || f.severity === filters.severity) &&
+      (!filters.expl || matchesExplanation(f, filters.expl)) &&
+      (!filters.review || (filters.review === "none" ? !f.review : f.review === filters.review)) &&
+      (!filters.agency || f.agency === filters.agency) &&
+      (!filters.fy || String(f.fy) === String(filters.fy)) &&
+      (!needle || f.haystack.indexOf(needle) !== -1);
+  });
+}
+
+function distinct(values) {
+  var seen = dict();
+  return values.filter(function (v) {
+    if (v === null || v === undefined || seen[v]) { return false; }
+    seen[v] = true;
+    return true;
+  });
+}
+
+function findingsTotals(rows) {
+  var open = rows.filter(function (f) { return f.isOpen; });
+  var stake = sumMoney(open.map(function (f) { return f.stake; }));
+  var unexpl = sumMoney(open.filter(function (f) { return !f.expl; }).map(function (f) { return f.stake; }));
+  return plural(rows.length, "finding") + " of " + count(FINDINGS.length) +
+    (open.length ? " \u00b7 " + money(stake) + " at stake in the open ones, " + money(unexpl) + " unexplained" : "");
+}
+
+function viewFindings(root, params) {
+  var filters = { q: params.q || "", rule: params.rule || "", severity: params.severity || "",
+    status: params.status || "open", expl: params.expl || "", review: params.review || "",
+    agency: params.agency || "", fy: params.fy || "" };
+  var codes = distinct(Object.keys(DATA.explanations).concat(FINDINGS.map(function (f) { return f.expl; })));
+  var agencies = distinct(FINDINGS.map(function (f) { return f.agency; })).sort();
+  var years = distinct(FINDINGS.map(function (f) { return f.fy; })).sort();
+  var shown = h("p", { id: "f-shown", class: "shown", "aria-live": "polite" });
+
+  function set(key) {
+    return function (event) { filters[key] = event.target.value; refresh(); };
+  }
+  var search = h("input", { type: "search", id: "f-text", value: filters.q, placeholder: "Program, title, agency, message, note\u2026",
+    "aria-label": "Search findings", oninput: set("q") });
+  var controls = h("div", { class: "controls" },
+    h("label", { class: "ctl grow" }, h("span", null, "Search"), search),
+    select("f-rule", "Rule", [["", "All rules"]].concat(DATA.rules.map(function (r) { return [r.id, r.title]; })),
+      filters.rule, set("rule")),
+    select("f-severity", "Severity", [["", "All"], ["error", "error"], ["warning", "warning"], ["info", "info"]],
+      filters.severity, set("severity")),
+    select("f-status", "Status", STATUS_FILTERS, filters.status, set("status")),
+    select("f-expl", "Explanation", [["", "All"], ["explained", "Any explanation"], ["unexplained", "Unexplained"]]
+      .concat(codes.map(function (c) { return [c, explanationTitle(c)]; })), filters.expl, set("expl")),
+    select("f-review", "Review", [["", "All"], ["none", "Not reviewed"], ["accepted", "Accepted"],
+      ["disputed", "Disputed"], ["needs-review", "Needs review"]], filters.review, set("review")),
+    select("f-agency", "Agency", [["", "All agencies"]].concat(agencies.map(function (a) { return [a, a]; })),
+      filters.agency, set("agency")),
+    select("f-fy", "Fiscal year", [["", "All years"]].concat(years.map(function (y) { return [String(y), "FY" + y]; })),
+      String(filters.fy), set("fy")),
+    h("button", { type: "button", class: "link reset", onclick: reset }, "Reset"));
+
+  var ids = { q: "f-text", rule: "f-rule", severity: "f-severity", status: "f-status", expl: "f-expl",
+    review: "f-review", agency: "f-agency", fy: "f-fy" };
+  function reset() {
+    Object.keys(ids).forEach(function (key) {
+      filters[key] = key === "status" ? "open" : "";
+      document.getElementById(ids[key]).value = filters[key];
+    });
+    refresh();
+  }
+
+  var table = dataTable([
+    programColumn(true, true),
+    fyColumn(),
+    { key: "rule", label: "Rule", type: "text", title: "Sorts by severity, then rule",
+      value: function (f) { return SEVERITY_ORDER[f.severity] + " " + f.rule; },
+      cell: function (f) { return [ruleCode(f.rule), " ", severityBadge(f.severity)]; } },
+    { key: "status", label: "Status", type: "text", value: function (f) { return STATUS_ORDER[f.status]; },
+      cell: function (f) { return statusBadge(f.status); } },
+    moneyColumn("sam", "SAM.gov"),
+    moneyColumn("usas", "USAspending"),
+    { key: "stake", label: "At stake", type: "money", title: "The absolute difference, or the one amount that exists",
+      cell: function (f) { return [money(f.stake), h("span", { class: "sub" }, gapSide(f))]; } },
+    { key: "expl", label: "Explanation \u00b7 review", type: "text", cls: "wide-text",
+      cell: function (f) { return [explanationCell(f), reviewCell(f)]; } },
+  ], [], { id: "findings-table", pageSize: 200, empty: "No finding matches these filters.",
+    rowAttrs: function (f) {
+      return { "data-program": f.program, "data-rule": f.rule, "data-fy": f.fy, title: f.message };
+    } });
+
+  function refresh() {
+    var rows = filterFindings(filters);
+    table.update(rows);
+    shown.textContent = findingsTotals(rows);
+  }
+
+  append(root, [
+    h("div", { class: "view-head" }, h("h2", null, "Findings"),
+      h("p", { class: "muted" }, "Open findings by default. Click a column header to sort; hover a row for its message.")),
+    h("section", { class: "panel wide" }, controls, shown, table.el),
+  ]);
+  refresh();
+}

@@ -1,0 +1,210 @@
+/* #/program/<ALN>: one program's figures year by year from both sources, and every finding with
+   its explanations, review and history. #/programs: the index of all programs. */
+
+var PROGRAM_SERIES = [
+  { label: "SAM.gov estimate", cls: "c-est" },
+  { label: "SAM.gov actual", cls: "c-act" },
+  { label: "USAspending obligations", cls: "c-usas" },
+];
+
+var RUN_STARTED = dict();
+RUNS.forEach(function (r) { RUN_STARTED[r.id] = r.started; });
+
+function programYears(p) {
+  return p.years.map(function (y) { return { fy: y[0], est: y[1], act: y[2], usas: y[3] }; });
+}
+
+function programChart(number, years) {
+  if (!years.length) { return h("p", { class: "muted" }, "Neither source has figures for this program in the warehouse."); }
+  return columns({
+    label: number + ": obligations per fiscal year, SAM.gov estimate and actual vs USAspending",
+    width: 1220, height: 300, series: PROGRAM_SERIES, format: shortMoney,
+    groups: years.map(function (y) { return { label: "FY" + y.fy, values: [y.est, y.act, y.usas] }; }),
+    tip: function (g, se, v) { return g.label + " \u00b7 " + se.label + ": " + (v === null ? "no figure" : money(v)); },
+  });
+}
+
+function figuresTable(years, findings) {
+  var rows = years.map(function (y) {
+    var those = findings.filter(function (f) { return f.fy === y.fy && f.isOpen; });
+    return { fy: y.fy, est: y.est, act: y.act, usas: y.usas,
+      diff: y.act !== null && y.usas !== null ? fromCents(cents(y.act) - cents(y.usas)) : null,
+      rules: those.map(function (f) { return f.rule; }) };
+  });
+  return dataTable([
+    fyColumn(),
+    moneyColumn("est", "SAM.gov estimate"),
+    moneyColumn("act", "SAM.gov actual"),
+    moneyColumn("usas", "USAspending"),
+    moneyColumn("diff", "Actual \u2212 USAspending"),
+    { key: "rules", label: "Open findings", type: "text", value: function (r) { return r.rules.join(" "); },
+      cell: function (r) { return r.rules.length ? r.rules.map(ruleCode) : null; } },
+  ], rows, { id: "figures-table" }).el;
+}
+
+function amountsList(f) {
+  var items = [["SAM.gov", f.sam], ["USAspending", f.usas], ["Difference", f.diff], ["At stake", f.stake]];
+  return h("dl", { class: "amounts" }, items.map(function (it) {
+    return [h("dt", null, it[0]), h("dd", { class: "num" }, money(it[1]))];
+  }));
+}
+
+function explanationBlock(f) {
+  var notes = NOTES[f.key] || [];
+  var others = notes.filter(function (n) { return n[0] !== f.expl; });
+  var head = f.expl
+    ? [h("span", { class: "expl" }, explanationTitle(f.expl)), " ", h("code", null, f.expl),
+      f.explReason ? h("p", null, f.explReason) : null]
+    : [h("span", { class: "unexpl" }, "Unexplained"), h("p", { class: "muted" },
+      f.isOpen ? "No known, legitimate cause fits these figures: worth a closer look." : "No explanation was recorded.")];
+  return h("div", { class: "block" }, h("h5", null, "Explanation"), head,
+    others.length ? h("p", { class: "sub" }, "Also fits:") : null,
+    others.length ? h("ul", { class: "also" }, others.map(function (n) {
+      return h("li", null, h("span", { class: "expl" }, explanationTitle(n[0])), " \u2014 ", n[1]);
+    })) : null);
+}
+
+/* The finding's review (recon.findings) and every review note behind it (recon.annotations), with
+   who wrote it and when; the latest is the one in force. */
+function reviewBlock(f) {
+  var reviews = (REVIEWS[f.program] || []).filter(function (r) {
+    return r[0] === f.fy && (r[1] === null || r[1] === f.rule);
+  });
+  var body;
+  if (reviews.length) {
+    body = h("ul", { class: "reviews" }, reviews.map(function (r) {
+      return h("li", null, reviewBadge(r[2]), r[3] ? h("p", null, r[3]) : null,
+        h("span", { class: "sub" }, [r[1] ? "for " + r[1] : "for every rule of FY" + r[0], r[4], r[5]]
+          .filter(Boolean).join(" \u00b7 ")));
+    }));
+  } else if (f.review) {
+    body = [reviewBadge(f.review), f.reviewNote ? h("p", null, f.reviewNote) : null];
+  } else {
+    body = h("p", { class: "muted" }, "Not reviewed.");
+  }
+  return h("div", { class: "block" }, h("h5", null, "Review"), body);
+}
+
+function historyBlock(f) {
+  var events = HISTORY[f.key] || [];
+  return h("div", { class: "block" }, h("h5", null, "History"),
+    events.length ? h("ol", { class: "history" }, events.map(function (e) {
+      return h("li", { class: e[0] === DATA.run.id ? "this-run" : null },
+        statusBadge(e[1]), " in run ", h("code", null, e[0]), e[0] === DATA.run.id ? " (this run)" : null,
+        RUN_STARTED[e[0]] ? h("span", { class: "sub" }, RUN_STARTED[e[0]]) : null,
+        h("span", { class: "sub" }, "SAM.gov " + money(e[2]) + " \u00b7 USAspending " + money(e[3])));
+    })) : h("p", { class: "muted" }, "No recorded changes."),
+    h("p", { class: "sub" }, "First seen in run " + f.firstSeen + "; last seen in run " + f.lastSeen + "."));
+}
+
+function findingCard(f) {
+  var tone = !f.isOpen ? "is-resolved" : f.expl ? "is-explained" : "is-unexplained";
+  return h("article", { class: "finding " + tone, "data-fy": f.fy, "data-rule": f.rule,
+    "data-status": f.status },
+    h("header", null,
+      h("span", { class: "fy" }, "FY" + f.fy),
+      h("span", { class: "rule-title" }, ruleTitle(f.rule)), ruleCode(f.rule),
+      severityBadge(f.severity), statusBadge(f.status),
+      f.now ? h("span", { class: "flag" }, "changed in this run") : null),
+    h("div", { class: "finding-body" },
+      h("div", null, amountsList(f), h("p", { class: "message" }, f.message)),
+      explanationBlock(f), reviewBlock(f), historyBlock(f)));
+}
+
+function viewProgram(root, number) {
+  var p = PROGRAMS[number];
+  var crumbs = h("p", { class: "crumbs" }, h("a", { href: "#/programs" }, "Programs"), " \u203a ", number);
+  if (!p) {
+    append(root, [crumbs, h("h2", null, "No program " + number + " in this report"),
+      h("p", null, "The warehouse has no figures or findings for this number. ",
+        h("a", { href: "#/programs" }, "See every program."))]);
+    return;
+  }
+  var years = programYears(p);
+  var findings = FINDINGS.filter(function (f) { return f.program === number; });
+  findings.sort(function (a, b) {
+    return (a.isOpen === b.isOpen ? 0 : a.isOpen ? -1 : 1) || a.fy - b.fy ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.index - b.index;
+  });
+  var open = findings.filter(function (f) { return f.isOpen; });
+  var stake = sumMoney(open.map(function (f) { return f.stake; }));
+  var unexpl = sumMoney(open.filter(function (f) { return !f.expl; }).map(function (f) { return f.stake; }));
+  var agency = agencyOf(number);
+  append(root, [
+    crumbs,
+    h("div", { class: "view-head program-head" },
+      h("h2", null, h("span", { class: "aln" }, number), " ", p.title || "(no title in either source)"),
+      h("p", { class: "muted" }, agency || "Unknown agency")),
+    h("div", { class: "kpis" },
+      card(count(open.length), "Open findings", plural(findings.length - open.length, "resolved finding")),
+      card(money(stake), "Dollars at stake", "in open findings"),
+      card(money(unexpl), "Unexplained", plural(open.filter(function (f) { return !f.expl; }).length, "finding"),
+        "alert"),
+      card(count(years.length), "Fiscal years with figures",
+        yearsText(years.map(function (y) { return y.fy; })))),
+    panel("Obligations per fiscal year", "Bars per fiscal year from both sources; n/a: the source gave no figure " +
+      "(which is not $0).", [legend(PROGRAM_SERIES), programChart(number, years)], "wide chart-panel"),
+    panel("Figures", "As the sources report them; the difference uses the SAM.gov actual.",
+      figuresTable(years, findings), "wide"),
+    h("section", { class: "findings-list", id: "program-findings" },
+      h("h3", null, "Findings ", h("span", { class: "n" }, "(" + findings.length + ")")),
+      findings.length ? findings.map(findingCard) : h("p", { class: "muted" }, "No findings for this program.")),
+  ]);
+}
+
+function viewPrograms(root, params) {
+  var open = dict();
+  FINDINGS.forEach(function (f) {
+    if (!f.isOpen) { return; }
+    var o = open[f.program] || (open[f.program] = { n: 0, stakes: [], unexpl: [] });
+    o.n += 1;
+    o.stakes.push(f.stake);
+    if (!f.expl) { o.unexpl.push(f.stake); }
+  });
+  var all = Object.keys(PROGRAMS).sort().map(function (number) {
+    var p = PROGRAMS[number], o = open[number] || { n: 0, stakes: [], unexpl: [] };
+    var years = programYears(p);
+    return { program: number, title: p.title, agency: agencyOf(number), years: years.length,
+      act: years.some(function (y) { return y.act !== null; }) ? sumMoney(years.map(function (y) { return y.act; })) : null,
+      usas: years.some(function (y) { return y.usas !== null; }) ? sumMoney(years.map(function (y) { return y.usas; })) : null,
+      n: o.n, stake: o.n ? sumMoney(o.stakes) : null, unexpl: o.unexpl.length ? sumMoney(o.unexpl) : null,
+      haystack: [number, p.title, agencyOf(number)].filter(Boolean).join(" ").toLowerCase() };
+  });
+  var state = { q: params.q || "", agency: params.agency || "", only: params.only || "" };
+  var table = dataTable([
+    programColumn(true),
+    { key: "agency", label: "Agency", type: "text", cls: "name" },
+    { key: "years", label: "Years", type: "num" },
+    moneyColumn("act", "SAM.gov actual, all years"),
+    moneyColumn("usas", "USAspending, all years"),
+    { key: "n", label: "Open findings", type: "num" },
+    moneyColumn("stake", "At stake"),
+    moneyColumn("unexpl", "Unexplained $"),
+  ], [], { id: "programs-table", pageSize: 200, sort: { key: "stake", desc: true } });
+  var shown = h("p", { class: "shown" });
+  function refresh() {
+    var needle = state.q.trim().toLowerCase();
+    var rows = all.filter(function (r) {
+      return (!needle || r.haystack.indexOf(needle) !== -1) && (!state.agency || r.agency === state.agency) &&
+        (!state.only || r.n > 0);
+    });
+    table.update(rows);
+    shown.textContent = plural(rows.length, "program") + " of " + count(all.length);
+  }
+  var agencies = distinct(all.map(function (r) { return r.agency; })).sort();
+  append(root, [
+    h("div", { class: "view-head" }, h("h2", null, "Programs"),
+      h("p", { class: "muted" }, "Every program in either source. Open one for its figures and findings.")),
+    h("section", { class: "panel wide" },
+      h("div", { class: "controls" },
+        h("label", { class: "ctl grow" }, h("span", null, "Search"),
+          h("input", { type: "search", id: "p-text", value: state.q, placeholder: "ALN, title or agency\u2026",
+            oninput: function (e) { state.q = e.target.value; refresh(); } })),
+        select("p-agency", "Agency", [["", "All agencies"]].concat(agencies.map(function (a) { return [a, a]; })),
+          state.agency, function (e) { state.agency = e.target.value; refresh(); }),
+        select("p-only", "Show", [["", "All programs"], ["findings", "With open findings"]], state.only,
+          function (e) { state.only = e.target.value; refresh(); })),
+      shown, table.el),
+  ]);
+  refresh();
+}
