@@ -297,7 +297,7 @@ class SourceClient:
                 fiscal_year=fiscal_year,
                 status_code=status,
                 fetched_at=datetime.now(timezone.utc),
-                body=response_text,
+                body=self._redact(response_text),  # a source may echo the request URL, key and all
             )
             return payload, page
         raise AssertionError("unreachable: the last attempt either returns or raises")
@@ -468,6 +468,9 @@ def unique_programs(programs: Sequence[str] | None) -> list[str]:
 
 
 
+MAX_AMOUNT = Decimal(10) ** 16
+
+
 def to_cents(value: Any) -> Decimal | None:
     """Read a money figure from a payload as a Decimal rounded (half-even) to cents.
 
@@ -494,9 +497,13 @@ def to_cents(value: Any) -> Decimal | None:
     if not amount.is_finite():
         raise ValueError(f"{value!r} is not a finite amount")
     try:
-        return amount.quantize(CENTS, rounding=ROUND_HALF_EVEN)
+        cents = amount.quantize(CENTS, rounding=ROUND_HALF_EVEN)
     except InvalidOperation:
         raise ValueError(f"{value!r} is too large to be an amount") from None
+    if abs(cents) >= MAX_AMOUNT:
+        # The warehouse stores DECIMAL(18,2); refuse here, where the listing and field can be named.
+        raise ValueError(f"{value!r} is beyond the largest amount stored (under $10^16)")
+    return cents
 
 
 def _amount_from_text(value: str) -> Decimal | None:

@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from connectors.http import BudgetExceeded, ClientError, MalformedPayload, SourceClient
+from connectors.http import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, SourceClient
 from connectors.records import SamExtract, UsaspendingExtract
 from spendrecon import pipeline
 from spendrecon.config import load_settings
@@ -36,6 +36,18 @@ def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
+def _sam_worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    # A 429 from SAM.gov means the daily quota: another attempt would only spend more of it.
+    try:
+        state.result()
+    except RetriesExhausted as exc:
+        if exc.status_code == 429:
+            return False
+    except Exception:  # noqa: BLE001 - judged below
+        pass
+    return _worth_retrying(task, task_run, state)
+
+
 def _progress(label: str):  # type: ignore[no-untyped-def]
     logger = get_run_logger()
 
@@ -45,7 +57,7 @@ def _progress(label: str):  # type: ignore[no-untyped-def]
     return on_page
 
 
-@task(name="extract-sam", retries=1, retry_delay_seconds=30, retry_condition_fn=_worth_retrying,
+@task(name="extract-sam", retries=1, retry_delay_seconds=30, retry_condition_fn=_sam_worth_retrying,
       cache_policy=NO_CACHE)
 def extract_sam_task(plan: RunPlan, client: SourceClient) -> SamExtract:
     extract = pipeline.extract_sam(plan, client, on_page=_progress("SAM.gov"))
@@ -99,6 +111,11 @@ def reconcile_flow(
         usas = [f.result() for f in usas_futures]
         clients.count_requests()
         outcome = publish_task(plan, sam, usas)
-    outcome["report_dir"] = report_task(settings.warehouse_path, settings.reports_path, outcome["run_id"])
+    try:
+        outcome["report_dir"] = report_task(settings.warehouse_path, settings.reports_path, outcome["run_id"])
+    except Exception as exc:  # noqa: BLE001 - the run itself succeeded and is published
+        logger.warning("the run is published, but its report failed: %s; retry with `spendrecon report`",
+                       pipeline.redact(str(exc)))
+        outcome["report_dir"] = None
     outcome["warehouse"] = str(settings.warehouse_path)
     return outcome

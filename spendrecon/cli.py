@@ -45,7 +45,7 @@ def one_line_errors(fn: F) -> F:
             raise typer.Exit(130) from None
         except Exception as exc:  # noqa: BLE001 - the CLI's job is to turn any error into one line
             if kwargs.get("verbose"):
-                err.print(traceback.format_exc(), markup=False, highlight=False)
+                err.print(_redacted(traceback.format_exc()), markup=False, highlight=False)
             # Plain write, not rich: the error must stay one line whatever the terminal width.
             sys.stderr.write(f"error: {_redacted(_one_line(exc))}\n")
             raise typer.Exit(1) from None
@@ -127,7 +127,10 @@ def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
     out.print(table)
     out.print(f"new this run: {outcome['findings_new']:,}, resolved this run: {outcome['findings_resolved']:,}")
     out.print(f"DuckDB file: {outcome['warehouse']}  (open it with duckdb.connect(path, read_only=True))")
-    out.print(f"report:      {outcome['report_dir']}/report.html")
+    if outcome["report_dir"]:
+        out.print(f"report:      {outcome['report_dir']}/report.html")
+    else:
+        out.print("report:      not written (see the warning above); run `spendrecon report`")
 
 
 @app.command()

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from spendrecon.fiscal import default_fiscal_years, parse_fiscal_years
+from spendrecon.fiscal import default_fiscal_years, fiscal_year_of, parse_fiscal_years
 
 DEFAULT_CONFIG_NAME = "spendrecon.yaml"
 SAM_API_KEY_ENV = "SAM_API_KEY"
@@ -57,6 +57,12 @@ class UsaspendingSettings(_Strict):
     page_size: int = Field(100, ge=1, le=100)
     concurrency: int = Field(3, ge=1, le=8)
     archive_store: str | None = None  # DuckDB file of archive transactions (archive mode)
+    # Award Data Archive files (paths or URLs) a scheduled archive-mode run ingests before it
+    # reconciles; files already in the store are skipped by name and checksum.
+    archive_sources: list[str] = Field(default_factory=list)
+    archive_download_dir: str | None = None  # default: <data_dir>/archive_downloads
+    archive_workers: int = Field(2, ge=1, le=16)  # CSV parts parsed side by side (and DuckDB threads)
+    archive_memory_limit: str = Field("1GB", pattern=r"^\s*\d+(\.\d+)?\s*([KMGT]i?B)\s*$")
 
 
 class RuleOverride(_Strict):
@@ -82,7 +88,7 @@ class ScheduleSettings(_Strict):
 
 
 class Settings(_Strict):
-    warehouse: str = "data/spendrecon.duckdb"
+    warehouse: str = Field("data/spendrecon.duckdb", min_length=1)
     reports_dir: str = "reports"
     data_dir: str = "data"
     fiscal_years: list[int] | None = None  # None: the five most recent completed fiscal years
@@ -102,6 +108,8 @@ class Settings(_Strict):
     def _years(cls, v: Any) -> Any:
         if isinstance(v, str):
             return parse_fiscal_years(v)
+        if isinstance(v, bool) or (isinstance(v, list) and any(isinstance(y, bool) for y in v)):
+            raise ValueError("fiscal years must be numbers like 2023, not true/false")
         if isinstance(v, int):
             return [v]
         return v
@@ -113,9 +121,12 @@ class Settings(_Strict):
             return v
         if not v:
             raise ValueError("must name at least one fiscal year (or be left out)")
+        latest = fiscal_year_of(date.today())
         for y in v:
             if not 1990 <= y <= 2100:
                 raise ValueError(f"fiscal year {y} is out of range (1990-2100)")
+            if y > latest:
+                raise ValueError(f"fiscal year {y} has not started yet (the current one is {latest})")
         return sorted(set(v))
 
     @field_validator("programs", mode="before")
@@ -131,7 +142,8 @@ class Settings(_Strict):
                         f"program number {p!r} must be quoted in YAML (e.g. '10.100'); "
                         "unquoted numbers lose trailing zeros"
                     )
-        return v or None
+            return [p.strip() for p in v if p.strip()] or None
+        return v
 
     @model_validator(mode="after")
     def _rules_exist(self) -> "Settings":
@@ -189,7 +201,7 @@ def _format_validation_error(err: ValidationError, source: str) -> str:
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling against the README)"
-        elif "input" in e and e["type"] not in ("missing",):
+        elif "input" in e and e["type"] not in ("missing",) and e["loc"]:  # top level: the whole file
             msg = f"{msg} (got {e['input']!r})"
         lines.append(f"{source}: {where}: {msg}")
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from warehouse.db import connect
+from warehouse.db import connect, has_table
 
 COLUMNS = (
     "run_id", "program_number", "fiscal_year", "rule_id", "severity", "status", "program_title", "agency",
@@ -37,6 +37,8 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
         raise NoWarehouse(f"no warehouse at {warehouse}: run `spendrecon run --demo` (or `spendrecon run`) first")
     con = connect(warehouse, read_only=True)
     try:
+        if not has_table(con, "recon", "program_year"):
+            raise NoWarehouse(f"{warehouse} has no successful run yet: run `spendrecon run` (or --demo) first")
         if f.changed_since is not None:
             known = con.execute("SELECT count(*) FROM meta.runs WHERE run_id = $r", {"r": f.changed_since}).fetchone()
             if not known or not known[0]:

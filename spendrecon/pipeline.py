@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -21,7 +21,7 @@ from connectors.usaspending import fetch_usaspending_year
 from spendrecon.config import Settings, sam_api_key
 from spendrecon.fiscal import fiscal_year_of
 from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
-from warehouse.db import connect, run_file
+from warehouse.db import connect, has_table, run_file
 from warehouse.explanations.registry import load_explanations
 from warehouse.findings import merge_findings
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
@@ -34,6 +34,7 @@ from warehouse.scope import Scope
 log = logging.getLogger("spendrecon")
 
 DEMO_SOURCE = "demo bundle (spendrecon/demo/data)"
+LOCK_WAIT_SECONDS = 30.0  # an annotate or a run finishing its publish; a run in full swing takes longer
 
 
 class RunError(Exception):
@@ -49,6 +50,7 @@ class RunPlan:
     today: date
     transport: httpx.BaseTransport | None = None  # demo or test transport; None for the live services
     warnings: list[str] = field(default_factory=list)
+    holds_lock: bool = False  # guarded_run holds the writer lock for the whole run
 
     @property
     def current_fiscal_year(self) -> int:
@@ -75,6 +77,8 @@ def plan_run(
             "SAM_API_KEY is not set: export your SAM.gov public API key (Account Details on sam.gov), "
             "or try `spendrecon run --demo`"
         )
+    _refuse_mixing_modes(settings.warehouse_path, "demo" if demo else "live")
+    read_log(annotations_path(settings))  # a corrupt annotations file fails now, before anything is spent
     run = RunRecord(
         run_id=new_run_id(now),
         started_at=now,
@@ -90,6 +94,25 @@ def plan_run(
 
 def _sam_source(settings: Settings) -> str:
     return settings.sam.public_base_url if settings.sam.mode == "public" else settings.sam.base_url
+
+
+def _refuse_mixing_modes(warehouse: Path, mode: str) -> None:
+    """Demo figures must never resolve, reopen or dilute live findings (or the other way round)."""
+    if not warehouse.exists():
+        return
+    con = connect(warehouse, read_only=True)
+    try:
+        other = con.execute("SELECT count(*) FROM meta.runs WHERE mode <> $mode AND status = 'succeeded'",
+                            {"mode": mode}).fetchone() if has_table(con, "meta", "runs") else None
+    finally:
+        con.close()
+    if other and other[0]:
+        kind = "live" if mode == "demo" else "demo"
+        raise RunError(
+            f"{warehouse} holds {kind} runs; a {mode} run would mix its findings with them. Point this run "
+            f"at another file (SPENDRECON_WAREHOUSE=data/{mode}.duckdb, or `warehouse:` in spendrecon.yaml)"
+            + (", or delete the demo file" if kind == "demo" else "")
+        )
 
 
 def _usaspending_source(settings: Settings) -> str:
@@ -116,10 +139,7 @@ def sam_budget_left(plan: RunPlan) -> int:
         return budget
     con = connect(path, read_only=True)
     try:
-        has_runs = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'runs'"
-        ).fetchone()
-        used = sam_requests_on(con, plan.today, plan.settings.sam.base_url) if has_runs and has_runs[0] else 0
+        used = sam_requests_on(con, plan.today, plan.settings.sam.base_url) if has_table(con, "meta", "runs") else 0
     finally:
         con.close()
     return max(budget - used, 0)
@@ -192,7 +212,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
     rules = load_rules({k: v.model_dump(exclude_none=True) for k, v in settings.rules.items()})
     run.sam_listings = len(sam.listings)
     run.warnings = [*plan.warnings, *sam.warnings, *(w for e in usaspending for w in e.warnings)]
-    with writer_lock(settings.warehouse_path), building(settings.warehouse_path, run.run_id) as con:
+    with _lock(plan), building(settings.warehouse_path, run.run_id) as con:
         load_raw_pages(con, run.run_id, [*sam.pages, *(p for e in usaspending for p in e.pages)])
         load_sam(con, run.run_id, sam, scope)
         load_public_documents(con, run.run_id, sam.public_documents)
@@ -232,6 +252,8 @@ def annotate(settings: Settings, annotation: Annotation) -> int:
         raise RunError(f"no warehouse at {path}: run `spendrecon run` first")
     check = connect(path, read_only=True)
     try:
+        if not has_table(check, "recon", "program_year"):
+            raise RunError(f"{path} has no successful run yet: run `spendrecon run` first")
         known = check.execute(
             "SELECT count(*) FROM recon.program_year WHERE program_number = $p AND fiscal_year = $fy",
             {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchone()
@@ -240,13 +262,16 @@ def annotate(settings: Settings, annotation: Annotation) -> int:
     if not known or known[0] == 0:
         raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} is not in recon.program_year; "
                        "check the program number (e.g. 97.102) and fiscal year")
-    append_log(annotations_path(settings), annotation)
-    with writer_lock(path), building(path, f"annotate-{new_run_id()}") as con:
-        sync_annotations(con, read_log(annotations_path(settings)))
-        covered = con.execute(
-            "SELECT count(*) FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
-            "AND ($rule IS NULL OR rule_id = $rule)",
-            {"p": annotation.program_number, "fy": annotation.fiscal_year, "rule": annotation.rule_id}).fetchone()
+    with writer_lock(path, wait_seconds=LOCK_WAIT_SECONDS):
+        # Appended only once the lock is ours: a refused annotate leaves no note behind.
+        append_log(annotations_path(settings), annotation)
+        with building(path, f"annotate-{new_run_id()}") as con:
+            sync_annotations(con, read_log(annotations_path(settings)))
+            covered = con.execute(
+                "SELECT count(*) FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
+                "AND ($rule IS NULL OR rule_id = $rule)",
+                {"p": annotation.program_number, "fy": annotation.fiscal_year, "rule": annotation.rule_id},
+            ).fetchone()
     return int(covered[0]) if covered else 0
 
 
@@ -261,7 +286,7 @@ def record_failure(plan: RunPlan, error: BaseException) -> RunRecord:
     run.error = redact(f"{type(error).__name__}: {error}" if not str(error).startswith(type(error).__name__)
                        else str(error))
     try:
-        with writer_lock(plan.settings.warehouse_path), building(plan.settings.warehouse_path, run.run_id) as con:
+        with _lock(plan), building(plan.settings.warehouse_path, run.run_id) as con:
             record_run(con, run)
     except Exception as exc:  # noqa: BLE001 - never mask the run's own error
         log.warning("could not record the failed run in meta.runs: %s", redact(str(exc)))
@@ -306,16 +331,29 @@ class Clients:
 
 @contextmanager
 def guarded_run(plan: RunPlan) -> Iterator[Clients]:
-    """Yield the run's clients; on any failure record it in meta.runs (requests spent included) and re-raise."""
-    clients = Clients(plan)
-    try:
-        yield clients
-    except BaseException as exc:
-        clients.count_requests()
-        record_failure(plan, exc)
-        raise
-    finally:
-        clients.close()
+    """Hold the writer lock for the whole run and yield its clients; on any failure record it in
+    meta.runs (requests spent included) and re-raise.
+
+    The lock is taken before anything is spent: two runs can neither read the same remaining SAM.gov
+    budget nor lose a failed run's request count to a lock conflict at the end.
+    """
+    with writer_lock(plan.settings.warehouse_path, wait_seconds=LOCK_WAIT_SECONDS):
+        plan.holds_lock = True
+        clients = Clients(plan)
+        try:
+            yield clients
+        except BaseException as exc:
+            clients.count_requests()
+            record_failure(plan, exc)
+            raise
+        finally:
+            clients.close()
+            plan.holds_lock = False
+
+
+def _lock(plan: RunPlan) -> AbstractContextManager[None]:
+    return nullcontext() if plan.holds_lock else writer_lock(plan.settings.warehouse_path,
+                                                             wait_seconds=LOCK_WAIT_SECONDS)
 
 
 def uses_usaspending_api(plan: RunPlan) -> bool:

@@ -89,3 +89,22 @@ def test_the_example_config_in_the_repository_is_valid():
 
     s = load_settings(Path(__file__).parent.parent / "spendrecon.example.yaml", environ={})
     assert s.sam.status == "All" and s.explanations["loan_basis"]["min_loan_share"] == Decimal("0.5")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("fiscal_years: [2019, true]\n", "not true/false"),
+    ("fiscal_years: [2099]\n", "fiscal year 2099 has not started yet"),
+    ("warehouse: ''\n", "warehouse: String should have at least 1 character"),
+    ("explanations:\n  fiscal_year_shift: {rel_tolerance: -3}\n", "explanations.fiscal_year_shift.rel_tolerance: must be between 0 and 1"),
+    ("rules:\n  amount_mismatch: {message: 'gap {gap}'}\n", "rules.amount_mismatch.message: unknown placeholder(s) {gap}"),
+])
+def test_more_wrong_values_are_refused_at_start(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as exc:
+        load_settings(_write(tmp_path, text), environ={})
+    assert expected in str(exc.value)
+    assert len(str(exc.value)) < 400  # names the key and the reason, not the whole file
+
+
+def test_program_numbers_are_trimmed_but_never_reformatted(tmp_path):
+    s = load_settings(_write(tmp_path, 'programs: [" 10.100 ", "93.U01"]\n'), environ={})
+    assert s.programs == ["10.100", "93.U01"]

@@ -34,3 +34,15 @@ def test_a_grant_program_or_a_loan_program_with_more_on_usaspending_is_not_expla
     reconcile(con, "run1")
     assert primary(con, "10.001", 2023, "actual_not_in_usaspending") == (None, None)
     assert primary(con, "10.002", 2023, "amount_mismatch") == (None, None)
+
+
+def test_lines_of_an_archived_listing_under_the_same_number_do_not_count():
+    con = new_warehouse()
+    con.execute("INSERT INTO staging.sam_listings (run_id, program_number, program_id, title, status) VALUES "
+                "('r', '13.333', 'old', 'Old loans', 'Inactive'), ('r', '13.333', 'new', 'New grants', 'Active')")
+    con.execute("INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, "
+                "assistance_type_code, assistance_family, actual) VALUES "
+                "('r', '13.333', 'old', 2022, 'F003', 'direct_loan', 9000000), "
+                "('r', '13.333', 'new', 2022, 'F001', 'grant', 1000000)")
+    reconcile(con, "run1")
+    assert primary(con, "13.333", 2022, "actual_not_in_usaspending") == (None, None)

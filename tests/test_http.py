@@ -518,3 +518,20 @@ def test_to_cents_reads_money_exactly(raw: object, expected: Decimal | None) -> 
 def test_to_cents_refuses_what_is_not_an_amount(raw: object) -> None:
     with pytest.raises(ValueError):
         to_cents(raw)
+
+
+def test_a_response_that_echoes_the_request_url_is_stored_without_the_key():
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"links": [{"rel": "self", "href": str(request.url)}]})
+
+    with make_client(echo) as client:
+        payload, page = client.request_json("GET", "/search", params={"pageNumber": 1})
+    assert KEY in json.dumps(payload)  # what the source sent, used in memory only
+    assert KEY not in page.body and KEY not in page.url
+    assert "***" in page.body
+
+
+def test_amounts_beyond_the_warehouse_precision_are_refused_where_they_are_read():
+    assert to_cents("9999999999999999.99") is not None
+    with pytest.raises(ValueError, match="beyond the largest amount stored"):
+        to_cents(Decimal("10000000000000000"))

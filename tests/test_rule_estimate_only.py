@@ -28,3 +28,17 @@ def test_the_year_in_progress_an_actual_or_no_figure_at_all_are_not_flagged():
     add_sam(con, "11.004", 2022)
     build_program_year(con, current_fiscal_year=2027)
     assert hits(con, "estimate_only") == {}
+
+
+def test_a_partial_actual_flags_the_lines_that_are_still_estimates():
+    con = new_warehouse()
+    add_sam(con, "11.005", 2022, actual="200000", type_code="F001")
+    add_sam(con, "11.005", 2022, estimate="5000000", type_code="F003")
+    add_usaspending(con, "11.005", 2022, "200000")
+    build_program_year(con)
+    row = hits(con, "estimate_only")[("11.005", 2022)]
+    assert row["sam_amount"] == Decimal("5000000.00")
+    assert row["difference"] is None  # part of the figure is an actual: no like-for-like difference
+    flag = con.execute("SELECT sam_actual, sam_actual_partial FROM recon.program_year "
+                       "WHERE program_number = '11.005'").fetchone()
+    assert flag == (Decimal("200000.00"), True)

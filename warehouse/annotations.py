@@ -51,8 +51,11 @@ def read_log(path: Path) -> list[Annotation]:
             continue
         try:
             raw = json.loads(line)
+            if not isinstance(raw.get("program_number"), str):
+                # A JSON number would turn 10.100 into 10.1: refuse rather than guess.
+                raise ValueError("program_number must be a string, e.g. \"10.100\"")
             found.append(Annotation(
-                program_number=str(raw["program_number"]), fiscal_year=int(raw["fiscal_year"]),
+                program_number=raw["program_number"], fiscal_year=int(raw["fiscal_year"]),
                 status=raw["status"], note=raw.get("note"),
                 annotated_at=datetime.fromisoformat(raw["annotated_at"]),
                 rule_id=raw.get("rule_id"), author=raw.get("author"),

@@ -19,6 +19,7 @@ SCHEMA_FILES = (
     "staging_sam_listings",
     "staging_sam_obligations",
     "staging_usaspending_program_year",
+    "staging_sam_chosen",
     "staging_agency_prefixes",
     "recon_findings",
     "recon_finding_events",
@@ -59,6 +60,12 @@ def run_file(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any
              package: str = "warehouse.sql") -> None:
     for stmt in statements(sql_text(name, package)):
         execute(con, stmt, params)
+
+
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = $s AND table_name = $n",
+                      {"s": schema, "n": name}).fetchone()
+    return bool(row and row[0])
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -36,9 +36,10 @@ def _phrase(amount: Decimal | None) -> str:
 
 
 def _message(rule: Rule, row: Mapping[str, Any]) -> str:
-    values: dict[str, Any] = {k: format_money(v) for k, v in rule.params.items()}
+    values: dict[str, Any] = {k: (f"{v * 100:g}%" if k.startswith("rel_") else format_money(v))
+                              for k, v in rule.params.items()}
     if "rel_tolerance" in rule.params:
-        values["rel_tolerance_pct"] = f"{rule.params['rel_tolerance'] * 100:g}%"
+        values["rel_tolerance_pct"] = values["rel_tolerance"]
     values.update(
         program_number=row["program_number"],
         fiscal_year=row["fiscal_year"],
@@ -77,7 +78,8 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
                    explanations: list[Explanation] | None = None) -> FindingCounts:
     by_rule = evaluate_rules(con, rules, scope)
     explain_current(con, explanations or [])
-    params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled]}
+    # Disabled rules are in scope too: their earlier findings resolve instead of staying open forever.
+    params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules]}
     run_file(con, "recon_findings_merge", params)
     new, resolved = con.execute(
         "SELECT count(*) FILTER (WHERE event IN ('new', 'reopened')), count(*) FILTER (WHERE event = 'resolved') "

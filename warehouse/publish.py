@@ -5,7 +5,8 @@ over the original only when everything succeeded. So:
 
 - a failed run leaves the published tables exactly as they were, still queryable;
 - an analyst holding the file open ``read_only`` keeps reading the version they opened (POSIX keeps
-  the old inode alive) and sees the new one on their next connect, with no lock conflict;
+  the old inode alive), with no lock conflict, and sees the new one once every connection of theirs
+  to the file is closed (DuckDB shares one open database among a process's connections to a path);
 - two runs cannot interleave: a lock file beside the warehouse serialises writers.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ import errno
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,22 +38,32 @@ def building_path(published: Path, run_id: str) -> Path:
 
 
 @contextmanager
-def writer_lock(published: Path) -> Iterator[None]:
+def writer_lock(published: Path, *, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse's writer lock, waiting up to ``wait_seconds`` for another writer to finish."""
     published.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path(published), os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
+        deadline = time.monotonic() + wait_seconds
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
                 raise WarehouseBusy(
                     f"another spendrecon run is writing {published} (lock {lock_path(published)} is held); "
                     "wait for it to finish"
-                ) from None
-            raise
+                )
+            time.sleep(0.2)
         yield
     finally:
         os.close(fd)  # closing releases the flock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+    return True
 
 
 @contextmanager
@@ -62,7 +74,9 @@ def building(published: Path, run_id: str) -> Iterator[duckdb.DuckDBPyConnection
     file is untouched.
     """
     tmp = building_path(published, run_id)
-    _remove(tmp)
+    # Copies left by a run that was killed outright; with the lock held, none of them is live.
+    for stale in published.parent.glob(f".{published.name}.*.building"):
+        _remove(stale)
     if published.exists():
         shutil.copyfile(published, tmp)
     con = connect(tmp)

@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from connectors.sam_public import KnownDocument
 from warehouse.arrow_rows import insert_rows
+from warehouse.db import has_table
 
 TABLE = "raw.sam_public_documents"
 
@@ -18,11 +19,7 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, KnownDocument]:
 
     Works on a read-only connection to the published warehouse, which may predate the table.
     """
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'raw' AND table_name = 'sam_public_documents'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not has_table(con, "raw", "sam_public_documents"):
         return {}
     rows = con.execute(
         f"SELECT program_id, modified_date, body::VARCHAR, program_number, fetched_at FROM {TABLE} "

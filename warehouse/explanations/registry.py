@@ -49,9 +49,18 @@ def load_explanations(overrides: Mapping[str, Mapping[str, Any]] | None = None) 
                 raise ExplanationConfigError(
                     f"explanations.{exp_id}.{key}: this explanation has no such setting "
                     f"(it takes: {', '.join(params) or 'nothing'})")
-            params[key] = Decimal(str(value))
+            params[key] = _checked(exp_id, key, Decimal(str(value)))
         by_id[exp_id] = replace(by_id[exp_id], params=params)
     return sorted(by_id.values(), key=lambda e: e.priority)
+
+
+def _checked(exp_id: str, key: str, value: Decimal) -> Decimal:
+    # Tolerances and amounts are never negative; shares and relative tolerances are fractions.
+    fraction = key.startswith("rel_") or key.endswith("_share")
+    if value < 0 or (fraction and value > 1):
+        bounds = "between 0 and 1" if fraction else "0 or more"
+        raise ExplanationConfigError(f"explanations.{exp_id}.{key}: must be {bounds}, got {value}")
+    return value
 
 
 def _from_yaml(entry: Mapping[str, Any]) -> Explanation:

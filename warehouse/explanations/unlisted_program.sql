@@ -2,7 +2,7 @@
 -- was archived before that year (it is inactive and its last SAM.gov figure is for an earlier year).
 WITH last_sam_year AS (
     SELECT program_number, max(fiscal_year) AS last_year
-    FROM staging.sam_obligations
+    FROM staging.sam_lines_chosen
     WHERE actual IS NOT NULL OR estimate IS NOT NULL
     GROUP BY program_number
 )

@@ -1,6 +1,7 @@
 """The rule registry: rules.yaml plus the per-rule overrides from spendrecon.yaml."""
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -37,6 +38,8 @@ class Rule:
 def load_rules(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list[Rule]:
     text = resources.files("warehouse.rules").joinpath("rules.yaml").read_text(encoding="utf-8")
     rules = [_rule_from_yaml(entry) for entry in yaml.safe_load(text)["rules"]]
+    for rule in rules:
+        _check_message(rule)
     by_id = {r.id: r for r in rules}
     for rule_id, override in (overrides or {}).items():
         if rule_id not in by_id:
@@ -72,4 +75,21 @@ def _apply(rule: Rule, override: Mapping[str, Any]) -> Rule:
         else:
             allowed = ", ".join([*_OVERRIDABLE, *params])
             raise RuleConfigError(f"rules.{rule.id}.{key}: this rule has no such setting (it takes: {allowed})")
-    return replace(rule, params=params, **changes)
+    updated = replace(rule, params=params, **changes)
+    _check_message(updated)
+    return updated
+
+
+MESSAGE_FIELDS = ("program_number", "fiscal_year", "sam_amount", "usaspending_amount", "difference")
+
+
+def _check_message(rule: Rule) -> None:
+    allowed = {*MESSAGE_FIELDS, *rule.params, *(["rel_tolerance_pct"] if "rel_tolerance" in rule.params else [])}
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(rule.message) if name is not None}
+    except ValueError as exc:
+        raise RuleConfigError(f"rules.{rule.id}.message: not a valid template ({exc})") from None
+    unknown = sorted(used - allowed)
+    if unknown:
+        raise RuleConfigError(f"rules.{rule.id}.message: unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)} "
+                              f"(available: {', '.join('{' + a + '}' for a in sorted(allowed))})")

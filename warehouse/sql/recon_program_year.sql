@@ -3,27 +3,19 @@
 -- Parameter: $current_fiscal_year (the fiscal year in progress on the run date).
 CREATE OR REPLACE TABLE recon.program_year AS
 WITH listing AS (
-    -- One description per ALN. A number can carry two listings (archived and reissued):
-    -- prefer the active one, then the most recently published.
-    SELECT *
-    FROM staging.sam_listings
-    QUALIFY row_number() OVER (
-        PARTITION BY program_number
-        ORDER BY lower(coalesce(status, '')) = 'active' DESC, published_date DESC NULLS LAST, program_id
-    ) = 1
+    SELECT * FROM staging.sam_listing_chosen
 ),
 sam AS (
-    -- Sum the per-assistance-type lines of the chosen listing; SUM keeps NULL when no line gave a figure.
-    SELECT o.program_number,
-           o.fiscal_year,
-           sum(o.estimate) AS sam_estimate,
-           sum(o.actual) AS sam_actual,
+    -- Sum the per-assistance-type lines; SUM keeps NULL when no line gave a figure. A line with an
+    -- estimate but no actual makes the actual partial: it is flagged, never silently complete.
+    SELECT program_number,
+           fiscal_year,
+           sum(estimate) AS sam_estimate,
+           sum(actual) AS sam_actual,
+           sum(estimate) FILTER (WHERE actual IS NULL) AS sam_estimate_without_actual,
            count(*) AS sam_lines
-    FROM staging.sam_obligations AS o
-    JOIN listing AS l
-      ON l.program_number = o.program_number
-     AND (l.program_id IS NOT DISTINCT FROM o.program_id)
-    GROUP BY o.program_number, o.fiscal_year
+    FROM staging.sam_lines_chosen
+    GROUP BY program_number, fiscal_year
 ),
 usas AS (
     SELECT * FROM staging.usaspending_program_year
@@ -42,6 +34,8 @@ SELECT k.program_number,
        s.sam_actual::DECIMAL(18,2) AS sam_actual,
        u.obligations::DECIMAL(18,2) AS usaspending_obligations,
        (s.sam_actual - u.obligations)::DECIMAL(18,2) AS difference,
+       s.sam_actual IS NOT NULL AND s.sam_estimate_without_actual IS NOT NULL AS sam_actual_partial,
+       s.sam_estimate_without_actual::DECIMAL(18,2) AS sam_estimate_without_actual,
        l.program_number IS NOT NULL AS sam_listed,
        l.status AS sam_status,
        l.assistance_types AS sam_assistance_types,

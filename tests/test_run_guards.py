@@ -1,0 +1,89 @@
+"""What protects the warehouse around a run: the writer lock, demo and live kept apart, disabled
+rules, copies left by killed runs."""
+from datetime import datetime, timezone
+
+import pytest
+
+import spendrecon.pipeline as pipeline
+from spendrecon.config import load_settings
+from spendrecon.findings_query import FindingFilter, query_findings
+from spendrecon.pipeline import RunError, annotate, plan_run, run_pipeline
+from warehouse.annotations import Annotation
+from warehouse.db import connect
+from warehouse.publish import WarehouseBusy, writer_lock
+
+YEARS = [2019, 2020, 2021, 2022, 2023]
+
+
+def _settings(tmp_path, **more):
+    return load_settings(None, overrides={"fiscal_years": YEARS, "warehouse": str(tmp_path / "w.duckdb"),
+                                          "data_dir": str(tmp_path / "data"),
+                                          "reports_dir": str(tmp_path / "reports"), **more}, environ={})
+
+
+def _runs(path):
+    con = connect(path, read_only=True)
+    try:
+        return con.execute("SELECT status, error FROM meta.runs ORDER BY started_at").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_run_waits_for_the_writer_lock_then_says_why_it_cannot_go_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "LOCK_WAIT_SECONDS", 0.3)
+    settings = _settings(tmp_path)
+    run_pipeline(plan_run(settings, demo=True))
+    with writer_lock(settings.warehouse_path):
+        with pytest.raises(WarehouseBusy, match="another spendrecon run is writing"):
+            run_pipeline(plan_run(settings, demo=True))
+    assert [r[0] for r in _runs(settings.warehouse_path)] == ["succeeded"]
+
+
+def test_an_annotate_refused_by_the_lock_leaves_no_note_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "LOCK_WAIT_SECONDS", 0.3)
+    settings = _settings(tmp_path)
+    run_pipeline(plan_run(settings, demo=True))
+    with writer_lock(settings.warehouse_path):
+        with pytest.raises(WarehouseBusy):
+            annotate(settings, Annotation("97.102", 2022, "accepted", "x", datetime.now(timezone.utc)))
+    assert not (tmp_path / "data" / "annotations.jsonl").exists()
+
+
+def test_demo_and_live_runs_never_share_a_warehouse(tmp_path):
+    settings = _settings(tmp_path)
+    run_pipeline(plan_run(settings, demo=True))
+    with pytest.raises(RunError, match=r"holds demo runs; a live run would mix its findings"):
+        plan_run(settings, demo=False, transport=object())  # type: ignore[arg-type]
+
+
+def test_findings_of_a_rule_that_is_switched_off_are_resolved_not_left_open(tmp_path):
+    settings = _settings(tmp_path)
+    run_pipeline(plan_run(settings, demo=True))
+    assert query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
+    off = _settings(tmp_path, rules={"estimate_only": {"enabled": False}})
+    run_pipeline(plan_run(off, demo=True))
+    assert query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only")) == []
+    resolved = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only", include_resolved=True))
+    assert resolved and {f["status"] for f in resolved} == {"resolved"}
+
+
+def test_copies_left_by_a_killed_run_are_cleaned_up_by_the_next(tmp_path):
+    settings = _settings(tmp_path)
+    run_pipeline(plan_run(settings, demo=True))
+    stale = tmp_path / ".w.duckdb.20260101T000000Z-dead.building"
+    stale.write_bytes(b"half a warehouse")
+    run_pipeline(plan_run(settings, demo=True))
+    assert not stale.exists()
+    assert not list(tmp_path.glob(".w.duckdb.*.building"))
+
+
+def test_a_warehouse_whose_only_run_failed_gives_a_clear_message(tmp_path):
+    from spendrecon.findings_query import NoWarehouse
+
+    settings = _settings(tmp_path)
+    plan = plan_run(settings, demo=True)
+    pipeline.record_failure(plan, RuntimeError("boom"))
+    with pytest.raises(NoWarehouse, match="has no successful run yet"):
+        query_findings(settings.warehouse_path, FindingFilter())
+    with pytest.raises(RunError, match="has no successful run yet"):
+        annotate(settings, Annotation("97.102", 2022, "accepted", None, datetime.now(timezone.utc)))
