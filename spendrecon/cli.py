@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from spendrecon import cli_archive
 from spendrecon.config import ConfigError, Settings, load_settings
 from spendrecon.fiscal import parse_fiscal_years
 
@@ -237,15 +238,7 @@ def serve(
     serve_schedule(settings, config_path=str(config.resolve()) if config else None, demo=demo, say=out.print)
 
 
-def _register_optional_commands() -> None:
-    try:
-        from spendrecon import cli_archive
-    except ImportError:
-        return
-    cli_archive.register(app)
-
-
-_register_optional_commands()
+cli_archive.register(app)  # ingest-archive and awards: the bulk path, kept in its own module
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,307 @@
+"""Benchmark: Award Data Archive ingestion, three ways, side by side, on one synthetic archive.
+
+1. spendrecon: the archive store's ingest of the zip (what each `ingest-archive` task runs, without
+   Prefect's fixed start-up), then the per-program-year aggregate.
+2. row by row, as the Federal Program Inventory does it (data_processing/transform.py): extract the
+   zip, csv.DictReader (latin-1), one SQLite INSERT per row into its 8-column table keyed by the
+   transaction key, one commit per file, then GROUP BY cfda_number, action_date_fiscal_year.
+3. DuckDB's own read_csv of the already-extracted parts (extraction not counted), explicit types,
+   computing the same aggregate as 1: the practical limit.
+
+Each runs in a fresh subprocess so its peak RSS (from wait4) is its own.
+
+    .venv/bin/python bench/archive_bench.py                 # 5,000,000 rows
+    .venv/bin/python bench/archive_bench.py --rows 20000000 --only spendrecon   # memory at 20M
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+METHODS = ("spendrecon", "rowwise", "duckdb_raw")
+# Shown for context, not part of the ratios: the raw scan with sums only (no distinct award counts).
+EXTRA = ("duckdb_raw_sums",)
+RESULTS = ROOT / "bench" / "results.json"
+# The same aggregate as staging.archive_program_year, straight from the CSV.
+RAW_AGGREGATE = """
+SELECT cfda_number, action_date_fiscal_year,
+       sum(coalesce(generated_pragmatic_obligations,
+                    CASE WHEN assistance_type_code IN ('07', '08', 'F003', 'F004')
+                         THEN coalesce(original_loan_subsidy_cost, 0) ELSE coalesce(federal_action_obligation, 0) END)),
+       sum(federal_action_obligation), sum(face_value_of_loan), sum(original_loan_subsidy_cost),
+       count(*), count(DISTINCT assistance_award_unique_key)
+FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
+GROUP BY ALL
+"""
+
+
+# --- the three methods (each runs in its own child process) ----------------------------------
+
+
+def run_spendrecon(zip_path: Path, work: Path, workers: int) -> dict[str, Any]:
+    from spendrecon.archive_ingest import ArchiveConfig, ingest_source
+    from warehouse.archive_store import open_store
+
+    store = work / "spendrecon_store.duckdb"
+    for p in (store, store.with_name(store.name + ".wal")):
+        p.unlink(missing_ok=True)
+    cfg = ArchiveConfig(store=store, download_dir=work, workers=workers)
+    t0 = time.perf_counter()
+    result = ingest_source(str(zip_path), cfg)
+    con = open_store(store, read_only=True)
+    rows = con.execute("SELECT count(*), sum(transaction_count), sum(federal_action_obligation) "
+                       "FROM staging.archive_program_year").fetchone()
+    con.close()
+    seconds = time.perf_counter() - t0
+    assert rows is not None
+    return {"seconds": seconds, "rows": int(rows[1]), "program_years": rows[0], "fao_total": str(rows[2]),
+            "quarantined": result.rows_quarantined, "encoding": result.encoding}
+
+
+def run_rowwise(zip_path: Path, work: Path) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    extract_dir = Path(tempfile.mkdtemp(prefix="rowwise-", dir=work))
+    db = work / "rowwise.sqlite"
+    db.unlink(missing_ok=True)
+    try:
+        with zipfile.ZipFile(zip_path) as zf:
+            zf.extractall(extract_dir)
+        con = sqlite3.connect(db)
+        cur = con.cursor()
+        cur.execute("""CREATE TABLE usaspending_assistance (
+            assistance_transaction_unique_key NOT NULL PRIMARY KEY,
+            assistance_award_unique_key, federal_action_obligation,
+            total_outlayed_amount_for_overall_award, action_date_fiscal_year,
+            prime_award_transaction_place_of_performance_cd_current,
+            cfda_number, assistance_type_code)""")
+        con.commit()
+        for file in sorted(os.listdir(extract_dir)):
+            with open(extract_dir / file, "r", encoding="latin-1") as f:
+                for r in csv.DictReader(f):
+                    cur.execute("INSERT INTO usaspending_assistance VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                        r["assistance_transaction_unique_key"], r["assistance_award_unique_key"],
+                        r["federal_action_obligation"], r["total_outlayed_amount_for_overall_award"],
+                        r["action_date_fiscal_year"],
+                        # FPI reads the place-of-performance district; our 92-column layout names the
+                        # recipient's, the same kind of value.
+                        r.get("prime_award_transaction_place_of_performance_cd_current",
+                              r["prime_award_transaction_recipient_cd_current"]),
+                        r["cfda_number"], r["assistance_type_code"]])
+                con.commit()
+        groups = cur.execute("SELECT cfda_number, action_date_fiscal_year, SUM(federal_action_obligation), COUNT(*) "
+                             "FROM usaspending_assistance GROUP BY cfda_number, action_date_fiscal_year").fetchall()
+        con.close()
+        seconds = time.perf_counter() - t0
+        return {"seconds": seconds, "rows": sum(g[3] for g in groups), "program_years": len(groups)}
+    finally:
+        shutil.rmtree(extract_dir, ignore_errors=True)
+        db.unlink(missing_ok=True)
+
+
+def run_duckdb_raw(parts_dir: Path, threads: int, sums_only: bool = False) -> dict[str, Any]:
+    import duckdb
+
+    from connectors.archive_columns import FULL_COLUMNS
+
+    columns = {c: "VARCHAR" for c in FULL_COLUMNS}
+    for c in ("federal_action_obligation", "original_loan_subsidy_cost", "face_value_of_loan",
+              "generated_pragmatic_obligations"):
+        columns[c] = "DECIMAL(18,2)"
+    columns["action_date_fiscal_year"] = "INTEGER"
+    files = sorted(str(p) for p in parts_dir.glob("*.csv"))
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    con.execute(f"SET threads = {threads}")
+    sql = RAW_AGGREGATE.replace(", count(DISTINCT assistance_award_unique_key)", ", 0") if sums_only else RAW_AGGREGATE
+    groups = con.execute(sql, {"files": files, "columns": columns}).fetchall()
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "rows": sum(g[6] for g in groups), "program_years": len(groups),
+            "fao_total": str(sum((g[3] or 0) for g in groups))}
+
+
+# --- the parent: prepare, measure in children, report ----------------------------------------
+
+
+def measure(method: str, args: argparse.Namespace, zip_path: Path, work: Path) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", method, "--zip", str(zip_path),
+           "--work", str(work), "--workers", str(args.workers)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{method} failed (exit {proc.returncode})")
+    result = json.loads(output.strip().splitlines()[-1])
+    result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # Linux: KiB
+    result["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)
+    return result
+
+
+def prepare_archive(rows: int, seed: int) -> tuple[Path, Path]:
+    from generate_archive import archive_name, generate
+
+    work = ROOT / "bench" / "work" / f"rows{rows}_seed{seed}"
+    zip_path = work / archive_name(2023, "20240415")
+    if not zip_path.exists():
+        print(f"generating {rows:,} rows (seed {seed}) into {work} ...", flush=True)
+        generate(rows, work, seed=seed)
+    return work, zip_path
+
+
+def extract_parts(zip_path: Path, work: Path) -> Path:
+    """The raw DuckDB baseline starts from extracted parts (kept between runs)."""
+    parts = work / "extracted"
+    with zipfile.ZipFile(zip_path) as zf:
+        wanted = [i for i in zf.infolist() if i.filename.endswith(".csv")]
+        if not all((parts / i.filename).exists() and (parts / i.filename).stat().st_size == i.file_size for i in wanted):
+            shutil.rmtree(parts, ignore_errors=True)
+            parts.mkdir(parents=True)
+            zf.extractall(parts, members=wanted)
+    return parts
+
+
+def _warm(paths: list[Path]) -> None:
+    for p in paths:
+        with open(p, "rb") as f:
+            while f.read(1 << 24):
+                pass
+
+
+def machine() -> dict[str, Any]:
+    import duckdb
+
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = None
+    try:
+        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+        mem_gb = round(kb / 1024 / 1024, 1)
+    except (OSError, StopIteration):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": mem_gb, "os": platform.platform(),
+            "python": platform.python_version(), "duckdb": duckdb.__version__,
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "load_average_before": list(os.getloadavg())}
+
+
+def report(args: argparse.Namespace, zip_path: Path, results: dict[str, dict[str, Any]], info: dict[str, Any]) -> dict[str, Any]:
+    with zipfile.ZipFile(zip_path) as zf:
+        csv_bytes = sum(i.file_size for i in zf.infolist())
+    mb = csv_bytes / 1e6
+    print(f"\n{args.rows:,} rows, {mb:,.0f} MB of CSV in a {zip_path.stat().st_size / 1e6:,.0f} MB zip "
+          f"({csv_bytes / args.rows:.0f} bytes a row); {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB")
+    print(f"{'method':<12}{'seconds':>10}{'rows/s':>14}{'MB/s':>10}{'peak RSS MB':>13}{'CPU s':>9}")
+    for m, r in results.items():
+        print(f"{m:<12}{r['seconds']:>10.2f}{args.rows / r['seconds']:>14,.0f}{mb / r['seconds']:>10.1f}"
+              f"{r['peak_rss_mb']:>13,.0f}{r['cpu_s']:>9.1f}")
+    out: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    s = results.get("spendrecon")
+    if s:
+        out.setdefault("peak_rss_mb_by_rows", {})[str(args.rows)] = s["peak_rss_mb"]
+        out.setdefault("spendrecon_s_by_rows", {})[str(args.rows)] = round(s["seconds"], 2)
+    if all(m in results for m in METHODS):
+        r, d = results["rowwise"], results["duckdb_raw"]
+        agree = s["rows"] == r["rows"] == d["rows"] and s["program_years"] == r["program_years"] == d["program_years"] \
+            and s["fao_total"] == d["fao_total"]
+        out.update({
+            "rows": args.rows,
+            "spendrecon_s": round(s["seconds"], 2),
+            "rowwise_s": round(r["seconds"], 2),
+            "duckdb_raw_s": round(d["seconds"], 2),
+            "spendrecon_peak_rss_mb": s["peak_rss_mb"],
+            "speedup_vs_rowwise": round(r["seconds"] / s["seconds"], 1),
+            "ratio_to_duckdb_raw": round(s["seconds"] / d["seconds"], 2),
+            "rowwise_peak_rss_mb": r["peak_rss_mb"],
+            "duckdb_raw_peak_rss_mb": d["peak_rss_mb"],
+            "cpu_s": {m: results[m]["cpu_s"] for m in METHODS},
+            "csv_mb": round(mb, 1),
+            "zip_mb": round(zip_path.stat().st_size / 1e6, 1),
+            "bytes_per_row": round(csv_bytes / args.rows),
+            "rows_per_s": {m: round(args.rows / results[m]["seconds"]) for m in METHODS},
+            "mb_per_s": {m: round(mb / results[m]["seconds"], 1) for m in METHODS},
+            "results_agree": agree,
+            "duckdb_raw_sums_s": round(results["duckdb_raw_sums"]["seconds"], 2) if "duckdb_raw_sums" in results else None,
+            "workers": args.workers,
+            "machine": info,
+        })
+        print(f"\nspendrecon vs row by row: {out['speedup_vs_rowwise']}x faster (target >= 15x)")
+        print(f"spendrecon vs raw DuckDB scan: {out['ratio_to_duckdb_raw']}x the time (target <= 2.5x)")
+        print(f"the three agree on rows and program-years: {'yes' if agree else 'NO'}")
+    print(f"spendrecon peak memory: {s['peak_rss_mb']:,.0f} MB (target < 2,048)" if s else "")
+    out["machine_last_run"] = info
+    RESULTS.write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=5_000_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workers", type=int, default=2, help="spendrecon workers and DuckDB threads (raw scan)")
+    ap.add_argument("--only", default=",".join(METHODS + EXTRA),
+                    help="comma-separated subset of " + ", ".join(METHODS + EXTRA))
+    ap.add_argument("--child", choices=METHODS + EXTRA, help=argparse.SUPPRESS)
+    ap.add_argument("--zip", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        if args.child == "spendrecon":
+            result = run_spendrecon(args.zip, args.work, args.workers)
+        elif args.child == "rowwise":
+            result = run_rowwise(args.zip, args.work)
+        else:
+            result = run_duckdb_raw(args.work / "extracted", args.workers, sums_only=args.child == "duckdb_raw_sums")
+        print(json.dumps(result))
+        return 0
+
+    methods = [m.strip() for m in args.only.split(",") if m.strip()]
+    unknown = set(methods) - set(METHODS + EXTRA)
+    if unknown:
+        ap.error(f"--only: unknown {', '.join(sorted(unknown))}")
+    info = machine()
+    work, zip_path = prepare_archive(args.rows, args.seed)
+    if any(m.startswith("duckdb_raw") for m in methods):
+        extract_parts(zip_path, work)
+    results: dict[str, dict[str, Any]] = {}
+    for m in METHODS + EXTRA:
+        if m in methods:
+            # Every method starts from a warm file cache (the zip, or the extracted parts for the raw
+            # scan): the comparison is of work done, not of this disk.
+            _warm(sorted((work / "extracted").glob("*.csv")) if m.startswith("duckdb_raw") else [zip_path])
+            print(f"measuring {m} ...", flush=True)
+            results[m] = measure(m, args, zip_path, work)
+            print(f"  {results[m]['seconds']:.2f} s, peak RSS {results[m]['peak_rss_mb']:,.0f} MB", flush=True)
+    info["load_average_after"] = list(os.getloadavg())
+    report(args, zip_path, results, info)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,205 @@
+"""Award Data Archive files as files: what a name means, the order to apply them in, checksums and
+resumable downloads. Nothing here opens a zip or a database.
+
+Names follow usaspending-api's generators (populate_monthly_files.py, populate_monthly_delta_files.py):
+``FY2025_All_Assistance_Full_20251206.zip`` holds one fiscal year as of a date;
+``FY(All)_All_Assistance_Delta_20251206.zip`` holds the changes across all years since the previous one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+Progress = Callable[[int, int | None], None]  # (bytes done, bytes expected or None)
+
+_NAME = re.compile(
+    r"^FY(?P<fy>\d{4}|\(All\))_(?P<agency>All|\d{3})_Assistance_(?P<kind>Full|Delta)_(?P<date>\d{8})\.zip$"
+)
+_CHUNK = 1 << 20
+_RETRYABLE = frozenset({429, 500, 502, 503, 504})
+
+
+class ArchiveNameError(ValueError):
+    """A file name that is not an Award Data Archive assistance file we can apply."""
+
+
+class DownloadError(Exception):
+    """A download that could not be completed; the partial file is kept for the next attempt."""
+
+
+@dataclass(frozen=True)
+class ArchiveName:
+    file_name: str
+    kind: Literal["full", "delta"]
+    file_date: date
+    fiscal_year: int | None  # Full files only
+
+
+def parse_archive_name(name: str) -> ArchiveName:
+    """Read kind, date and fiscal year from a file name (a path or URL is reduced to its last part)."""
+    base = unquote(name_of(name))  # links spell FY(All) as FY%28All%29
+    m = _NAME.match(base)
+    if not m:
+        raise ArchiveNameError(
+            f"{base!r} is not an Award Data Archive assistance file name "
+            "(expected FY2023_All_Assistance_Full_YYYYMMDD.zip or FY(All)_All_Assistance_Delta_YYYYMMDD.zip)"
+        )
+    if m["agency"] != "All":
+        # A per-agency Full file covers one agency's slice of a year: replacing the year with it
+        # would delete every other agency's transactions.
+        raise ArchiveNameError(f"{base}: per-agency files ({m['agency']}) are not supported; use the _All_ files")
+    kind: Literal["full", "delta"] = "full" if m["kind"] == "Full" else "delta"
+    if (kind == "full") == (m["fy"] == "(All)"):
+        raise ArchiveNameError(f"{base}: Full files are per fiscal year and Delta files are FY(All)")
+    try:
+        file_date = date(int(m["date"][:4]), int(m["date"][4:6]), int(m["date"][6:]))
+    except ValueError:
+        raise ArchiveNameError(f"{base}: {m['date']} is not a date") from None
+    return ArchiveName(base, kind, file_date, int(m["fy"]) if kind == "full" else None)
+
+
+def name_of(source: str) -> str:
+    """The file name of a local path or a URL."""
+    if is_url(source):
+        return unquote(urlsplit(source).path.rsplit("/", 1)[-1])
+    return Path(source).name
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def ingest_order(names: Iterable[ArchiveName]) -> list[ArchiveName]:
+    """Full files first (oldest first), then Delta files oldest first: each Delta applies to the
+    state the Full files and earlier Deltas left."""
+    return sorted(names, key=lambda n: (n.kind != "full", n.file_date, n.fiscal_year or 0, n.file_name))
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK * 8):
+            h.update(chunk)  # hashlib releases the GIL on large buffers: this can run beside a load
+    return h.hexdigest()
+
+
+# --- downloads ------------------------------------------------------------------------------------
+
+
+def download(
+    url: str,
+    dest_dir: Path,
+    *,
+    progress: Progress | None = None,
+    client: httpx.Client | None = None,
+    timeout_seconds: float = 60.0,
+    attempts: int = 5,
+    backoff_seconds: float = 1.0,
+) -> Path:
+    """Stream ``url`` to ``dest_dir/<name>`` and return the path.
+
+    The bytes go to ``<name>.part`` first and are renamed only when complete, so a file under its
+    final name is always whole and is reused without asking the server again. An interrupted
+    download resumes with an HTTP Range request (guarded by If-Range, so a file that changed on the
+    server is fetched again from the start rather than spliced).
+    """
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    final = dest_dir / name_of(url)
+    if final.exists():
+        return final
+    part = final.with_name(final.name + ".part")
+    validator_file = final.with_name(final.name + ".part.json")
+    own_client = client is None
+    http = client or httpx.Client(timeout=timeout_seconds, follow_redirects=True)
+    try:
+        last_error: Exception | None = None
+        for attempt in range(1, attempts + 1):
+            try:
+                _fetch(http, url, part, validator_file, progress)
+                part.replace(final)
+                validator_file.unlink(missing_ok=True)
+                return final
+            except (httpx.TransportError, _Incomplete) as exc:
+                last_error = exc
+                if attempt < attempts:
+                    time.sleep(backoff_seconds * 2 ** (attempt - 1))
+        raise DownloadError(f"{url}: download failed after {attempts} attempts ({last_error}); "
+                            f"{part.name} is kept and the next run resumes it")
+    finally:
+        if own_client:
+            http.close()
+
+
+class _Incomplete(Exception):
+    """The server closed the response before sending every byte it announced."""
+
+
+def _fetch(http: httpx.Client, url: str, part: Path, validator_file: Path, progress: Progress | None) -> None:
+    have = part.stat().st_size if part.exists() else 0
+    validator = _read_validator(validator_file) if have else None
+    headers = {}
+    if have:
+        headers["Range"] = f"bytes={have}-"
+        if validator:
+            headers["If-Range"] = validator
+    with http.stream("GET", url, headers=headers) as resp:
+        if resp.status_code == 416 and have:
+            # Nothing left to send: the part may already be whole. Content-Range says "bytes */size".
+            total = _total_from_content_range(resp.headers.get("content-range"))
+            if total == have:
+                return
+            part.unlink()
+            raise _Incomplete("the partial file does not match the server's; starting again")
+        if resp.status_code == 206 and have:
+            start = _start_from_content_range(resp.headers.get("content-range"))
+            if start != have:
+                part.unlink()
+                raise _Incomplete(f"server resumed at byte {start}, expected {have}; starting again")
+            mode = "ab"
+        elif resp.status_code == 200:
+            have, mode = 0, "wb"  # no Range support, or the file changed (If-Range): from the start
+        elif resp.status_code in _RETRYABLE:
+            raise _Incomplete(f"HTTP {resp.status_code}")
+        else:
+            raise DownloadError(f"{url}: HTTP {resp.status_code}")
+        length = resp.headers.get("content-length")
+        expected = have + int(length) if length and length.isdigit() else None
+        new_validator = resp.headers.get("etag") or resp.headers.get("last-modified")
+        if mode == "wb" and new_validator:
+            validator_file.write_text(json.dumps({"validator": new_validator}), encoding="utf-8")
+        done = have
+        with open(part, mode) as f:
+            for chunk in resp.iter_bytes():  # as received: a cut connection keeps what arrived
+                f.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(done, expected)
+    if expected is not None and done != expected:
+        raise _Incomplete(f"got {done} of {expected} bytes")
+
+
+def _read_validator(path: Path) -> str | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("validator")
+    except (OSError, ValueError):
+        return None
+
+
+def _start_from_content_range(value: str | None) -> int | None:
+    m = re.match(r"bytes (\d+)-\d+/(?:\d+|\*)", value or "")
+    return int(m.group(1)) if m else None
+
+
+def _total_from_content_range(value: str | None) -> int | None:
+    m = re.match(r"bytes (?:\*|\d+-\d+)/(\d+)", value or "")
+    return int(m.group(1)) if m else None

@@ -1,0 +1,94 @@
+"""The archive-ingestion flow: one Prefect task per Award Data Archive file, over the plain
+functions in spendrecon.archive_ingest (which tests and the benchmark call directly).
+
+Files apply one after another -- the store has a single writer and Deltas depend on what came
+before -- and the first failure stops the rest.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from spendrecon.archive_ingest import ArchiveConfig, FileProgress, archive_config, ingest_source, plan_sources
+from spendrecon.config import load_settings
+
+
+_reporter: FileProgress | None = None
+
+
+def set_reporter(reporter: FileProgress | None) -> None:
+    """Where progress goes besides the log (the CLI's bars). Flow parameters must be serialisable,
+    so a live progress display is handed over here rather than as a parameter."""
+    global _reporter
+    _reporter = reporter
+
+
+class ArchiveIngestFailed(Exception):
+    def __init__(self, message: str, outcome: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+@task(name="ingest-archive-file", task_run_name="ingest-{file_name}", cache_policy=NO_CACHE)
+def ingest_archive_file_task(file_name: str, source: str, cfg: ArchiveConfig) -> dict[str, Any]:
+    logger = get_run_logger()
+    reporter = _reporter
+    logged = [0]
+
+    def on_download(done: int, total: int | None) -> None:
+        if reporter:
+            reporter.download(file_name, done, total)
+        if total and done * 10 // total > logged[0]:  # every 10%
+            logged[0] = done * 10 // total
+            logger.info("%s: downloaded %d%%", file_name, logged[0] * 10)
+
+    result = ingest_source(
+        source, cfg, on_download=on_download,
+        on_start=(lambda n: reporter.start(file_name, n)) if reporter else None,
+        on_bytes=(lambda n: reporter.advance(file_name, n)) if reporter else None,
+    )
+    logger.info("%s: %s (%s rows loaded, %s deleted, %s quarantined, %s) in %.1f s", file_name, result.status,
+                f"{result.rows_loaded:,}", f"{result.rows_deleted:,}", f"{result.rows_quarantined:,}",
+                result.encoding or "-", result.seconds)
+    for warning in result.warnings:
+        logger.warning("%s: %s", file_name, warning)
+    return result.as_dict()
+
+
+@flow(name="ingest-archive")
+def ingest_archive_flow(sources: list[str], config_path: str | None = None,
+                        workers: int | None = None) -> dict[str, Any]:
+    """Apply Award Data Archive files (paths or URLs; the configured archive_sources when empty)."""
+    settings = load_settings(config_path)
+    cfg = archive_config(settings)
+    if workers:
+        cfg = replace(cfg, workers=workers)
+    plan = plan_sources(sources or settings.usaspending.archive_sources)
+    outcome: dict[str, Any] = {"store": str(cfg.store), "results": [], "failed": None, "error": None,
+                               "not_attempted": []}
+    for i, (name, source) in enumerate(plan):
+        try:
+            outcome["results"].append(ingest_archive_file_task(name.file_name, source, cfg))
+        except Exception as exc:  # noqa: BLE001 - recorded, then the flow fails below
+            outcome.update(failed=name.file_name, error=str(exc), not_attempted=[n.file_name for n, _ in plan[i + 1:]])
+            break
+    create_markdown_artifact(key="archive-ingest", markdown=_summary(outcome), description="Archive files applied")
+    if outcome["failed"]:
+        raise ArchiveIngestFailed(f"{outcome['failed']}: {outcome['error']}", outcome)
+    return outcome
+
+
+def _summary(outcome: dict[str, Any]) -> str:
+    lines = ["| file | status | loaded | deleted | quarantined | encoding | seconds |", "|---|---|---|---|---|---|---|"]
+    for r in outcome["results"]:
+        lines.append(f"| {r['file_name']} | {r['status']} | {r['rows_loaded']:,} | {r['rows_deleted']:,} | "
+                     f"{r['rows_quarantined']:,} | {r['encoding'] or '-'} | {r['seconds']} |")
+    if outcome["failed"]:
+        lines.append(f"| {outcome['failed']} | failed: {outcome['error']} | | | | | |")
+    for name in outcome["not_attempted"]:
+        lines.append(f"| {name} | not attempted | | | | | |")
+    return "\n".join(lines)

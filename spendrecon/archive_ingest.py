@@ -1,0 +1,121 @@
+"""Ingesting Award Data Archive files as plain functions: order the files, fetch URLs, apply each.
+
+flows/archive.py wraps these in Prefect tasks (one per file); the benchmark and tests call them
+directly.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from connectors.archive_files import (
+    ArchiveName,
+    Progress,
+    download,
+    ingest_order,
+    is_url,
+    name_of,
+    parse_archive_name,
+)
+from connectors.archive_reader import OnBytes, Transport
+from spendrecon.config import Settings
+from warehouse.archive_store import IngestResult, ingest_file, open_store
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    store: Path
+    download_dir: Path
+    workers: int = 2
+    memory_limit: str = "1GB"
+    transport: Transport | None = None  # None: a FIFO where the platform has them
+    timeout_seconds: float = 60.0
+    attempts: int = 5
+
+
+@dataclass
+class IngestOutcome:
+    results: list[IngestResult] = field(default_factory=list)
+    failed: str | None = None  # file name
+    error: str | None = None
+    not_attempted: list[str] = field(default_factory=list)
+
+    def as_dict(self, store: Path) -> dict[str, Any]:
+        return {"store": str(store), "results": [r.as_dict() for r in self.results], "failed": self.failed,
+                "error": self.error, "not_attempted": list(self.not_attempted)}
+
+
+def archive_config(settings: Settings) -> ArchiveConfig:
+    u = settings.usaspending
+    store = settings.path(u.archive_store) if u.archive_store else settings.data_path / "usaspending_archive.duckdb"
+    downloads = settings.path(u.archive_download_dir) if u.archive_download_dir else settings.data_path / "archive_downloads"
+    return ArchiveConfig(store=store, download_dir=downloads, workers=u.archive_workers,
+                         memory_limit=u.archive_memory_limit, timeout_seconds=settings.http.timeout_seconds,
+                         attempts=settings.http.max_attempts)
+
+
+def plan_sources(sources: Sequence[str]) -> list[tuple[ArchiveName, str]]:
+    """Validate every name up front (a bad one fails the run before anything loads) and put the
+    files in the order they must apply in. A file named twice is applied once."""
+    by_name: dict[str, tuple[ArchiveName, str]] = {}
+    for source in sources:
+        name = parse_archive_name(name_of(source))
+        by_name.setdefault(name.file_name, (name, source))
+    ordered = ingest_order(n for n, _ in by_name.values())
+    return [by_name[n.file_name] for n in ordered]
+
+
+def fetch(source: str, cfg: ArchiveConfig, progress: Progress | None = None) -> Path:
+    """A local path for the source: the file itself, or its (possibly resumed) download."""
+    if is_url(source):
+        return download(source, cfg.download_dir, progress=progress, timeout_seconds=cfg.timeout_seconds,
+                        attempts=cfg.attempts)
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"{source}: no such file")
+    return path
+
+
+def ingest_source(source: str, cfg: ArchiveConfig, *, on_download: Progress | None = None,
+                  on_start: Callable[[int], None] | None = None, on_bytes: OnBytes | None = None) -> IngestResult:
+    path = fetch(source, cfg, on_download)
+    con = open_store(cfg.store, threads=cfg.workers, memory_limit=cfg.memory_limit)
+    try:
+        return ingest_file(con, path, source=source, transport=cfg.transport, workers=cfg.workers,
+                           workdir=cfg.store.parent, on_bytes=on_bytes, on_start=on_start)
+    finally:
+        con.close()
+
+
+class FileProgress(Protocol):
+    """Progress per file (the CLI's bars). Called from worker threads."""
+
+    def download(self, file_name: str, done: int, total: int | None) -> None: ...
+    def start(self, file_name: str, csv_bytes: int) -> None: ...
+    def advance(self, file_name: str, nbytes: int) -> None: ...
+
+
+def ingest_sources(sources: Sequence[str], cfg: ArchiveConfig, *, progress: FileProgress | None = None) -> IngestOutcome:
+    """Apply the files in order. The first failure stops the rest: a later Delta applied over a
+    missing earlier one could never be corrected (older Deltas are refused once a newer is in)."""
+    outcome = IngestOutcome()
+    plan = plan_sources(sources)
+    for i, (name, source) in enumerate(plan):
+        try:
+            result = ingest_source(source, cfg, **_callbacks(name.file_name, progress))
+        except Exception as exc:  # noqa: BLE001 - reported, and the rest not attempted
+            outcome.failed, outcome.error = name.file_name, str(exc)
+            outcome.not_attempted = [n.file_name for n, _ in plan[i + 1:]]
+            break
+        outcome.results.append(result)
+    return outcome
+
+
+def _callbacks(file_name: str, progress: FileProgress | None) -> dict[str, Any]:
+    if progress is None:
+        return {}
+    return {"on_download": lambda done, total: progress.download(file_name, done, total),
+            "on_start": lambda n: progress.start(file_name, n),
+            "on_bytes": lambda n: progress.advance(file_name, n)}

@@ -1,0 +1,266 @@
+"""`spendrecon ingest-archive` and `spendrecon awards`: the Award Data Archive from the command line.
+
+spendrecon/cli.py calls :func:`register`. Prefect is imported only by ingest-archive, after its
+environment is set, so `awards` answers in a fraction of a second.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+from rich.table import Table
+
+from spendrecon.config import ConfigError, load_settings
+
+out = Console(soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="spendrecon.yaml to use (default: ./spendrecon.yaml if present)")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show the full traceback on errors")]
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest-archive")(_errors_in_one_line(ingest_archive))
+    app.command("awards")(_errors_in_one_line(awards))
+
+
+def ingest_archive(
+    sources: Annotated[list[str] | None, typer.Argument(
+        help="Award Data Archive zips: paths or URLs, Full (FY2023_All_Assistance_Full_YYYYMMDD.zip) and "
+             "Delta (FY(All)_All_Assistance_Delta_YYYYMMDD.zip). Default: usaspending.archive_sources")] = None,
+    config: ConfigOpt = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=16,
+                                                help="CSV parts parsed side by side (default: usaspending.archive_workers)")] = None,
+    no_flow: Annotated[bool, typer.Option("--no-flow", help="Apply the files without Prefect (no run history)")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Load Award Data Archive files into the archive store (Full files replace their fiscal year; Deltas apply in date order)."""
+    settings = load_settings(config)
+    wanted = list(sources or settings.usaspending.archive_sources)
+    if not wanted:
+        raise ValueError("name the archive files to load (paths or URLs), or set usaspending.archive_sources")
+    from spendrecon.archive_ingest import archive_config, plan_sources
+
+    plan_sources(wanted)  # a misnamed file fails here, before Prefect starts
+    cfg = archive_config(settings)
+    if workers:
+        cfg = replace(cfg, workers=workers)
+    progress = _ProgressReporter()
+    with progress.live():
+        if no_flow:
+            outcome = _ingest_without_flow(wanted, cfg, progress)
+        else:
+            outcome = _ingest_with_flow(wanted, config, settings.data_path, workers, verbose, progress)
+    _print_outcome(outcome)
+    if outcome["failed"]:
+        sys.stderr.write(f"error: {outcome['failed']}: {' '.join(str(outcome['error']).split())}\n")
+        raise typer.Exit(1)
+
+
+def _ingest_with_flow(sources: list[str], config: Path | None, data_path: Path, workers: int | None,
+                      verbose: bool, progress: "_ProgressReporter") -> dict[str, Any]:
+    from spendrecon.prefect_env import configure_prefect
+
+    configure_prefect(data_path, verbose=verbose)
+    from flows.archive import ArchiveIngestFailed, ingest_archive_flow, set_reporter
+
+    set_reporter(progress)
+    try:
+        return ingest_archive_flow(sources, str(config) if config else None, workers)
+    except ArchiveIngestFailed as exc:
+        return exc.outcome
+    finally:
+        set_reporter(None)
+
+
+def _ingest_without_flow(sources: list[str], cfg: Any, progress: "_ProgressReporter") -> dict[str, Any]:
+    from spendrecon.archive_ingest import ingest_sources
+
+    return ingest_sources(sources, cfg, progress=progress).as_dict(cfg.store)
+
+
+def _print_outcome(outcome: dict[str, Any]) -> None:
+    table = Table(title="Award Data Archive files")
+    table.add_column("file", overflow="fold")
+    table.add_column("status")
+    for label in ("loaded", "deleted", "skipped", "quarantined"):
+        table.add_column(label, justify="right")
+    table.add_column("encoding")
+    table.add_column("seconds", justify="right")
+    quarantined = 0
+    for r in outcome["results"]:
+        quarantined += r["rows_quarantined"]
+        table.add_row(r["file_name"], r["status"], f"{r['rows_loaded']:,}", f"{r['rows_deleted']:,}",
+                      f"{r['rows_skipped']:,}", f"{r['rows_quarantined']:,}", r["encoding"] or "-", f"{r['seconds']:.1f}")
+    if outcome["failed"]:
+        table.add_row(outcome["failed"], "[red]failed[/red]", "", "", "", "", "", "")
+    for name in outcome["not_attempted"]:
+        table.add_row(name, "not attempted", "", "", "", "", "", "")
+    out.print(table)
+    for r in outcome["results"]:
+        for warning in r.get("warnings", []):
+            out.print(f"[yellow]warning[/yellow] {r['file_name']}: {warning}")
+    out.print(f"quarantined rows: {quarantined:,}" + (" (see raw.quarantine)" if quarantined else ""))
+    out.print(f"archive store: {outcome['store']}")
+
+
+class _ProgressReporter:
+    """Download and parse progress as rich bars; called from worker threads (rich is thread-safe)."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                                 TransferSpeedColumn(), TimeElapsedColumn(), console=Console(stderr=True),
+                                 transient=True)
+        self._tasks: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def live(self) -> Progress:
+        return self.progress
+
+    def _task(self, kind: str, file_name: str, total: int | None) -> Any:
+        with self._lock:
+            key = (kind, file_name)
+            if key not in self._tasks:
+                self._tasks[key] = self.progress.add_task(f"{kind} {file_name}", total=total)
+            return self._tasks[key]
+
+    def download(self, file_name: str, done: int, total: int | None) -> None:
+        self.progress.update(self._task("download", file_name, total), completed=done, total=total)
+
+    def start(self, file_name: str, csv_bytes: int) -> None:
+        self._task("parse", file_name, csv_bytes)
+
+    def advance(self, file_name: str, nbytes: int) -> None:
+        self.progress.advance(self._task("parse", file_name, None), nbytes)
+
+
+# --- awards ------------------------------------------------------------------------------------
+
+# The table view keeps to what fits a terminal; csv and json carry every column.
+_COLUMNS = (
+    ("assistance_transaction_unique_key", "transaction"),
+    ("action_date", "action date"),
+    ("assistance_type_code", "type"),
+    ("obligation", "obligation"),
+    ("face_value_of_loan", "loan face value"),
+    ("recipient_name", "recipient"),
+    ("transaction_description", "description"),
+)
+_LOAN_ONLY = {"face_value_of_loan"}
+
+
+def awards(
+    program: Annotated[str, typer.Option("--program", "-p", help="Assistance Listing number, e.g. 97.102")],
+    fiscal_year: Annotated[int, typer.Option("--fiscal-year", "-y", help="Federal fiscal year, e.g. 2023")],
+    top: Annotated[int, typer.Option("--top", "-n", min=1, max=100000, help="How many transactions")] = 20,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json")] = OutputFormat.table,
+    config: ConfigOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """List the transactions behind one program-year, largest first (from the archive store)."""
+    from spendrecon.archive_ingest import archive_config
+    from warehouse.archive_store import open_store, program_years, top_transactions
+
+    cfg = archive_config(load_settings(config))
+    con = open_store(cfg.store, read_only=True)
+    try:
+        rows = top_transactions(con, program, fiscal_year, top)
+        totals = program_years(con, [fiscal_year], [program])
+    finally:
+        con.close()
+    if not rows:
+        raise ValueError(f"the archive store holds no transactions for program {program} in FY{fiscal_year}")
+    if fmt is OutputFormat.json:
+        out.print_json(json.dumps(rows, default=_jsonable))
+    elif fmt is OutputFormat.csv:
+        sys.stdout.write(_to_csv(rows))
+    else:
+        _print_awards(program, fiscal_year, rows, totals[0] if totals else None)
+
+
+def _print_awards(program: str, fiscal_year: int, rows: Sequence[dict[str, Any]], total: dict[str, Any] | None) -> None:
+    title = f"{program} FY{fiscal_year}: top {len(rows)} transactions by size"
+    if total:
+        title += (f" (of {total['transaction_count']:,}; program-year obligations "
+                  f"{_money(total['obligations'])})")
+    loans = any(r["face_value_of_loan"] is not None for r in rows)
+    columns = [(k, label) for k, label in _COLUMNS if loans or k not in _LOAN_ONLY]
+    table = Table(title=title)
+    for key, label in columns:
+        numeric = key in ("obligation", "face_value_of_loan")
+        table.add_column(label, justify="right" if numeric else "left", no_wrap=numeric or key == "action_date")
+    for r in rows:
+        table.add_row(*(_cell(r[key]) for key, _ in columns))
+    out.print(table)
+    out.print("obligation: what the USAspending API counts (loan subsidy cost for loans); "
+              "--format csv or json for every column")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return _money(value)
+    return str(value)
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def _to_csv(rows: Sequence[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: _jsonable(v) if v is not None else "" for k, v in r.items()})
+    return buf.getvalue()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _errors_in_one_line(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted\n")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - every error becomes one line and a non-zero exit
+            if kwargs.get("verbose"):
+                sys.stderr.write(traceback.format_exc())
+            text = str(exc).strip() or type(exc).__name__
+            text = text.replace("\n", "; ") if isinstance(exc, ConfigError) else " ".join(text.split())
+            sys.stderr.write(f"error: {text}\n")
+            raise typer.Exit(1) from None
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,48 @@
+"""The archive store -> the warehouse being built: per program-year figures, in the run's scope."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import execute, run_file
+from warehouse.scope import Scope
+
+
+class ArchiveLoadError(Exception):
+    """The archive store cannot serve this run. Worded for the user."""
+
+
+def load_usaspending_from_archive(con: duckdb.DuckDBPyConnection, archive_store: Path, run_id: str,
+                                  scope: Scope) -> int:
+    """Fill staging.usaspending_program_year (scope only, source='archive') from the archive store.
+
+    ``con`` is a read-write connection on the warehouse copy a run is building. The store is
+    attached read-only and detached again, so the published warehouse never refers to it.
+    Raises ArchiveLoadError if the store is missing or lacks any of the scope's fiscal years: a
+    year with no USAspending figures would otherwise read as "obligations not in USAspending".
+    """
+    if not archive_store.exists():
+        raise ArchiveLoadError(f"archive store {archive_store} does not exist; load Award Data Archive files "
+                               "with `spendrecon ingest-archive` (or set usaspending.mode: api)")
+    try:
+        execute(con, "ATTACH $path AS archive (READ_ONLY)", {"path": str(archive_store)})
+    except duckdb.Error as exc:
+        raise ArchiveLoadError(f"cannot open archive store {archive_store}: {exc}") from None
+    try:
+        rows = execute(con, "SELECT action_date_fiscal_year FROM archive.raw.archive_transactions "
+                            "WHERE list_contains($years, action_date_fiscal_year) GROUP BY 1",
+                       {"years": list(scope.fiscal_years)}).fetchall()
+        missing = sorted(set(scope.fiscal_years) - {r[0] for r in rows})
+        if missing:
+            years = ", ".join(f"FY{y}" for y in missing)
+            raise ArchiveLoadError(f"archive store {archive_store} holds no transactions for {years}; ingest "
+                                   "their Full files with `spendrecon ingest-archive` or narrow fiscal_years")
+        params = {"run_id": run_id, **scope.params()}
+        run_file(con, "archive_staging_usaspending_program_year", params)
+        row = execute(con, "SELECT count(*) FROM staging.usaspending_program_year WHERE run_id = $run_id "
+                           "AND source = 'archive' AND list_contains($fiscal_years, fiscal_year) "
+                           "AND (len($programs) = 0 OR list_contains($programs, program_number))", params).fetchone()
+        return int(row[0]) if row else 0
+    finally:
+        con.execute("DETACH archive")
