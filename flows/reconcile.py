@@ -104,6 +104,11 @@ def reconcile_flow(
                 "demo data" if demo else "live services")
     with pipeline.guarded_run(plan) as clients:
         sam_future = extract_sam_task.submit(plan, clients.sam)
+        if not pipeline.uses_usaspending_api(plan) and settings.usaspending.archive_sources:
+            # Archive mode: apply the configured Full/Delta files (one task each) while SAM.gov is fetched.
+            from flows.archive import ingest_archive_flow
+
+            ingest_archive_flow(list(settings.usaspending.archive_sources), config_path=config_path)
         usas_futures = [
             extract_usaspending_task.submit(plan, clients.usaspending, fy) for fy in plan.scope.fiscal_years
         ] if pipeline.uses_usaspending_api(plan) else []

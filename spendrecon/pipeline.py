@@ -18,6 +18,7 @@ from connectors.records import SamExtract, UsaspendingExtract
 from connectors.sam_gov import fetch_sam_listings
 from connectors.sam_public import PUBLIC_HEADERS, KnownDocument, fetch_sam_public
 from connectors.usaspending import fetch_usaspending_year
+from spendrecon.archive_ingest import archive_config, ingest_sources
 from spendrecon.config import Settings, sam_api_key
 from spendrecon.fiscal import fiscal_year_of
 from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
@@ -117,12 +118,8 @@ def _refuse_mixing_modes(warehouse: Path, mode: str) -> None:
 
 def _usaspending_source(settings: Settings) -> str:
     if settings.usaspending.mode == "archive":
-        return f"archive store {settings.path(archive_store_setting(settings))}"
+        return f"archive store {archive_config(settings).store}"
     return settings.usaspending.base_url
-
-
-def archive_store_setting(settings: Settings) -> str:
-    return settings.usaspending.archive_store or str(Path(settings.data_dir) / "usaspending_archive.duckdb")
 
 
 def _retry(settings: Settings) -> RetryPolicy:
@@ -220,7 +217,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
             from warehouse.archive_load import load_usaspending_from_archive
 
             run.usaspending_rows = load_usaspending_from_archive(
-                con, settings.path(archive_store_setting(settings)), run.run_id, scope)
+                con, archive_config(settings).store, run.run_id, scope)
         else:
             run.usaspending_rows = load_usaspending(con, run.run_id, usaspending, scope)
         if fail_after_load is not None:
@@ -360,9 +357,26 @@ def uses_usaspending_api(plan: RunPlan) -> bool:
     return plan.demo or plan.settings.usaspending.mode == "api"
 
 
+def ingest_configured_archives(plan: RunPlan) -> int:
+    """Archive mode: bring the store up to date with usaspending.archive_sources before comparing.
+
+    Files already ingested (same name and checksum) are skipped, so a scheduled run listing the
+    same files costs little. Returns how many files were newly applied.
+    """
+    sources = plan.settings.usaspending.archive_sources
+    if uses_usaspending_api(plan) or not sources:
+        return 0
+    outcome = ingest_sources(sources, archive_config(plan.settings))
+    if outcome.failed:
+        raise RunError(f"archive file {outcome.failed} could not be ingested: {outcome.error}"
+                       + (f" (not attempted: {', '.join(outcome.not_attempted)})" if outcome.not_attempted else ""))
+    return sum(1 for r in outcome.results if r.status != "skipped")
+
+
 def run_pipeline(plan: RunPlan) -> RunRecord:
     """The whole run without Prefect: extract sequentially, then publish."""
     with guarded_run(plan) as clients:
+        ingest_configured_archives(plan)
         sam = extract_sam(plan, clients.sam)
         usas = [extract_usaspending(plan, clients.usaspending, fy) for fy in plan.scope.fiscal_years] \
             if uses_usaspending_api(plan) else []

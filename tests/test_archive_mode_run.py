@@ -1,0 +1,48 @@
+"""usaspending.mode: archive — a run ingests the configured archive files, then compares SAM.gov with
+the archive's figures, loan measures included."""
+from decimal import Decimal
+
+import duckdb
+
+from archive_testkit import full_name, make_zip, txn
+from spendrecon.config import load_settings
+from spendrecon.demo.transport import demo_transport
+from spendrecon.pipeline import plan_run, run_pipeline
+
+
+def test_an_archive_mode_run_compares_with_the_archive_and_explains_loans_by_face_value(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAM_API_KEY", "test-key-not-secret")
+    rows = [
+        txn("T1", "97.102", "15000000.00", fy=2023),
+        # a direct loan (type 07): no obligation, face value and subsidy cost instead
+        txn("L1", "84.268", "0", fy=2023, type_code="07", face="86468401000.00", subsidy="9753635632.80",
+            pragmatic="9753635632.80"),
+    ]
+    zip_path = make_zip(tmp_path, full_name(2023, "20240415"), rows)
+    settings = load_settings(None, overrides={
+        "fiscal_years": [2023], "warehouse": str(tmp_path / "w.duckdb"), "data_dir": str(tmp_path / "data"),
+        "reports_dir": str(tmp_path / "reports"),
+        "usaspending": {"mode": "archive", "archive_sources": [str(zip_path)]},
+    }, environ={})
+    run = run_pipeline(plan_run(settings, transport=demo_transport()))
+    assert run.status == "succeeded" and run.usaspending_requests == 0
+
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        cmpp = con.execute("SELECT usaspending_obligations, usaspending_source, usaspending_transactions "
+                           "FROM recon.program_year WHERE program_number = '97.102' AND fiscal_year = 2023").fetchone()
+        loans = con.execute("SELECT sam_actual, usaspending_obligations, usaspending_loan_face_value, "
+                            "usaspending_loan_subsidy_cost FROM recon.program_year "
+                            "WHERE program_number = '84.268' AND fiscal_year = 2023").fetchone()
+        explanation = con.execute("SELECT explanation, explanation_reason FROM recon.findings "
+                                  "WHERE program_number = '84.268' AND fiscal_year = 2023").fetchone()
+    finally:
+        con.close()
+    assert cmpp == (Decimal("15000000.00"), "archive", 1)
+    assert loans[1:] == (Decimal("9753635632.80"), Decimal("86468401000.00"), Decimal("9753635632.80"))
+    assert explanation[0] == "loan_basis"
+    assert "matches the loan face value on USAspending ($86,468,401,000.00)" in explanation[1]
+
+    # A second run skips the file it already ingested (same name and checksum).
+    again = run_pipeline(plan_run(settings, transport=demo_transport()))
+    assert again.status == "succeeded"
