@@ -1,20 +1,18 @@
 """The `spendrecon` command. Errors are one clear line and a non-zero exit; --verbose adds the traceback."""
 from __future__ import annotations
 
-import functools
 import os
 import sys
-import traceback
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from spendrecon import cli_archive
-from spendrecon.config import ConfigError, Settings, load_settings
+from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
+from spendrecon.config import Settings, load_settings
 from spendrecon.fiscal import parse_fiscal_years
 
 app = typer.Typer(
@@ -25,45 +23,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(soft_wrap=True)  # long paths and URLs stay on one line, copyable
-err = Console(stderr=True)
 
-F = TypeVar("F", bound=Callable[..., Any])
 DEMO_FISCAL_YEARS = list(range(2019, 2024))  # the span the demo bundle covers
-
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="spendrecon.yaml to use (default: ./spendrecon.yaml if present)")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show the full traceback on errors")]
-
-
-def one_line_errors(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except KeyboardInterrupt:
-            err.print("interrupted")
-            raise typer.Exit(130) from None
-        except Exception as exc:  # noqa: BLE001 - the CLI's job is to turn any error into one line
-            if kwargs.get("verbose"):
-                err.print(_redacted(traceback.format_exc()), markup=False, highlight=False)
-            # Plain write, not rich: the error must stay one line whatever the terminal width.
-            sys.stderr.write(f"error: {_redacted(_one_line(exc))}\n")
-            raise typer.Exit(1) from None
-    return wrapper  # type: ignore[return-value]
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    if isinstance(exc, ConfigError):
-        return text.replace("\n", "; ")
-    return " ".join(text.split())
-
-
-def _redacted(text: str) -> str:
-    from spendrecon.pipeline import redact
-
-    return redact(text)
 
 
 def _known_rule(rule: str) -> None:

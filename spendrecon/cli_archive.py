@@ -6,32 +6,28 @@ environment is set, so `awards` answers in a fraction of a second.
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import json
 import sys
 import threading
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.table import Table
 
-from spendrecon.config import ConfigError, load_settings
+from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
+from spendrecon.config import load_settings
+from spendrecon.findings_query import to_json
 
 out = Console(soft_wrap=True)
-F = TypeVar("F", bound=Callable[..., Any])
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="spendrecon.yaml to use (default: ./spendrecon.yaml if present)")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show the full traceback on errors")]
 
 
 class OutputFormat(str, Enum):
@@ -41,8 +37,8 @@ class OutputFormat(str, Enum):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("ingest-archive")(_errors_in_one_line(ingest_archive))
-    app.command("awards")(_errors_in_one_line(awards))
+    app.command("ingest-archive")(one_line_errors(ingest_archive))
+    app.command("awards")(one_line_errors(awards))
 
 
 def ingest_archive(
@@ -192,7 +188,7 @@ def awards(
     if not rows:
         raise ValueError(f"the archive store holds no transactions for program {program} in FY{fiscal_year}")
     if fmt is OutputFormat.json:
-        out.print_json(json.dumps(rows, default=_jsonable))
+        sys.stdout.write(to_json(rows) + "\n")  # exact JSON numbers, as `findings --format json`
     elif fmt is OutputFormat.csv:
         sys.stdout.write(_to_csv(rows))
     else:
@@ -246,21 +242,3 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _errors_in_one_line(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except KeyboardInterrupt:
-            sys.stderr.write("interrupted\n")
-            raise typer.Exit(130) from None
-        except Exception as exc:  # noqa: BLE001 - every error becomes one line and a non-zero exit
-            if kwargs.get("verbose"):
-                sys.stderr.write(traceback.format_exc())
-            text = str(exc).strip() or type(exc).__name__
-            text = text.replace("\n", "; ") if isinstance(exc, ConfigError) else " ".join(text.split())
-            sys.stderr.write(f"error: {text}\n")
-            raise typer.Exit(1) from None
-    return wrapper  # type: ignore[return-value]
