@@ -2,9 +2,13 @@
 
 DuckDB's own CSV reader is the fastest and lowest-memory way to parse the parts, but it cannot open a
 zip member, and handing it a Python file object is very slow. So each part is inflated by a thread
-(``zipfile`` checks every part's CRC-32 as it goes, and zlib runs without the GIL) into a named pipe
-(FIFO) that DuckDB reads like a file: no temporary copy of the CSV, memory bounded by the pipe.
-Where FIFOs do not exist (Windows) the part is extracted to a temporary file instead.
+into a named pipe (FIFO) that DuckDB reads like a file: no temporary copy of the CSV, memory bounded
+by the pipe. Where FIFOs do not exist (Windows) the part is extracted to a temporary file instead.
+
+Deflated parts (all real archive files) are inflated straight from the member's raw deflate stream
+with ISA-L (the ``isal`` package; ~2.5x faster than zlib, and like zlib it runs without the GIL), or
+zlib where ``isal`` is not installed, and their CRC-32 and size are checked against the central
+directory exactly as ``zipfile`` would. Other compression methods go through ``zipfile``.
 
 This module knows nothing of DuckDB: it hands out paths and reports what went wrong with the zip.
 """
@@ -16,6 +20,7 @@ import io
 import os
 import re
 import shutil
+import struct
 import threading
 import zipfile
 import zlib
@@ -28,7 +33,19 @@ from typing import Literal
 Transport = Literal["fifo", "extract"]
 OnBytes = Callable[[int], None]  # called with each chunk's size, from feeder threads
 
+try:  # ISA-L inflates ~2.5x faster than zlib; the same decompressobj/crc32 interface
+    from isal import isal_zlib as _inflater
+except ImportError:  # pragma: no cover - isal is a dependency, zlib is the fallback
+    _inflater = zlib  # type: ignore[assignment]
+_INFLATE_ERRORS: tuple[type[Exception], ...] = tuple({zlib.error, _inflater.error})
+
 _CHUNK = 1 << 20
+# Deflate bytes per inflate call (~280 KB of CSV out). Measured per part (1M rows) through a pipe:
+# 16-48 KB cost the same, 64 KB and more up to 0.35 CPU-s more (bigger output buffers, which glibc
+# may mmap() and page-fault afresh on every call), 8 KB and less more system calls.
+_DEFLATE_IN = 32 << 10
+_INFLATE_OUT = 1 << 20  # the most one call may return (a highly compressible stretch)
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... file name length, extra field length
 _F_SETPIPE_SZ = 1031  # Linux: a 1 MB pipe means far fewer context switches than the default 64 KB
 _PART_NUMBER = re.compile(r"_(\d+)\.csv$", re.IGNORECASE)
 _SUPPORTED = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
@@ -185,22 +202,76 @@ class PartFeed:
                 os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             if fd is None:
                 return
-            with zipfile.ZipFile(self.zip_path) as zf, zf.open(part.member) as src:
-                while not self._cancel.is_set():
-                    chunk = src.read(_CHUNK)  # at the end of the part zipfile checks the CRC-32
-                    if not chunk:
-                        break
-                    _write_all(fd, chunk)
-                    if self.on_bytes:
-                        self.on_bytes(len(chunk))
+            with zipfile.ZipFile(self.zip_path) as zf:
+                info = zf.getinfo(part.member)
+                if info.compress_type == zipfile.ZIP_DEFLATED:
+                    self._inflate(info, fd)
+                else:
+                    with zf.open(info) as src:
+                        while not self._cancel.is_set():
+                            chunk = src.read(_CHUNK)  # at the end of the part zipfile checks the CRC-32
+                            if not chunk:
+                                break
+                            self._emit(fd, chunk)
         except BrokenPipeError:
             pass  # the reader stopped early: its own error says why
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, *_INFLATE_ERRORS) as exc:
             self._errors.append(ArchiveError(
                 f"{self.zip_path.name}: part {part.member} is corrupt or truncated ({exc})"))
         finally:
             if fd is not None:
                 os.close(fd)
+
+    def _emit(self, fd: int, data: bytes) -> None:
+        _write_all(fd, data)
+        if self.on_bytes:
+            self.on_bytes(len(data))
+
+    def _inflate(self, info: zipfile.ZipInfo, fd: int) -> None:
+        """Inflate a deflated member's raw stream into ``fd``, checking what ``zipfile`` checks: the
+        local header, and at the end that the stream is complete, its size and its CRC-32."""
+        with open(self.zip_path, "rb") as f:
+            f.seek(info.header_offset)
+            header = f.read(_LOCAL_HEADER.size)
+            if len(header) != _LOCAL_HEADER.size:
+                raise EOFError("truncated local file header")
+            signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+            if signature != b"PK\x03\x04":
+                raise zipfile.BadZipFile("bad magic number for file header")
+            name = f.read(name_length)
+            if name.decode("utf-8" if info.flag_bits & 0x800 else "cp437") != info.orig_filename:
+                raise zipfile.BadZipFile(f"file name in directory {info.orig_filename!r} and header {name!r} differ")
+            f.seek(extra_length, os.SEEK_CUR)
+            inflater = _inflater.decompressobj(-15)  # raw deflate, as stored in zips
+            crc, size, left = 0, 0, info.compress_size
+            while left > 0 and not inflater.eof:
+                if self._cancel.is_set():
+                    return
+                block = f.read(min(_CHUNK, left))
+                if not block:
+                    break
+                left -= len(block)
+                view = memoryview(block)
+                for start in range(0, len(view), _DEFLATE_IN):
+                    data: bytes | memoryview = view[start:start + _DEFLATE_IN]
+                    while data and not inflater.eof:
+                        out = inflater.decompress(data, _INFLATE_OUT)
+                        data = inflater.unconsumed_tail
+                        if out:
+                            crc = _inflater.crc32(out, crc)
+                            size += len(out)
+                            self._emit(fd, out)
+            out = inflater.flush()
+            if out:
+                crc = _inflater.crc32(out, crc)
+                size += len(out)
+                self._emit(fd, out)
+        if not inflater.eof:
+            raise EOFError("compressed data ended before the end-of-stream marker was reached")
+        if size != info.file_size:
+            raise zipfile.BadZipFile(f"size {size:,} of {info.filename!r} differs from the directory's {info.file_size:,}")
+        if crc != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
 
 
 def _open_writer(path: Path, cancel: threading.Event) -> int | None:

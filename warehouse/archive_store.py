@@ -130,6 +130,10 @@ def open_store(path: Path, *, read_only: bool = False, threads: int | None = Non
         con.execute(f"SET memory_limit = '{_size(memory_limit)}'")
     # Order of rows inside a table means nothing here; not keeping it lets inserts run in parallel.
     con.execute("SET preserve_insertion_order = false")
+    # Write each finished row group of a load at once instead of buffering five: less memory held,
+    # so the buffer pool stays clear of its limit and DuckDB stops purging and re-faulting its
+    # allocator's pages (~0.3 CPU-s per million rows).
+    con.execute("SET write_buffer_row_group_count = 1")
     if not read_only:
         con.execute(f"SET temp_directory = '{_quote(str(path) + '.tmp')}'")
         for name in SCHEMA_FILES:

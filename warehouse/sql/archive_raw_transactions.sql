@@ -5,8 +5,14 @@
 -- unique by construction -- every load deletes a key's older row before its new row counts -- and
 -- deliberately not by a PRIMARY KEY: DuckDB keeps such an index in memory, and it would grow with
 -- the archive (100M+ transactions) while loads must stay in bounded memory.
+--
+-- The key and the free-text description are stored with ZSTD: their values are (mostly) distinct,
+-- so DuckDB's default dictionary+FSST compression spends time building dictionaries that do not
+-- help. Measured on the benchmark archive: ~0.3 CPU-s less per million rows loaded (~8%), and a
+-- store of the same size (the key shrinks by ~20 MB per 5M rows; the synthetic descriptions, which
+-- repeat more than real ones, grow by as much).
 CREATE TABLE IF NOT EXISTS raw.archive_transactions (
-    assistance_transaction_unique_key VARCHAR,        -- NULL only on rows about to be quarantined
+    assistance_transaction_unique_key VARCHAR USING COMPRESSION zstd,  -- NULL only on rows about to be quarantined
     assistance_award_unique_key       VARCHAR,        -- upper-cased
     cfda_number                       VARCHAR,        -- the Assistance Listing number, as text
     cfda_title                        VARCHAR,
@@ -23,7 +29,7 @@ CREATE TABLE IF NOT EXISTS raw.archive_transactions (
     funding_agency_name               VARCHAR,
     record_type_code                  VARCHAR,        -- 1 aggregate, 2 non-aggregate, 3 PII-redacted
     recipient_name                    VARCHAR,
-    transaction_description           VARCHAR,
+    transaction_description           VARCHAR USING COMPRESSION zstd,
     last_modified_date                TIMESTAMP,
     correction_delete_ind             VARCHAR,        -- NULL: written by a Full file; '' or 'C': by a Delta
     file_id                           INTEGER NOT NULL,  -- meta.archive_files row that wrote it
