@@ -452,7 +452,7 @@ def _part_select(part: ArchivePart, i: int, rejects: str, is_delta: bool, *, raw
     for column, (_, typ) in SOURCES.items():
         expr = exprs.get(column) or col(column, typ)
         items.append(f"{expr} AS {column}")
-    items += [f"$file_id AS file_id", f"$file_date::DATE AS file_date", f"$part_{i} AS part"]
+    items += ["$file_id AS file_id", "$file_date::DATE AS file_date", f"$part_{i} AS part"]
     if raw_text:
         kept = [s for s in (src(c) for c in SOURCES) if s]
         items.append(f"concat_ws(',', {', '.join(kept)}) AS raw_text")

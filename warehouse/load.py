@@ -6,7 +6,6 @@ its scope (fiscal years x programs) and leaves the rest as earlier runs left the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import duckdb
@@ -23,14 +22,6 @@ _IN_SCOPE = (
     "list_contains($fiscal_years, fiscal_year) "
     "AND (len($programs) = 0 OR list_contains($programs, program_number))"
 )
-
-
-@dataclass(frozen=True)
-class LoadCounts:
-    sam_listings: int
-    sam_lines: int
-    usaspending_rows: int
-    raw_pages: int
 
 
 def load_raw_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: Iterable[RawPage]) -> int:
