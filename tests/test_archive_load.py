@@ -68,7 +68,7 @@ def test_the_bridge_refuses_a_missing_store_or_missing_years(tmp_path: Path) -> 
     with pytest.raises(ArchiveLoadError, match="does not exist"):
         load_usaspending_from_archive(con, tmp_path / "nope.duckdb", "r", Scope((2023,)))
     store = _store_with_2023(tmp_path)
-    with pytest.raises(ArchiveLoadError, match="no transactions for FY2019, FY2021"):
+    with pytest.raises(ArchiveLoadError, match="no Full file for FY2019, FY2021"):
         load_usaspending_from_archive(con, store, "r", Scope((2019, 2021, 2023)))
     assert con.execute("SELECT count(*) FROM staging.usaspending_program_year").fetchone() == (0,)
 

@@ -3,11 +3,16 @@ the archive's figures, loan measures included."""
 from decimal import Decimal
 
 import duckdb
+import pytest
 
-from archive_testkit import full_name, make_zip, txn
+from archive_testkit import delta_name, full_name, make_zip, txn
 from spendrecon.config import load_settings
 from spendrecon.demo.transport import demo_transport
 from spendrecon.pipeline import plan_run, run_pipeline
+from warehouse.archive_load import ArchiveLoadError, load_usaspending_from_archive
+from warehouse.archive_store import ingest_file, open_store
+from warehouse.db import connect, ensure_schema
+from warehouse.scope import Scope
 
 
 def test_an_archive_mode_run_compares_with_the_archive_and_explains_loans_by_face_value(tmp_path, monkeypatch):
@@ -46,3 +51,22 @@ def test_an_archive_mode_run_compares_with_the_archive_and_explains_loans_by_fac
     # A second run skips the file it already ingested (same name and checksum).
     again = run_pipeline(plan_run(settings, transport=demo_transport()))
     assert again.status == "succeeded"
+
+
+def test_a_year_only_delta_files_touched_is_not_compared_as_if_complete(tmp_path):
+    """A Delta carries only the transactions that changed; without the year's Full file its handful
+    of rows would pass for the year's totals."""
+    store = tmp_path / "archive.duckdb"
+    con = open_store(store)
+    ingest_file(con, make_zip(tmp_path / "src", full_name(2023, "20240415"), [txn("T1", "97.102", "15000000.00")]))
+    ingest_file(con, make_zip(tmp_path / "src", delta_name("20240515"), [
+        {**txn("T9", "97.102", "5.00", fy=2024), "correction_delete_ind": "C"}]))
+    con.close()
+    warehouse = connect(tmp_path / "w.duckdb")
+    ensure_schema(warehouse)
+
+    with pytest.raises(ArchiveLoadError, match=r"no Full file for FY2024 \(Delta files alone"):
+        load_usaspending_from_archive(warehouse, store, "run-1", Scope((2023, 2024)))
+    assert warehouse.execute("SELECT count(*) FROM staging.usaspending_program_year").fetchone() == (0,)
+    # The year with its Full file (and the Delta applied on top) still serves.
+    assert load_usaspending_from_archive(warehouse, store, "run-2", Scope((2023,))) == 1

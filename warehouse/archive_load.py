@@ -19,8 +19,10 @@ def load_usaspending_from_archive(con: duckdb.DuckDBPyConnection, archive_store:
 
     ``con`` is a read-write connection on the warehouse copy a run is building. The store is
     attached read-only and detached again, so the published warehouse never refers to it.
-    Raises ArchiveLoadError if the store is missing or lacks any of the scope's fiscal years: a
-    year with no USAspending figures would otherwise read as "obligations not in USAspending".
+    Raises ArchiveLoadError if the store is missing or lacks the Full file of any of the scope's
+    fiscal years: a year with no USAspending figures would otherwise read as "obligations not in
+    USAspending", and a year only Delta files have touched holds a handful of changed transactions,
+    not the year's totals.
     """
     if not archive_store.exists():
         raise ArchiveLoadError(f"archive store {archive_store} does not exist; load Award Data Archive files "
@@ -30,13 +32,14 @@ def load_usaspending_from_archive(con: duckdb.DuckDBPyConnection, archive_store:
     except duckdb.Error as exc:
         raise ArchiveLoadError(f"cannot open archive store {archive_store}: {exc}") from None
     try:
-        rows = execute(con, "SELECT action_date_fiscal_year FROM archive.raw.archive_transactions "
-                            "WHERE list_contains($years, action_date_fiscal_year) GROUP BY 1",
+        rows = execute(con, "SELECT DISTINCT fiscal_year FROM archive.meta.archive_files "
+                            "WHERE kind = 'full' AND list_contains($years, fiscal_year)",
                        {"years": list(scope.fiscal_years)}).fetchall()
         missing = sorted(set(scope.fiscal_years) - {r[0] for r in rows})
         if missing:
             years = ", ".join(f"FY{y}" for y in missing)
-            raise ArchiveLoadError(f"archive store {archive_store} holds no transactions for {years}; ingest "
+            raise ArchiveLoadError(f"archive store {archive_store} holds no Full file for {years} (Delta files "
+                                   "alone carry only changed transactions, not a year's totals); ingest "
                                    "their Full files with `spendrecon ingest-archive` or narrow fiscal_years")
         params = {"run_id": run_id, **scope.params()}
         run_file(con, "archive_staging_usaspending_program_year", params)
