@@ -61,7 +61,9 @@ class UsaspendingSettings(_Strict):
     # reconciles; files already in the store are skipped by name and checksum.
     archive_sources: list[str] = Field(default_factory=list)
     archive_download_dir: str | None = None  # default: <data_dir>/archive_downloads
-    archive_workers: int = Field(2, ge=1, le=16)  # CSV parts parsed side by side (and DuckDB threads)
+    # CSV parts parsed side by side (and DuckDB threads). Parsing is CPU-bound, so one per core; past
+    # 8, memory for parts in flight grows faster than the gain.
+    archive_workers: int = Field(default_factory=lambda: max(1, min(os.cpu_count() or 2, 8)), ge=1, le=16)
     archive_memory_limit: str = Field("1GB", pattern=r"^\s*\d+(\.\d+)?\s*([KMGT]i?B)\s*$")
 
 
