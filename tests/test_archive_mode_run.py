@@ -1,5 +1,6 @@
 """usaspending.mode: archive — a run ingests the configured archive files, then compares SAM.gov with
 the archive's figures, loan measures included."""
+import sqlite3
 from decimal import Decimal
 
 import duckdb
@@ -7,12 +8,15 @@ import pytest
 
 from archive_testkit import delta_name, full_name, make_zip, txn
 from spendrecon.config import load_settings
+from spendrecon.demo.apis import ApiEmulator, Bundle
+from spendrecon.demo.server import EmulatorServer
 from spendrecon.demo.transport import demo_transport
 from spendrecon.pipeline import plan_run, run_pipeline
 from warehouse.archive_load import ArchiveLoadError, load_usaspending_from_archive
 from warehouse.archive_store import ingest_file, open_store
 from warehouse.db import connect, ensure_schema
 from warehouse.scope import Scope
+from test_end_to_end import SECRET, spendrecon
 
 
 def test_an_archive_mode_run_compares_with_the_archive_and_explains_loans_by_face_value(tmp_path, monkeypatch):
@@ -70,3 +74,38 @@ def test_a_year_only_delta_files_touched_is_not_compared_as_if_complete(tmp_path
     assert warehouse.execute("SELECT count(*) FROM staging.usaspending_program_year").fetchone() == (0,)
     # The year with its Full file (and the Delta applied on top) still serves.
     assert load_usaspending_from_archive(warehouse, store, "run-2", Scope((2023,))) == 1
+
+
+@pytest.mark.flow
+def test_spendrecon_run_in_archive_mode_ingests_and_compares_through_the_prefect_flows(tmp_path):
+    """What a scheduled run does: the CLI's `run`, the reconcile flow with its ingest-archive subflow,
+    SAM.gov over HTTP, and no USAspending API request at all."""
+    zip_path = make_zip(tmp_path / "files", full_name(2023, "20240415"), [
+        txn("T1", "97.102", "15000000.00"), txn("T2", "97.102", "-2.50")])
+    (tmp_path / "spendrecon.yaml").write_text(
+        "http:\n  backoff_initial_seconds: 0.01\n"
+        f"usaspending:\n  mode: archive\n  archive_sources: ['{zip_path}']\n")
+    emulator = ApiEmulator(Bundle.load_demo(), api_key=SECRET)
+    with EmulatorServer(emulator) as server:
+        run = spendrecon(tmp_path, "run", "--fiscal-years", "2023",
+                         env={"SPENDRECON_SAM_BASE_URL": server.base_url, "SAM_API_KEY": SECRET})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert {source for source, _path, _status in emulator.request_log} == {"sam"}
+
+    con = duckdb.connect(str(tmp_path / "data" / "spendrecon.duckdb"), read_only=True)
+    try:
+        row = con.execute("SELECT usaspending_obligations, usaspending_source, usaspending_transactions "
+                          "FROM recon.program_year WHERE program_number = '97.102' AND fiscal_year = 2023").fetchone()
+    finally:
+        con.close()
+    assert row == (Decimal("14999997.50"), "archive", 2)
+
+    # Both flows ran on Prefect (its database lives in the data folder).
+    prefect_db = sqlite3.connect(tmp_path / "data" / "prefect" / "prefect.db")
+    try:
+        flows = {r[0] for r in prefect_db.execute(
+            "SELECT flow.name FROM flow_run JOIN flow ON flow.id = flow_run.flow_id "
+            "WHERE flow_run.state_type = 'COMPLETED'")}
+    finally:
+        prefect_db.close()
+    assert flows == {"spendrecon-reconcile", "ingest-archive"}
