@@ -370,6 +370,11 @@ def ingest_configured_archives(plan: RunPlan) -> int:
     if outcome.failed:
         raise RunError(f"archive file {outcome.failed} could not be ingested: {outcome.error}"
                        + (f" (not attempted: {', '.join(outcome.not_attempted)})" if outcome.not_attempted else ""))
+    for r in outcome.results:  # what the ingest-archive flow logs on the Prefect path
+        log.info("%s: %s (%s rows loaded, %s quarantined)", r.file_name, r.status, f"{r.rows_loaded:,}",
+                 f"{r.rows_quarantined:,}")
+        for warning in r.warnings:
+            log.warning("%s: %s", r.file_name, warning)
     return sum(1 for r in outcome.results if r.status != "skipped")
 
 
