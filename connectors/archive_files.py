@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
@@ -79,6 +79,65 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
+# --- URLs fit to show -----------------------------------------------------------------------------
+
+# Any "scheme://" string, not just the http(s) we download: an ftp:// or s3:// URL given by mistake
+# is reported back in a "no such file" error, and must be masked there too.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+MASK = "***"
+
+
+def safe_url(source: str) -> str:
+    """``source`` as it may be shown, logged, stored or put in an exception.
+
+    Archive URLs can carry credentials: ``https://user:pass@host/...``, ``?token=...``,
+    ``?api_key=...``, or a pre-signed ``X-Amz-Signature=...``. We cannot tell a secret query value
+    from a harmless one, so every value is masked and only the names are kept (enough to see which
+    kind of link it was). The whole userinfo is masked, the user name included: a link with a user
+    name alone is usually a token in that place (``https://<token>@host``), so a user name cannot be
+    assumed harmless. The fragment is dropped (never sent to the server; nothing worth showing).
+    A local path is returned unchanged.
+    """
+    if not _SCHEME.match(source):
+        return source
+    try:
+        parts = urlsplit(source)
+    except ValueError:  # e.g. a malformed IPv6 host: say nothing about it rather than leak it
+        return f"{source.split(':', 1)[0]}://{MASK}"
+    netloc = parts.netloc
+    userinfo, at, hostport = netloc.rpartition("@")
+    if at:
+        netloc = f"{MASK}:{MASK}@{hostport}" if ":" in userinfo else f"{MASK}@{hostport}"
+    # Split the raw query ourselves (not parse_qsl + urlencode) so that names stay as written. A field
+    # without "=" is masked whole: some links are ``file.zip?<token>``, the token standing alone.
+    query = "&".join(
+        f"{name}={MASK}" if sep else MASK
+        for name, sep, _ in (field.partition("=") for field in parts.query.split("&") if field)
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def mask_url_in(text: str, url: str) -> str:
+    """``text`` (an error message, say) with ``url`` and each of its secret parts masked. Our own
+    messages use :func:`safe_url`, but httpx's and other libraries' may quote the URL or a part of it;
+    every error text that leaves for the CLI, a log or Prefect passes through here first."""
+    if not _SCHEME.match(url):
+        return text  # a local path has no secret parts ("?" in a file name is not a query)
+    text = text.replace(url, safe_url(url))
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return text.replace(url, MASK)
+    raw = [parts.username or "", parts.password or "", *(
+        value if sep else name for name, sep, value in (f.partition("=") for f in parts.query.split("&")))]
+    # As written and percent-decoded (httpx may quote either). Shorter than 4 characters is no secret
+    # ("?v=1") and masking it would garble the message.
+    secrets = {form for s in raw for form in (s, unquote(s)) if len(form) >= 4}
+    for secret in sorted(secrets, key=len, reverse=True):  # longest first: one may contain another
+        text = text.replace(secret, MASK)
+    return text
+
+
 def ingest_order(names: Iterable[ArchiveName]) -> list[ArchiveName]:
     """Full files first (oldest first), then Delta files oldest first: each Delta applies to the
     state the Full files and earlier Deltas left."""
@@ -133,8 +192,9 @@ def download(
                 last_error = exc
                 if attempt < attempts:
                     time.sleep(backoff_seconds * 2 ** (attempt - 1))
-        raise DownloadError(f"{url}: download failed after {attempts} attempts ({last_error}); "
-                            f"{part.name} is kept and the next run resumes it")
+        # Never the URL itself here: this message reaches the CLI, the logs and Prefect's database.
+        raise DownloadError(f"{safe_url(url)}: download failed after {attempts} attempts "
+                            f"({mask_url_in(str(last_error), url)}); {part.name} is kept and the next run resumes it")
     finally:
         if own_client:
             http.close()
@@ -171,7 +231,7 @@ def _fetch(http: httpx.Client, url: str, part: Path, validator_file: Path, progr
         elif resp.status_code in _RETRYABLE:
             raise _Incomplete(f"HTTP {resp.status_code}")
         else:
-            raise DownloadError(f"{url}: HTTP {resp.status_code}")
+            raise DownloadError(f"{safe_url(url)}: HTTP {resp.status_code}")
         length = resp.headers.get("content-length")
         expected = have + int(length) if length and length.isdigit() else None
         new_validator = resp.headers.get("etag") or resp.headers.get("last-modified")

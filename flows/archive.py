@@ -6,13 +6,16 @@ before -- and the first failure stops the rest.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from pydantic import SecretStr
 
+from connectors.archive_files import mask_url_in, safe_url
 from spendrecon.archive_ingest import ArchiveConfig, FileProgress, archive_config, ingest_source, plan_sources
 from spendrecon.config import load_settings
 
@@ -27,15 +30,27 @@ def set_reporter(reporter: FileProgress | None) -> None:
     _reporter = reporter
 
 
+def secret_sources(sources: Iterable[str]) -> list[SecretStr]:
+    """Sources as the flow wants them. Archive URLs may carry credentials (``user:pass@``,
+    ``?token=``, a pre-signed signature) and Prefect stores every flow parameter in its database as
+    given by the caller, before validation: wrapped in SecretStr, a URL is stored as ``**********``
+    while the flow in this process still gets the real value."""
+    return [SecretStr(s) for s in sources]
+
+
 class ArchiveIngestFailed(Exception):
     def __init__(self, message: str, outcome: dict[str, Any]) -> None:
         super().__init__(message)
         self.outcome = outcome
 
 
+# The source is a SecretStr for the same reason as the flow's: whatever Prefect records of a task's
+# inputs (the run name is built from file_name only) must not hold a credential.
 @task(name="ingest-archive-file", task_run_name="ingest-{file_name}", cache_policy=NO_CACHE)
-def ingest_archive_file_task(file_name: str, source: str, cfg: ArchiveConfig) -> dict[str, Any]:
+def ingest_archive_file_task(file_name: str, source: SecretStr, cfg: ArchiveConfig) -> dict[str, Any]:
     logger = get_run_logger()
+    url = source.get_secret_value()
+    logger.info("%s: from %s", file_name, safe_url(url))
     reporter = _reporter
     logged = [0]
 
@@ -47,7 +62,7 @@ def ingest_archive_file_task(file_name: str, source: str, cfg: ArchiveConfig) ->
             logger.info("%s: downloaded %d%%", file_name, logged[0] * 10)
 
     result = ingest_source(
-        source, cfg, on_download=on_download,
+        url, cfg, on_download=on_download,
         on_start=(lambda n: reporter.start(file_name, n)) if reporter else None,
         on_bytes=(lambda n: reporter.advance(file_name, n)) if reporter else None,
     )
@@ -60,21 +75,28 @@ def ingest_archive_file_task(file_name: str, source: str, cfg: ArchiveConfig) ->
 
 
 @flow(name="ingest-archive")
-def ingest_archive_flow(sources: list[str], config_path: str | None = None,
+def ingest_archive_flow(sources: list[SecretStr], config_path: str | None = None,
                         workers: int | None = None) -> dict[str, Any]:
-    """Apply Award Data Archive files (paths or URLs; the configured archive_sources when empty)."""
+    """Apply Award Data Archive files (paths or URLs; the configured archive_sources when empty).
+
+    Pass the sources through :func:`secret_sources`: Prefect validation turns plain strings into
+    SecretStr too, but only after it has stored them as given.
+    """
     settings = load_settings(config_path)
     cfg = archive_config(settings)
     if workers:
         cfg = replace(cfg, workers=workers)
-    plan = plan_sources(sources or settings.usaspending.archive_sources)
+    given = [s.get_secret_value() if isinstance(s, SecretStr) else s for s in sources]
+    plan = plan_sources(given or settings.usaspending.archive_sources)
     outcome: dict[str, Any] = {"store": str(cfg.store), "results": [], "failed": None, "error": None,
                                "not_attempted": []}
     for i, (name, source) in enumerate(plan):
         try:
-            outcome["results"].append(ingest_archive_file_task(name.file_name, source, cfg))
+            outcome["results"].append(ingest_archive_file_task(name.file_name, SecretStr(source), cfg))
         except Exception as exc:  # noqa: BLE001 - recorded, then the flow fails below
-            outcome.update(failed=name.file_name, error=str(exc), not_attempted=[n.file_name for n, _ in plan[i + 1:]])
+            # The error goes to the artifact, the flow's failure message and the CLI: no credentials.
+            outcome.update(failed=name.file_name, error=mask_url_in(str(exc), source),
+                           not_attempted=[n.file_name for n, _ in plan[i + 1:]])
             break
     create_markdown_artifact(key="archive-ingest", markdown=_summary(outcome), description="Archive files applied")
     if outcome["failed"]:

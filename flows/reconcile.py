@@ -106,9 +106,10 @@ def reconcile_flow(
         sam_future = extract_sam_task.submit(plan, clients.sam)
         if not pipeline.uses_usaspending_api(plan) and settings.usaspending.archive_sources:
             # Archive mode: apply the configured Full/Delta files (one task each) while SAM.gov is fetched.
-            from flows.archive import ingest_archive_flow
+            from flows.archive import ingest_archive_flow, secret_sources
 
-            ingest_archive_flow(list(settings.usaspending.archive_sources), config_path=config_path)
+            # SecretStr: the URLs may carry credentials, and Prefect records flow parameters.
+            ingest_archive_flow(secret_sources(settings.usaspending.archive_sources), config_path=config_path)
         usas_futures = [
             extract_usaspending_task.submit(plan, clients.usaspending, fy) for fy in plan.scope.fiscal_years
         ] if pipeline.uses_usaspending_api(plan) else []

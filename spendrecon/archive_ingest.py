@@ -16,8 +16,10 @@ from connectors.archive_files import (
     download,
     ingest_order,
     is_url,
+    mask_url_in,
     name_of,
     parse_archive_name,
+    safe_url,
 )
 from connectors.archive_reader import OnBytes, Transport
 from spendrecon.config import Settings
@@ -74,7 +76,7 @@ def fetch(source: str, cfg: ArchiveConfig, progress: Progress | None = None) -> 
                         attempts=cfg.attempts)
     path = Path(source).expanduser()
     if not path.is_file():
-        raise FileNotFoundError(f"{source}: no such file")
+        raise FileNotFoundError(f"{safe_url(source)}: no such file")  # an ftp:// or s3:// URL lands here
     return path
 
 
@@ -83,7 +85,8 @@ def ingest_source(source: str, cfg: ArchiveConfig, *, on_download: Progress | No
     path = fetch(source, cfg, on_download)
     con = open_store(cfg.store, threads=cfg.workers, memory_limit=cfg.memory_limit)
     try:
-        return ingest_file(con, path, source=source, transport=cfg.transport, workers=cfg.workers,
+        # meta.archive_files.source is read by anyone with the store: the URL without its credentials.
+        return ingest_file(con, path, source=safe_url(source), transport=cfg.transport, workers=cfg.workers,
                            workdir=cfg.store.parent, on_bytes=on_bytes, on_start=on_start)
     finally:
         con.close()
@@ -106,7 +109,7 @@ def ingest_sources(sources: Sequence[str], cfg: ArchiveConfig, *, progress: File
         try:
             result = ingest_source(source, cfg, **_callbacks(name.file_name, progress))
         except Exception as exc:  # noqa: BLE001 - reported, and the rest not attempted
-            outcome.failed, outcome.error = name.file_name, str(exc)
+            outcome.failed, outcome.error = name.file_name, mask_url_in(str(exc), source)
             outcome.not_attempted = [n.file_name for n, _ in plan[i + 1:]]
             break
         outcome.results.append(result)

@@ -70,8 +70,18 @@ def ingest_archive(
             outcome = _ingest_with_flow(wanted, config, settings.data_path, workers, verbose, progress)
     _print_outcome(outcome)
     if outcome["failed"]:
-        sys.stderr.write(f"error: {outcome['failed']}: {' '.join(str(outcome['error']).split())}\n")
+        # The error is already free of the source URL's credentials; the redaction every other
+        # command's error line gets (the SAM.gov key, registered secrets, api_key=...) applies too.
+        line = _redacted(f"{outcome['failed']}: {' '.join(str(outcome['error']).split())}")
+        sys.stderr.write(f"error: {line}\n")
         raise typer.Exit(1)
+
+
+def _redacted(text: str) -> str:
+    from connectors.http import redact as redact_registered
+    from spendrecon.pipeline import redact as redact_sam_key
+
+    return redact_registered(redact_sam_key(text))
 
 
 def _ingest_with_flow(sources: list[str], config: Path | None, data_path: Path, workers: int | None,
@@ -79,11 +89,12 @@ def _ingest_with_flow(sources: list[str], config: Path | None, data_path: Path, 
     from spendrecon.prefect_env import configure_prefect
 
     configure_prefect(data_path, verbose=verbose)
-    from flows.archive import ArchiveIngestFailed, ingest_archive_flow, set_reporter
+    from flows.archive import ArchiveIngestFailed, ingest_archive_flow, secret_sources, set_reporter
 
     set_reporter(progress)
     try:
-        return ingest_archive_flow(sources, str(config) if config else None, workers)
+        # SecretStr, so that Prefect records the sources as ********** (they may carry credentials).
+        return ingest_archive_flow(secret_sources(sources), str(config) if config else None, workers)
     except ArchiveIngestFailed as exc:
         return exc.outcome
     finally:
