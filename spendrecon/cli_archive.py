@@ -172,7 +172,8 @@ _COLUMNS = (
     ("obligation", "obligation"),
     ("face_value_of_loan", "loan face value"),
     ("recipient_name", "recipient"),
-    ("transaction_description", "description"),
+    ("award_description", "award description"),
+    ("transaction_description", "transaction description"),
 )
 _LOAN_ONLY = {"face_value_of_loan"}
 

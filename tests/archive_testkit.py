@@ -14,9 +14,10 @@ def txn(key: str, program: str = "97.102", amount: str | None = "100.00", *, fy:
         action_date: str | None = None, type_code: str = "04", award: str | None = None,
         pragmatic: str | None = "same", face: str = "", subsidy: str = "", **other: str) -> dict[str, str]:
     """One transaction row; ``pragmatic='same'`` copies what the API would compute."""
+    award = award or f"ASST_NON_{key}_7022"
     row = {
         "assistance_transaction_unique_key": key,
-        "assistance_award_unique_key": award or f"ASST_NON_{key}_7022",
+        "assistance_award_unique_key": award,
         "federal_action_obligation": "" if amount is None else amount,
         "face_value_of_loan": face,
         "original_loan_subsidy_cost": subsidy,
@@ -29,6 +30,7 @@ def txn(key: str, program: str = "97.102", amount: str | None = "100.00", *, fy:
         "awarding_agency_name": "Department of Homeland Security",
         "recipient_name": f"RECIPIENT {key}",
         "transaction_description": f"DESCRIPTION OF {key}",
+        "prime_award_base_transaction_description": f"AWARD DESCRIPTION OF {award}",
         "record_type_code": "2",
         "last_modified_date": "2023-01-05 10:00:00.000000+00",
     }

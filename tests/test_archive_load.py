@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from archive_testkit import full_name, make_zip, txn
+from connectors.archive_columns import FULL_COLUMNS
 from warehouse.archive_load import ArchiveLoadError, load_usaspending_from_archive
 from warehouse.archive_store import ingest_file, open_store, top_transactions
 from warehouse.db import connect, ensure_schema
@@ -80,6 +81,19 @@ def test_drill_down_lists_the_largest_transactions_first(tmp_path: Path) -> None
     assert [(r["assistance_transaction_unique_key"], r["obligation"]) for r in rows] == [
         ("G_1", Decimal("100.00")), ("G_2", Decimal("-40.00"))]  # by size: a deobligation explains a total too
     assert rows[0]["recipient_name"] == "RECIPIENT G_1" and rows[0]["transaction_description"] == "DESCRIPTION OF G_1"
+    # the award's own description beside the action's (for drill-down)
+    assert rows[0]["award_description"] == "AWARD DESCRIPTION OF ASST_NON_G_7022"
+
+
+def test_drill_down_shows_no_award_description_for_files_without_it(tmp_path: Path) -> None:
+    # older files have no prime_award_base_transaction_description column
+    con = open_store(tmp_path / "archive.duckdb")
+    columns = [c for c in FULL_COLUMNS if c != "prime_award_base_transaction_description"]
+    result = ingest_file(con, make_zip(tmp_path / "src", full_name(2009, "20240115"), [txn("A_1", fy=2009)],
+                                       columns=columns))
+    assert result.rows_loaded == 1 and result.rows_quarantined == 0
+    [row] = top_transactions(con, "97.102", 2009)
+    assert row["award_description"] is None and row["transaction_description"] == "DESCRIPTION OF A_1"
 
 
 def _cli(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
@@ -90,7 +104,12 @@ def _cli(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(app, [*args, "--config", str(config)])
 
 
-def test_the_cli_ingests_without_prefect_and_drills_down(tmp_path: Path) -> None:
+def test_the_cli_ingests_without_prefect_and_drills_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from spendrecon import cli_archive
+
+    monkeypatch.setattr(cli_archive, "out", Console(soft_wrap=True, width=400))  # table cells unwrapped
     src = make_zip(tmp_path / "src", full_name(2023, "20240115"), [
         txn("A_1", amount="3.00"), txn("B_2", amount="300.00"), txn("C_3", amount="30.00"), txn("BAD", amount="x")])
     result = _cli(tmp_path, "ingest-archive", str(src), "--no-flow")
@@ -98,9 +117,16 @@ def test_the_cli_ingests_without_prefect_and_drills_down(tmp_path: Path) -> None
     assert "quarantined rows: 1" in result.output
     result = _cli(tmp_path, "awards", "--program", "97.102", "--fiscal-year", "2023", "--top", "2", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert [r["assistance_transaction_unique_key"] for r in json.loads(result.output)] == ["B_2", "C_3"]
+    shown = json.loads(result.output)
+    assert [r["assistance_transaction_unique_key"] for r in shown] == ["B_2", "C_3"]
+    assert shown[0]["award_description"] == "AWARD DESCRIPTION OF ASST_NON_B_2_7022"
     result = _cli(tmp_path, "awards", "-p", "97.102", "-y", "2023", "-f", "csv")
-    assert result.output.splitlines()[1].startswith("B_2,")
+    header, first = result.output.splitlines()[:2]
+    assert first.startswith("B_2,") and "award_description" in header.split(",")
+    assert "AWARD DESCRIPTION OF ASST_NON_B_2_7022" in first
+    result = _cli(tmp_path, "awards", "-p", "97.102", "-y", "2023")
+    assert result.exit_code == 0, result.output
+    assert "award description" in result.output and "AWARD DESCRIPTION OF ASST_NON_B_2_7022" in result.output
 
 
 def test_cli_errors_are_one_line_with_a_non_zero_exit(tmp_path: Path) -> None:

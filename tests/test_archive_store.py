@@ -8,7 +8,7 @@ import pytest
 from archive_testkit import delete_row, delta_name, full_name, make_zip, txn
 from connectors.archive_columns import FULL_COLUMNS
 from connectors.archive_files import ingest_order, parse_archive_name
-from warehouse.archive_store import ArchiveStoreError, ingest_file, open_store, program_years
+from warehouse.archive_store import ArchiveStoreError, ingest_file, open_store, program_years, top_transactions
 
 
 def _store(tmp_path: Path, name: str = "store.duckdb"):  # type: ignore[no-untyped-def]
@@ -225,3 +225,29 @@ def test_a_file_with_several_parts_loads_every_part(tmp_path: Path) -> None:
     result = ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), parts), workers=2)
     assert result.parts == 5 and result.rows_loaded == 250
     assert _totals(con)[("97.102", 2023)][0] == 250
+
+
+def test_a_store_made_before_award_description_opens_upgrades_and_loads(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = _store(tmp_path, "old.duckdb")
+    ingest_file(con, make_zip(tmp_path, full_name(2022, "20240115"), [txn("OLD_1", fy=2022)]))
+    # the table as stores created before the column was added have it
+    con.execute("ALTER TABLE raw.archive_transactions DROP COLUMN award_description")
+    con.close()
+
+    # read-only (e.g. `spendrecon awards` before any ingest): drill-down works, without the text
+    con = open_store(path, read_only=True)
+    [row] = top_transactions(con, "97.102", 2022)
+    assert row["assistance_transaction_unique_key"] == "OLD_1" and row["award_description"] is None
+    con.close()
+
+    # opened for writing it gains the column, keeps its rows, and loads with descriptions
+    con = _store(tmp_path, "old.duckdb")
+    result = ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), [txn("NEW_1", award="ASST_NON_N_7022")]))
+    assert result.rows_loaded == 1 and result.rows_quarantined == 0
+    assert dict(con.execute("SELECT assistance_transaction_unique_key, award_description "
+                            "FROM raw.archive_transactions").fetchall()) == {
+        "OLD_1": None, "NEW_1": "AWARD DESCRIPTION OF ASST_NON_N_7022"}
+    assert top_transactions(con, "97.102", 2023)[0]["award_description"] == "AWARD DESCRIPTION OF ASST_NON_N_7022"
+    con.close()
+    open_store(path).close()  # opening again is a no-op: the column is there

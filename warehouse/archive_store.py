@@ -68,6 +68,8 @@ SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
     "record_type_code": (("record_type_code",), "VARCHAR"),
     "recipient_name": (("recipient_name",), "VARCHAR"),
     "transaction_description": (("transaction_description",), "VARCHAR"),
+    # The award's own description (its base transaction's); NULL from files that lack the column.
+    "award_description": (("prime_award_base_transaction_description",), "VARCHAR"),
     # Provenance only: kept as text by the reader and parsed leniently, so an odd timestamp never
     # costs a transaction its place in the totals.
     "last_modified_date": (("last_modified_date",), "VARCHAR"),
@@ -525,7 +527,12 @@ def program_years(con: duckdb.DuckDBPyConnection, fiscal_years: Sequence[int],
 
 
 def top_transactions(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int, top: int = 20) -> list[dict[str, Any]]:
-    cur = execute(con, sql_text("archive_top_transactions"), {"program": program, "fiscal_year": fiscal_year, "top": top})
+    # A store made before award_description existed gains it when next opened for writing; until
+    # then (read-only, e.g. `spendrecon awards` first) it is shown as empty rather than failing.
+    award_description = ("award_description" if _has_column(con, "raw", "archive_transactions", "award_description")
+                         else "NULL::VARCHAR")
+    sql = sql_text("archive_top_transactions").replace("{award_description}", award_description)
+    cur = execute(con, sql, {"program": program, "fiscal_year": fiscal_year, "top": top})
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
@@ -565,6 +572,12 @@ class _ShaInBackground:
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> Any:
     row = execute(con, sql, params).fetchone()
     return row[0] if row else None
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    return bool(_one(con, "SELECT count(*) FROM information_schema.columns "
+                          "WHERE table_schema = $s AND table_name = $t AND column_name = $c",
+                     {"s": schema, "t": table, "c": column}))
 
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:

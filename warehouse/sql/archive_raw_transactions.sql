@@ -1,5 +1,6 @@
 -- raw.archive_transactions: one row per assistance transaction, as the newest applied archive file
--- says, narrowed to the columns reconciliation and drill-down need (names as in the archive files).
+-- says, narrowed to the columns reconciliation and drill-down need (names as in the archive files,
+-- except award_description: prime_award_base_transaction_description there).
 --
 -- Keyed by assistance_transaction_unique_key, upper-cased (older Broker data was not). The key is
 -- unique by construction -- every load deletes a key's older row before its new row counts -- and
@@ -11,6 +12,10 @@
 -- help. Measured on the benchmark archive: ~0.3 CPU-s less per million rows loaded (~8%), and a
 -- store of the same size (the key shrinks by ~20 MB per 5M rows; the synthetic descriptions, which
 -- repeat more than real ones, grow by as much).
+-- award_description follows suit: in real files it is one text per award, repeated only on that
+-- award's few transactions, so mostly distinct. (In the benchmark archive it is one of ~3,500
+-- two-word texts on a third of the rows -- the case dictionaries suit -- and ZSTD makes the store
+-- ~4 MB per million rows larger than dictionary+FSST would, at the same load time.)
 CREATE TABLE IF NOT EXISTS raw.archive_transactions (
     assistance_transaction_unique_key VARCHAR USING COMPRESSION zstd,  -- NULL only on rows about to be quarantined
     assistance_award_unique_key       VARCHAR,        -- upper-cased
@@ -29,7 +34,8 @@ CREATE TABLE IF NOT EXISTS raw.archive_transactions (
     funding_agency_name               VARCHAR,
     record_type_code                  VARCHAR,        -- 1 aggregate, 2 non-aggregate, 3 PII-redacted
     recipient_name                    VARCHAR,
-    transaction_description           VARCHAR USING COMPRESSION zstd,
+    transaction_description           VARCHAR USING COMPRESSION zstd,  -- this action's text
+    award_description                 VARCHAR USING COMPRESSION zstd,  -- the award's (prime_award_base_transaction_description); NULL from files without it
     last_modified_date                TIMESTAMP,
     correction_delete_ind             VARCHAR,        -- NULL: written by a Full file; '' or 'C': by a Delta
     file_id                           INTEGER NOT NULL,  -- meta.archive_files row that wrote it
@@ -37,3 +43,7 @@ CREATE TABLE IF NOT EXISTS raw.archive_transactions (
     part                              INTEGER NOT NULL,  -- the _N.csv part it came from
     load_problem                      VARCHAR         -- set only while a file loads; such rows move to raw.quarantine
 );
+
+-- Stores created before award_description existed: add it (at the end of the table; every
+-- statement names its columns, so the position does not matter). A no-op when it is there.
+ALTER TABLE raw.archive_transactions ADD COLUMN IF NOT EXISTS award_description VARCHAR USING COMPRESSION zstd;
