@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archive_testkit import csv_bytes, delta_name, full_name, make_zip, txn
+from archive_testkit import csv_bytes, delete_row, delta_name, full_name, make_zip, txn
 from connectors.archive_columns import FULL_COLUMNS
 from connectors.archive_reader import ArchiveError
 from warehouse.archive_store import ingest_file, open_store, record_line
@@ -61,6 +61,40 @@ def test_rows_without_program_or_date_are_quarantined(tmp_path: Path) -> None:
     ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), [
         txn("NO_ALN", program=""), txn("OK_1"), txn("NO_DATE", action_date="", action_date_fiscal_year="")]))
     assert [r[1:] for r in _quarantine(con)] == [(2, "missing program number"), (4, "missing action date")]
+
+
+def test_rows_without_an_award_key_are_quarantined_and_the_rest_count_right(tmp_path: Path) -> None:
+    con = _store(tmp_path)
+    result = ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), [
+        txn("OK_1", award="ASST_NON_X_7022"),                               # line 2
+        txn("NO_AWARD", assistance_award_unique_key=""),                    # line 3
+        txn("OK_2", award="ASST_NON_X_7022"),                               # line 4
+        txn("BLANK_AWARD", assistance_award_unique_key="   "),              # line 5: blank after trimming
+        txn("OK_3", award="ASST_NON_Y_7022"),                               # line 6
+    ]))
+    part = "FY2023_All_Assistance_Full_20240115_1.csv"
+    assert _quarantine(con) == [(part, 3, "missing award key"), (part, 5, "missing award key")]
+    assert result.rows_quarantined == 2 and result.rows_loaded == 3
+    file_name, raw_text = con.execute("SELECT file_name, raw_text FROM raw.quarantine WHERE line = 3").fetchone()
+    assert file_name == "FY2023_All_Assistance_Full_20240115.zip" and raw_text.startswith("NO_AWARD,")
+    # the awards count only what loaded: two awards, three transactions
+    assert con.execute("SELECT transaction_count, award_count FROM staging.archive_program_year").fetchall() == [(3, 2)]
+
+
+def test_a_delta_change_without_an_award_key_is_quarantined_but_a_deletion_needs_none(tmp_path: Path) -> None:
+    con = _store(tmp_path)
+    ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), [txn("A_1"), txn("B_2")]))
+    result = ingest_file(con, make_zip(tmp_path, delta_name("20240215"), [
+        {"correction_delete_ind": "C", **txn("A_1", amount="1.00", assistance_award_unique_key="")},  # line 2
+        {"correction_delete_ind": "", **txn("C_3", assistance_award_unique_key="")},                  # line 3
+        delete_row("B_2"),                                                                             # line 4
+    ]))
+    part = "FY(All)_All_Assistance_Delta_20240215_1.csv"
+    assert _quarantine(con) == [(part, 2, "missing award key"), (part, 3, "missing award key")]
+    assert result.rows_quarantined == 2 and result.rows_deleted == 1
+    # the bad change did not replace A_1; the deletion applied
+    assert con.execute("SELECT assistance_transaction_unique_key, federal_action_obligation "
+                       "FROM raw.archive_transactions").fetchall() == [("A_1", 100)]
 
 
 def test_a_delta_with_an_unknown_indicator_is_quarantined(tmp_path: Path) -> None:
@@ -146,8 +180,18 @@ def test_a_corrupt_small_part_is_caught_before_loading(tmp_path: Path) -> None:
 def test_a_zip_that_is_not_an_assistance_file_is_refused(tmp_path: Path) -> None:
     con = _store(tmp_path)
     path = make_zip(tmp_path, full_name(2023, "20240115"), [{"a": "1"}], columns=["a", "b"])
-    with pytest.raises(ArchiveError, match="has no assistance_transaction_unique_key, cfda_number, action_date column"):
+    with pytest.raises(ArchiveError, match="has no assistance_transaction_unique_key, cfda_number, action_date, "
+                                           "assistance_award_unique_key column"):
         ingest_file(con, path)
+
+
+def test_a_file_without_the_award_key_column_is_refused_not_quarantined_row_by_row(tmp_path: Path) -> None:
+    con = _store(tmp_path)
+    columns = [c for c in FULL_COLUMNS if c != "assistance_award_unique_key"]
+    path = make_zip(tmp_path, full_name(2023, "20240115"), [txn("A_1")], columns=columns)
+    with pytest.raises(ArchiveError, match="has no assistance_award_unique_key column"):
+        ingest_file(con, path)
+    assert con.execute("SELECT count(*) FROM raw.quarantine").fetchone() == (0,)
 
 
 def _flip_byte_in_member(path: Path, index: int) -> None:

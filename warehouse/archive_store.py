@@ -75,7 +75,8 @@ SOURCES: dict[str, tuple[tuple[str, ...], str]] = {
     "last_modified_date": (("last_modified_date",), "VARCHAR"),
     "correction_delete_ind": ((DELTA_INDICATOR,), "VARCHAR"),
 }
-REQUIRED = ("assistance_transaction_unique_key", "cfda_number", "action_date")
+# A file without one of these columns is refused whole: every row of it would be quarantined.
+REQUIRED = ("assistance_transaction_unique_key", "cfda_number", "action_date", "assistance_award_unique_key")
 AMOUNT_COLUMNS = [n for c, (names, t) in SOURCES.items() if t == _AMOUNT for n in names]
 DATE_COLUMNS = ["action_date"]
 ENCODINGS = ("utf-8", "latin-1")
@@ -341,7 +342,7 @@ class _PartLoader:
             self.con.execute(f"DROP TABLE IF EXISTS _archive_rejects_{i}_scan")
 
     def quarantine_problems(self) -> int:
-        """Rows that parsed but cannot be stored (no key, no program, no date). Rare, so finding their
+        """Rows that parsed but cannot be stored (no key, no program, no date, ...). Rare, so finding their
         line numbers may cost a second read of their part."""
         rows = self.con.execute(
             "SELECT part, count(*) FROM raw.archive_transactions "
@@ -402,10 +403,14 @@ def record_line(ordinal: int, rejected_lines: Sequence[int]) -> int:
 # Stored columns in table order; the statement fills them from the part selects.
 _STORED = (*SOURCES.keys(), "file_id", "file_date", "part", "load_problem")
 
+# Without its award key a row would load but count toward no award (award_count), so it is a bad
+# row too. Delta D rows carry only the transaction key, program and a few award ids, never the
+# award key: they are exempt, as from the program and date checks.
 _PROBLEM = """CASE
     WHEN assistance_transaction_unique_key IS NULL THEN 'missing transaction key'
     WHEN correction_delete_ind IS NOT NULL AND correction_delete_ind NOT IN ('', 'C', 'D')
         THEN 'unknown correction_delete_ind'
+    WHEN coalesce(correction_delete_ind, '') <> 'D' AND assistance_award_unique_key IS NULL THEN 'missing award key'
     WHEN coalesce(correction_delete_ind, '') <> 'D' AND cfda_number IS NULL THEN 'missing program number'
     WHEN coalesce(correction_delete_ind, '') <> 'D' AND action_date_fiscal_year IS NULL THEN 'missing action date'
 END"""

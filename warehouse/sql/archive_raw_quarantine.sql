@@ -2,8 +2,8 @@
 -- `line` counts CSV records with the header as line 1: it is the physical line unless a quoted
 -- field earlier in the part spans several lines.
 -- reason is one of: bad amount, bad date, bad fiscal year, bad value, wrong column count,
--- malformed csv, missing transaction key, missing program number, missing action date,
--- unknown correction_delete_ind.
+-- malformed csv, missing transaction key, missing award key, missing program number, missing
+-- action date, unknown correction_delete_ind.
 CREATE TABLE IF NOT EXISTS raw.quarantine (
     file_id        INTEGER NOT NULL,
     file_name      VARCHAR NOT NULL,
