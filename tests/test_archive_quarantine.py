@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,40 @@ def test_bad_rows_are_quarantined_with_file_line_and_reason_and_good_rows_load(t
         "SELECT file_name, raw_text, detail FROM raw.quarantine WHERE line = 3").fetchone()
     assert file_name == path.name and raw_text.startswith("BAD_AMOUNT,") and "federal_action_obligation" in detail
     assert con.execute("SELECT rows_quarantined FROM meta.archive_files").fetchone() == (6,)
+
+
+def test_amounts_with_more_than_two_decimals_are_quarantined_not_rounded(tmp_path: Path) -> None:
+    con = _store(tmp_path)
+    result = ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), [
+        txn("CENTS", amount="12.30"),                                               # line 2
+        txn("MILLS", amount="12.345"),                                              # line 3
+        txn("WHOLE", amount="-5"),                                                  # line 4
+        txn("HALF_CENT", amount="0.005", pragmatic="0.00"),                         # line 5
+        txn("ZERO", amount="0"),                                                    # line 6
+        txn("BLANK", amount=None),                                                  # line 7
+        txn("TRAILING_ZEROS", amount="7.1000"),                                     # line 8: exact to the cent
+        txn("LOAN", type_code="07", amount=None, face="1000.001", subsidy="5.00"),  # line 9
+        txn("PRAGMATIC", amount="1.00", pragmatic="1.0001"),                        # line 10
+        txn("HUGE", amount="100000000000000.00"),                                   # line 11: past any transaction
+    ]))
+    part = "FY2023_All_Assistance_Full_20240115_1.csv"
+    assert _quarantine(con) == [
+        (part, 3, "federal_action_obligation has more than 2 decimal places"),
+        (part, 5, "federal_action_obligation has more than 2 decimal places"),
+        (part, 9, "face_value_of_loan has more than 2 decimal places"),
+        (part, 10, "generated_pragmatic_obligations has more than 2 decimal places"),
+        (part, 11, "bad amount"),
+    ]
+    assert result.rows_quarantined == 5 and result.rows_loaded == 5
+    raw_text, detail = con.execute("SELECT raw_text, detail FROM raw.quarantine WHERE line = 11").fetchone()
+    assert raw_text.startswith("HUGE,") and "federal_action_obligation" in detail
+    # what loads is stored exactly as written, to the cent; blank stays NULL, 0 stays 0
+    stored = dict(con.execute("SELECT assistance_transaction_unique_key, federal_action_obligation "
+                              "FROM raw.archive_transactions").fetchall())
+    assert stored == {"CENTS": Decimal("12.30"), "WHOLE": Decimal("-5.00"), "ZERO": Decimal("0.00"),
+                      "BLANK": None, "TRAILING_ZEROS": Decimal("7.10")}
+    assert con.execute("SELECT DISTINCT typeof(federal_action_obligation) FROM raw.archive_transactions").fetchall() == [
+        ("DECIMAL(18,2)",)]
 
 
 def test_rows_without_program_or_date_are_quarantined(tmp_path: Path) -> None:

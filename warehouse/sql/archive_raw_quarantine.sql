@@ -3,7 +3,7 @@
 -- field earlier in the part spans several lines.
 -- reason is one of: bad amount, bad date, bad fiscal year, bad value, wrong column count,
 -- malformed csv, missing transaction key, missing award key, missing program number, missing
--- action date, unknown correction_delete_ind.
+-- action date, unknown correction_delete_ind, `<amount column> has more than 2 decimal places`.
 CREATE TABLE IF NOT EXISTS raw.quarantine (
     file_id        INTEGER NOT NULL,
     file_name      VARCHAR NOT NULL,
