@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import zipfile
 from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from connectors.archive_columns import DELTA_COLUMNS, FULL_COLUMNS
@@ -86,3 +88,28 @@ def full_name(fy: int, day: str) -> str:
 
 def delta_name(day: str) -> str:
     return f"FY(All)_All_Assistance_Delta_{day}.zip"
+
+
+class LocalServer:
+    """An HTTP server on 127.0.0.1 (a free port) for the length of a ``with`` block: downloads are
+    tested over a real socket, and no test touches the internet. Subclasses supply the handler."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "LocalServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,15 +1,14 @@
 """Archive file names, and downloads from a local HTTP server (resume, reuse, skip)."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from archive_testkit import full_name, make_zip, txn
+from archive_testkit import LocalServer, full_name, make_zip, txn
 from connectors.archive_files import ArchiveNameError, download, parse_archive_name
 from spendrecon.archive_ingest import ArchiveConfig, ingest_source, ingest_sources, plan_sources
 
@@ -40,7 +39,7 @@ def test_a_bad_name_fails_the_plan_before_anything_loads() -> None:
 # --- downloads ------------------------------------------------------------------------------------
 
 
-class _Server:
+class _Server(LocalServer):
     """Serves files with Range and If-Range support; can cut the first response short."""
 
     def __init__(self, folder: Path) -> None:
@@ -86,20 +85,7 @@ class _Server:
                     return
                 self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> "_Server":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture

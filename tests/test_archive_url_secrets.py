@@ -15,16 +15,15 @@ import re
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
 import pytest
 
-from archive_testkit import full_name, make_zip, txn
+from archive_testkit import LocalServer, full_name, make_zip, txn
 from connectors.archive_files import DownloadError, download, mask_url_in, safe_url
 
 # Distinct markers, so that finding one anywhere can only mean a leak.
@@ -101,7 +100,7 @@ def test_a_download_error_names_the_url_without_its_secrets(tmp_path: Path, serv
 # --- a server and a search for the secrets --------------------------------------------------------
 
 
-class _Server:
+class _Server(LocalServer):
     """Serves the files of a folder; 404 for the rest. Ignores the query string when finding a file,
     but answers 403 unless the request carried the credentials: a download that succeeds proves the
     real URL was used in the flow, not the masked one Prefect records."""
@@ -132,20 +131,7 @@ class _Server:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self.httpd.server_address[1])
-
-    def __enter__(self) -> _Server:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
