@@ -35,9 +35,13 @@ def test_serve_runs_the_flow_on_its_cron_schedule_and_cleans_up(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "spendrecon.cli", "serve", "--demo"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     warehouse = tmp_path / "data" / "spendrecon.duckdb"
+    report = tmp_path / "reports" / "latest" / "report.html"
     try:
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and _succeeded_runs(warehouse) == 0 and proc.poll() is None:
+        # A run publishes the warehouse first and writes its report after: wait for both, or a
+        # SIGTERM sent in between stops the run before its report.
+        while time.monotonic() < deadline and not (_succeeded_runs(warehouse) and report.exists()) \
+                and proc.poll() is None:
             time.sleep(2)
         assert _succeeded_runs(warehouse) >= 1, "no scheduled run finished within 5 minutes"
     finally:
@@ -49,7 +53,7 @@ def test_serve_runs_the_flow_on_its_cron_schedule_and_cleans_up(tmp_path):
             output, _ = proc.communicate()
     assert "started a local Prefect server at http://127.0.0.1:" in output
     assert "serving spendrecon-scheduled on cron '* * * * *'" in output
-    assert (tmp_path / "reports" / "latest" / "report.html").exists()
+    assert report.exists()
     api_url = re.search(r"local Prefect server at (http://127\.0\.0\.1:\d+/api)", output).group(1)
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{api_url}/health", timeout=2)  # the server went away with serve
