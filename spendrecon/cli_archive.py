@@ -72,16 +72,11 @@ def ingest_archive(
     if outcome["failed"]:
         # The error is already free of the source URL's credentials; the redaction every other
         # command's error line gets (the SAM.gov key, registered secrets, api_key=...) applies too.
-        line = _redacted(f"{outcome['failed']}: {' '.join(str(outcome['error']).split())}")
+        from spendrecon.pipeline import redact
+
+        line = redact(f"{outcome['failed']}: {' '.join(str(outcome['error']).split())}")
         sys.stderr.write(f"error: {line}\n")
         raise typer.Exit(1)
-
-
-def _redacted(text: str) -> str:
-    from connectors.http import redact as redact_registered
-    from spendrecon.pipeline import redact as redact_sam_key
-
-    return redact_registered(redact_sam_key(text))
 
 
 def _ingest_with_flow(sources: list[str], config: Path | None, data_path: Path, workers: int | None,

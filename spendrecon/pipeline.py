@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from connectors.http import RetryPolicy, SourceClient
+from connectors.http import redact as redact_secrets
 from connectors.records import SamExtract, UsaspendingExtract
 from connectors.sam_gov import fetch_sam_listings
 from connectors.sam_public import PUBLIC_HEADERS, KnownDocument, fetch_sam_public
@@ -291,8 +292,10 @@ def record_failure(plan: RunPlan, error: BaseException) -> RunRecord:
 
 
 def redact(text: str) -> str:
+    """``text`` without any secret this process knows: the SAM.gov key (even before a client was
+    given it) and every value and ``name=value`` pair the HTTP clients registered."""
     key = sam_api_key()
-    return text.replace(key, "***") if key else text
+    return redact_secrets(text, [key] if key else [])
 
 
 class Clients:
