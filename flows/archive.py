@@ -15,8 +15,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import SecretStr
 
-from connectors.archive_files import mask_url_in, safe_url
-from spendrecon.archive_ingest import ArchiveConfig, FileProgress, archive_config, ingest_source, plan_sources
+from connectors.archive_files import safe_url
+from spendrecon.archive_ingest import ArchiveConfig, FileProgress, archive_config, ingest_source, ingest_sources
+from warehouse.archive_store import IngestResult
 from spendrecon.config import load_settings
 
 
@@ -47,7 +48,7 @@ class ArchiveIngestFailed(Exception):
 # The source is a SecretStr for the same reason as the flow's: whatever Prefect records of a task's
 # inputs (the run name is built from file_name only) must not hold a credential.
 @task(name="ingest-archive-file", task_run_name="ingest-{file_name}", cache_policy=NO_CACHE)
-def ingest_archive_file_task(file_name: str, source: SecretStr, cfg: ArchiveConfig) -> dict[str, Any]:
+def ingest_archive_file_task(file_name: str, source: SecretStr, cfg: ArchiveConfig) -> IngestResult:
     logger = get_run_logger()
     url = source.get_secret_value()
     logger.info("%s: from %s", file_name, safe_url(url))
@@ -71,7 +72,7 @@ def ingest_archive_file_task(file_name: str, source: SecretStr, cfg: ArchiveConf
                 result.encoding or "-", result.seconds)
     for warning in result.warnings:
         logger.warning("%s: %s", file_name, warning)
-    return result.as_dict()
+    return result
 
 
 @flow(name="ingest-archive")
@@ -87,17 +88,11 @@ def ingest_archive_flow(sources: list[SecretStr], config_path: str | None = None
     if workers:
         cfg = replace(cfg, workers=workers)
     given = [s.get_secret_value() if isinstance(s, SecretStr) else s for s in sources]
-    plan = plan_sources(given or settings.usaspending.archive_sources)
-    outcome: dict[str, Any] = {"store": str(cfg.store), "results": [], "failed": None, "error": None,
-                               "not_attempted": []}
-    for i, (name, source) in enumerate(plan):
-        try:
-            outcome["results"].append(ingest_archive_file_task(name.file_name, SecretStr(source), cfg))
-        except Exception as exc:  # noqa: BLE001 - recorded, then the flow fails below
-            # The error goes to the artifact, the flow's failure message and the CLI: no credentials.
-            outcome.update(failed=name.file_name, error=mask_url_in(str(exc), source),
-                           not_attempted=[n.file_name for n, _ in plan[i + 1:]])
-            break
+    # The same order, stop-at-first-failure and credential-free errors as without Prefect; each file
+    # is one task here.
+    outcome = ingest_sources(given or settings.usaspending.archive_sources, cfg,
+                             apply=lambda name, source: ingest_archive_file_task(name.file_name, SecretStr(source), cfg),
+                             ).as_dict(cfg.store)
     create_markdown_artifact(key="archive-ingest", markdown=_summary(outcome), description="Archive files applied")
     if outcome["failed"]:
         raise ArchiveIngestFailed(f"{outcome['failed']}: {outcome['error']}", outcome)

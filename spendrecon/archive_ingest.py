@@ -100,14 +100,21 @@ class FileProgress(Protocol):
     def advance(self, file_name: str, nbytes: int) -> None: ...
 
 
-def ingest_sources(sources: Sequence[str], cfg: ArchiveConfig, *, progress: FileProgress | None = None) -> IngestOutcome:
+def ingest_sources(sources: Sequence[str], cfg: ArchiveConfig, *, progress: FileProgress | None = None,
+                   apply: Callable[[ArchiveName, str], IngestResult] | None = None) -> IngestOutcome:
     """Apply the files in order. The first failure stops the rest: a later Delta applied over a
-    missing earlier one could never be corrected (older Deltas are refused once a newer is in)."""
+    missing earlier one could never be corrected (older Deltas are refused once a newer is in).
+
+    ``apply`` applies one file (default: :func:`ingest_source` here); the Prefect flow passes its
+    per-file task, so both paths share this order, stop and error handling."""
     outcome = IngestOutcome()
     plan = plan_sources(sources)
     for i, (name, source) in enumerate(plan):
         try:
-            result = ingest_source(source, cfg, **_callbacks(name.file_name, progress))
+            if apply is not None:
+                result = apply(name, source)
+            else:
+                result = ingest_source(source, cfg, **_callbacks(name.file_name, progress))
         except Exception as exc:  # noqa: BLE001 - reported, and the rest not attempted
             outcome.failed, outcome.error = name.file_name, mask_url_in(str(exc), source)
             outcome.not_attempted = [n.file_name for n, _ in plan[i + 1:]]
