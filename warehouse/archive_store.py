@@ -34,7 +34,7 @@ from connectors.archive_reader import (
     read_archive,
 )
 from connectors.archive_columns import DELTA_INDICATOR
-from warehouse.db import connect, execute, run_file, sql_text
+from warehouse.db import connect, execute, has_column, run_file, sql_text
 
 SCHEMA_FILES = (
     "archive_schemas",
@@ -549,7 +549,7 @@ def program_years(con: duckdb.DuckDBPyConnection, fiscal_years: Sequence[int],
 def top_transactions(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int, top: int = 20) -> list[dict[str, Any]]:
     # A store made before award_description existed gains it when next opened for writing; until
     # then (read-only, e.g. `spendrecon awards` first) it is shown as empty rather than failing.
-    award_description = ("award_description" if _has_column(con, "raw", "archive_transactions", "award_description")
+    award_description = ("award_description" if has_column(con, "raw", "archive_transactions", "award_description")
                          else "NULL::VARCHAR")
     sql = sql_text("archive_top_transactions").replace("{award_description}", award_description)
     cur = execute(con, sql, {"program": program, "fiscal_year": fiscal_year, "top": top})
@@ -592,12 +592,6 @@ class _ShaInBackground:
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> Any:
     row = execute(con, sql, params).fetchone()
     return row[0] if row else None
-
-
-def _has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
-    return bool(_one(con, "SELECT count(*) FROM information_schema.columns "
-                          "WHERE table_schema = $s AND table_name = $t AND column_name = $c",
-                     {"s": schema, "t": table, "c": column}))
 
 
 def _count(cur: duckdb.DuckDBPyConnection) -> int:

@@ -68,6 +68,13 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
     return bool(row and row[0])
 
 
+def has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    row = con.execute("SELECT count(*) FROM information_schema.columns "
+                      "WHERE table_schema = $s AND table_name = $t AND column_name = $c",
+                      {"s": schema, "t": table, "c": column}).fetchone()
+    return bool(row and row[0])
+
+
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
 
