@@ -16,7 +16,14 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import SecretStr
 
 from connectors.archive_files import safe_url
-from spendrecon.archive_ingest import ArchiveConfig, FileProgress, archive_config, ingest_source, ingest_sources
+from spendrecon.archive_ingest import (
+    ArchiveConfig,
+    FileProgress,
+    archive_config,
+    ingest_source,
+    ingest_sources,
+    log_result,
+)
 from warehouse.archive_store import IngestResult
 from spendrecon.config import load_settings
 
@@ -67,11 +74,7 @@ def ingest_archive_file_task(file_name: str, source: SecretStr, cfg: ArchiveConf
         on_start=(lambda n: reporter.start(file_name, n)) if reporter else None,
         on_bytes=(lambda n: reporter.advance(file_name, n)) if reporter else None,
     )
-    logger.info("%s: %s (%s rows loaded, %s deleted, %s quarantined, %s) in %.1f s", file_name, result.status,
-                f"{result.rows_loaded:,}", f"{result.rows_deleted:,}", f"{result.rows_quarantined:,}",
-                result.encoding or "-", result.seconds)
-    for warning in result.warnings:
-        logger.warning("%s: %s", file_name, warning)
+    log_result(logger, result)
     return result
 
 

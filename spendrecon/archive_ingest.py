@@ -5,6 +5,7 @@ directly.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,15 @@ def ingest_source(source: str, cfg: ArchiveConfig, *, on_download: Progress | No
                            workdir=cfg.store.parent, on_bytes=on_bytes, on_start=on_start)
     finally:
         con.close()
+
+
+def log_result(logger: logging.Logger | logging.LoggerAdapter[Any], result: IngestResult) -> None:
+    """One file's outcome in the log, the same with or without Prefect."""
+    logger.info("%s: %s (%s rows loaded, %s deleted, %s quarantined, %s) in %.1f s", result.file_name, result.status,
+                f"{result.rows_loaded:,}", f"{result.rows_deleted:,}", f"{result.rows_quarantined:,}",
+                result.encoding or "-", result.seconds)
+    for warning in result.warnings:
+        logger.warning("%s: %s", result.file_name, warning)
 
 
 class FileProgress(Protocol):

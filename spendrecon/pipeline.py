@@ -19,7 +19,7 @@ from connectors.records import SamExtract, UsaspendingExtract
 from connectors.sam_gov import fetch_sam_listings
 from connectors.sam_public import PUBLIC_HEADERS, KnownDocument, fetch_sam_public
 from connectors.usaspending import fetch_usaspending_year
-from spendrecon.archive_ingest import archive_config, ingest_sources
+from spendrecon.archive_ingest import archive_config, ingest_sources, log_result
 from spendrecon.config import Settings, sam_api_key
 from spendrecon.fiscal import fiscal_year_of
 from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
@@ -373,11 +373,8 @@ def ingest_configured_archives(plan: RunPlan) -> int:
     if outcome.failed:
         raise RunError(f"archive file {outcome.failed} could not be ingested: {outcome.error}"
                        + (f" (not attempted: {', '.join(outcome.not_attempted)})" if outcome.not_attempted else ""))
-    for r in outcome.results:  # what the ingest-archive flow logs on the Prefect path
-        log.info("%s: %s (%s rows loaded, %s quarantined)", r.file_name, r.status, f"{r.rows_loaded:,}",
-                 f"{r.rows_quarantined:,}")
-        for warning in r.warnings:
-            log.warning("%s: %s", r.file_name, warning)
+    for r in outcome.results:
+        log_result(log, r)
     return sum(1 for r in outcome.results if r.status != "skipped")
 
 
