@@ -1,5 +1,6 @@
 """Award Data Archive files as files: what a name means, the order to apply them in, checksums and
-resumable downloads. Nothing here opens a zip or a database.
+resumable downloads. Nothing here reads a zip's contents or a database (connectors.zip_check only
+tells whether a download is a whole zip).
 
 Names follow usaspending-api's generators (populate_monthly_files.py, populate_monthly_delta_files.py):
 ``FY2025_All_Assistance_Full_20251206.zip`` holds one fiscal year as of a date;
@@ -20,10 +21,13 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
+from connectors.zip_check import zip_defect
+
 Progress = Callable[[int, int | None], None]  # (bytes done, bytes expected or None)
 
+# \Z, not $: "$" also matches before a final newline, and a name is used as a file name on disk.
 _NAME = re.compile(
-    r"^FY(?P<fy>\d{4}|\(All\))_(?P<agency>All|\d{3})_Assistance_(?P<kind>Full|Delta)_(?P<date>\d{8})\.zip$"
+    r"^FY(?P<fy>\d{4}|\(All\))_(?P<agency>All|\d{3})_Assistance_(?P<kind>Full|Delta)_(?P<date>\d{8})\.zip\Z"
 )
 _CHUNK = 1 << 20
 _RETRYABLE = frozenset({429, 500, 502, 503, 504})
@@ -73,6 +77,25 @@ def name_of(source: str) -> str:
     if is_url(source):
         return unquote(urlsplit(source).path.rsplit("/", 1)[-1])
     return Path(source).name
+
+
+def download_name(url: str) -> str:
+    """The local file name for a download of ``url``: its last path segment, decoded, and only if that
+    is an archive file name itself.
+
+    The decoded segment is the server's (or a link's) text: ``..%2F..%2Fescaped%2FFY2023_...zip``
+    decodes to a relative path and ``%2Fetc%2F...`` to an absolute one. Reducing it to its last part
+    would quietly save a different name than the link says, so anything but a bare archive name is
+    refused, naming the URL (masked: it may carry credentials)."""
+    segment = name_of(url)
+    try:
+        if not segment or any(c in segment for c in "/\\\0") or segment in (".", ".."):
+            raise ArchiveNameError(f"{segment!r} is not a plain file name")
+        name = parse_archive_name(segment).file_name
+    except ArchiveNameError as exc:
+        raise ArchiveNameError(f"{safe_url(url)}: cannot download to a local file: {exc}") from None
+    # parse_archive_name accepts only [A-Za-z0-9_()] and ".zip" (see _NAME): no separator, no "..".
+    return name
 
 
 def is_url(source: str) -> bool:
@@ -168,14 +191,19 @@ def download(
     """Stream ``url`` to ``dest_dir/<name>`` and return the path.
 
     The bytes go to ``<name>.part`` first and are renamed only when complete, so a file under its
-    final name is always whole and is reused without asking the server again. An interrupted
-    download resumes with an HTTP Range request (guarded by If-Range, so a file that changed on the
-    server is fetched again from the start rather than spliced).
+    final name is always whole and is reused without asking the server again. Complete means: as
+    long as the server said (Content-Length, Content-Range) when it said, and in any case a whole
+    zip (:func:`connectors.zip_check.zip_defect`: without a length, a cut-off body looks finished).
+    A file already under its final name that fails that check (kept by an older version) is fetched
+    again. An interrupted download resumes with an HTTP Range request (guarded by If-Range, so a
+    file that changed on the server is fetched again from the start rather than spliced).
     """
+    final = dest_dir / download_name(url)  # before anything touches the disk
     dest_dir.mkdir(parents=True, exist_ok=True)
-    final = dest_dir / name_of(url)
     if final.exists():
-        return final
+        if zip_defect(final) is None:
+            return final
+        final.unlink()  # cut off (an older version kept such files): fetch it again from the start
     part = final.with_name(final.name + ".part")
     validator_file = final.with_name(final.name + ".part.json")
     own_client = client is None
@@ -184,7 +212,16 @@ def download(
         last_error: Exception | None = None
         for attempt in range(1, attempts + 1):
             try:
-                _fetch(http, url, part, validator_file, progress)
+                length_known = _fetch(http, url, part, validator_file, progress)
+                defect = zip_defect(part)
+                if defect is not None:
+                    if length_known:
+                        # Every byte the server announced, and still not a zip: resuming cannot fix it.
+                        part.unlink()
+                        validator_file.unlink(missing_ok=True)
+                        raise _Incomplete(f"the file received is not a whole zip ({defect}); fetching it again")
+                    # No length to go by: most likely cut off. Keep it; the next attempt resumes it.
+                    raise _Incomplete(f"the response ended without a length and is not a whole zip ({defect})")
                 part.replace(final)
                 validator_file.unlink(missing_ok=True)
                 return final
@@ -204,7 +241,9 @@ class _Incomplete(Exception):
     """The server closed the response before sending every byte it announced."""
 
 
-def _fetch(http: httpx.Client, url: str, part: Path, validator_file: Path, progress: Progress | None) -> None:
+def _fetch(http: httpx.Client, url: str, part: Path, validator_file: Path, progress: Progress | None) -> bool:
+    """Fetch what is missing of ``part``; True when the server said how long the file is (and it is
+    that long now), False when it did not say."""
     have = part.stat().st_size if part.exists() else 0
     validator = _read_validator(validator_file) if have else None
     headers = {}
@@ -217,7 +256,7 @@ def _fetch(http: httpx.Client, url: str, part: Path, validator_file: Path, progr
             # Nothing left to send: the part may already be whole. Content-Range says "bytes */size".
             total = _total_from_content_range(resp.headers.get("content-range"))
             if total == have:
-                return
+                return True
             part.unlink()
             raise _Incomplete("the partial file does not match the server's; starting again")
         if resp.status_code == 206 and have:
@@ -234,6 +273,9 @@ def _fetch(http: httpx.Client, url: str, part: Path, validator_file: Path, progr
             raise DownloadError(f"{safe_url(url)}: HTTP {resp.status_code}")
         length = resp.headers.get("content-length")
         expected = have + int(length) if length and length.isdigit() else None
+        if mode == "ab":
+            # A resumed response says the whole file's size, whether or not it sends a length.
+            expected = _total_from_content_range(resp.headers.get("content-range")) or expected
         new_validator = resp.headers.get("etag") or resp.headers.get("last-modified")
         if mode == "wb" and new_validator:
             validator_file.write_text(json.dumps({"validator": new_validator}), encoding="utf-8")
@@ -246,6 +288,7 @@ def _fetch(http: httpx.Client, url: str, part: Path, validator_file: Path, progr
                     progress(done, expected)
     if expected is not None and done != expected:
         raise _Incomplete(f"got {done} of {expected} bytes")
+    return expected is not None
 
 
 def _read_validator(path: Path) -> str | None:

@@ -15,6 +15,7 @@ from connectors.archive_files import (
     ArchiveName,
     Progress,
     download,
+    download_name,
     ingest_order,
     is_url,
     mask_url_in,
@@ -64,7 +65,9 @@ def plan_sources(sources: Sequence[str]) -> list[tuple[ArchiveName, str]]:
     files in the order they must apply in. A file named twice is applied once."""
     by_name: dict[str, tuple[ArchiveName, str]] = {}
     for source in sources:
-        name = parse_archive_name(name_of(source))
+        # A URL's name is what its download will be saved as: checked here too, so a link whose name
+        # would land outside the download folder fails the plan before anything loads.
+        name = parse_archive_name(download_name(source) if is_url(source) else name_of(source))
         by_name.setdefault(name.file_name, (name, source))
     ordered = ingest_order(n for n, _ in by_name.values())
     return [by_name[n.file_name] for n in ordered]

@@ -5,11 +5,12 @@ from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from archive_testkit import LocalServer, full_name, make_zip, txn
-from connectors.archive_files import ArchiveNameError, download, parse_archive_name
+from connectors.archive_files import ArchiveNameError, DownloadError, download, parse_archive_name
 from spendrecon.archive_ingest import ArchiveConfig, ingest_source, ingest_sources, plan_sources
 
 
@@ -46,6 +47,9 @@ class _Server(LocalServer):
         self.folder = folder
         self.requests: list[dict[str, str | None]] = []
         self.cut_first_after: int | None = None
+        self.send_length = True  # False: no Content-Length, the body ends when the connection closes
+        self.ranges = True  # False: Range is ignored, every answer is the whole file from byte 0
+        self.cut_every_after: int | None = None
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,7 +59,7 @@ class _Server(LocalServer):
             def do_GET(self) -> None:  # noqa: N802
                 server.requests.append({"path": self.path, "range": self.headers.get("Range"),
                                         "if_range": self.headers.get("If-Range")})
-                path = server.folder / self.path.lstrip("/")
+                path = server.folder / unquote(self.path.lstrip("/"))
                 if not path.is_file():
                     self.send_error(404)
                     return
@@ -63,7 +67,7 @@ class _Server(LocalServer):
                 etag = f'"{len(data)}"'
                 start = 0
                 rng = self.headers.get("Range")
-                if rng and self.headers.get("If-Range") in (None, etag):
+                if rng and server.ranges and self.headers.get("If-Range") in (None, etag):
                     start = int(rng.split("=")[1].split("-")[0])
                 if start >= len(data) and rng:
                     self.send_response(416)
@@ -73,10 +77,13 @@ class _Server(LocalServer):
                 self.send_response(206 if start else 200)
                 if start:
                     self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-                self.send_header("Content-Length", str(len(data) - start))
+                if server.send_length:
+                    self.send_header("Content-Length", str(len(data) - start))
                 self.send_header("ETag", etag)
                 self.end_headers()
                 body = data[start:]
+                if server.cut_every_after is not None:
+                    body = body[: server.cut_every_after]
                 if server.cut_first_after is not None:
                     body, server.cut_first_after = body[: server.cut_first_after], None
                     self.wfile.write(body)
@@ -142,3 +149,78 @@ def test_a_missing_url_fails_with_the_status_and_stops_the_rest(tmp_path: Path, 
     outcome = ingest_sources([f"{served.url}/{full_name(2023, '20240115')}", str(later)], cfg)
     assert outcome.failed == full_name(2023, "20240115") and "HTTP 404" in (outcome.error or "")
     assert outcome.not_attempted == [later.name] and outcome.results == []
+
+
+# --- where a download is written ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("segment", [
+    "..%2F..%2Fescaped%2FFY2023_All_Assistance_Full_20240108.zip",  # a relative path, encoded
+    "%2Ftmp%2Fabsolute%2FFY2023_All_Assistance_Full_20240108.zip",  # an absolute path, encoded
+    "..%5CFY2023_All_Assistance_Full_20240108.zip",  # a Windows separator
+    "FY2023_All_Assistance_Full_20240108.zip%0A",  # a trailing newline
+    "..",
+    "notes.zip",
+])
+def test_a_url_whose_name_is_not_a_plain_archive_name_is_refused(tmp_path: Path, segment: str) -> None:
+    downloads = tmp_path / "a" / "b" / "downloads"
+    url = f"https://user:secret-pass@127.0.0.1:9/x/{segment}?token=hunter22"
+    with pytest.raises(ArchiveNameError) as exc:
+        download(url, downloads, attempts=1)
+    message = str(exc.value)
+    assert "https://***:***@127.0.0.1:9/x/" in message and "token=***" in message  # the URL, masked
+    assert "secret-pass" not in message and "hunter22" not in message
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))  # nothing written anywhere
+    with pytest.raises(ArchiveNameError):  # and a run fails before anything loads
+        plan_sources([url])
+
+
+def test_a_plain_name_is_saved_in_the_download_folder(tmp_path: Path, served: _Server) -> None:
+    source = make_zip(served.folder, "FY(All)_All_Assistance_Delta_20240115.zip", [txn("K_1")])
+    path = download(f"{served.url}/FY%28All%29_All_Assistance_Delta_20240115.zip", tmp_path / "d")
+    assert path == tmp_path / "d" / source.name and path.read_bytes() == source.read_bytes()
+
+
+# --- a download is whole before it is kept ---------------------------------------------------------
+
+
+def test_a_body_cut_off_without_a_length_is_resumed_not_kept(tmp_path: Path, served: _Server) -> None:
+    source = _archive(served.folder)
+    served.send_length = False
+    served.cut_first_after = 5000  # looks like a complete response: no length to compare with
+    path = download(f"{served.url}/{source.name}", tmp_path / "downloads", backoff_seconds=0)
+    assert path.read_bytes() == source.read_bytes()
+    assert [r["range"] for r in served.requests] == [None, "bytes=5000-"]
+
+
+def test_a_body_always_cut_off_is_never_renamed_into_place(tmp_path: Path, served: _Server) -> None:
+    source = _archive(served.folder)
+    served.send_length, served.ranges, served.cut_every_after = False, False, 5000
+    downloads = tmp_path / "downloads"
+    with pytest.raises(DownloadError, match="not a whole zip"):
+        download(f"{served.url}/{source.name}", downloads, attempts=2, backoff_seconds=0)
+    assert not (downloads / source.name).exists()
+    assert (downloads / (source.name + ".part")).exists()  # kept, for the next run to resume
+
+
+def test_a_cut_off_file_kept_by_an_earlier_run_is_fetched_again(tmp_path: Path, served: _Server) -> None:
+    source = _archive(served.folder)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    (downloads / source.name).write_bytes(source.read_bytes()[:5000])
+    path = download(f"{served.url}/{source.name}", downloads, backoff_seconds=0)
+    assert path.read_bytes() == source.read_bytes()
+    assert len(served.requests) == 1
+    assert download(f"{served.url}/{source.name}", downloads) == path and len(served.requests) == 1  # now reused
+
+
+def test_a_whole_length_that_is_not_a_zip_is_fetched_again_from_the_start(tmp_path: Path, served: _Server) -> None:
+    source = _archive(served.folder)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    good = source.read_bytes()
+    # A stale part of the right length (the server's 416 says "whole") but wrong bytes.
+    (downloads / (source.name + ".part")).write_bytes(b"x" * len(good))
+    path = download(f"{served.url}/{source.name}", downloads, backoff_seconds=0)
+    assert path.read_bytes() == good
+    assert [r["range"] for r in served.requests] == [f"bytes={len(good)}-", None]
