@@ -89,6 +89,7 @@ def read_archive(path: Path) -> ArchiveContents:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
+            _refuse_repeated_names(path, infos)
             parts, ignored = [], []
             for info in infos:
                 if info.is_dir():
@@ -116,6 +117,17 @@ def read_archive(path: Path) -> ArchiveContents:
         # Names without a distinct _N: number them in order, so every part has its own number.
         parts = [ArchivePart(p.member, i, p.header, p.size, p.compressed_size) for i, p in enumerate(parts, 1)]
     return ArchiveContents(path, tuple(parts), tuple(ignored))
+
+
+def _refuse_repeated_names(path: Path, infos: Sequence[zipfile.ZipInfo]) -> None:
+    """Two members under one name: ``zipfile`` looks members up by name and finds the last, so the
+    first would be silently dropped (or read twice). Which one the producer meant cannot be known."""
+    seen: set[str] = set()
+    for info in infos:
+        if info.filename in seen:
+            raise ArchiveError(f"{path.name}: holds more than one member named {info.filename!r}; "
+                               "refusing an ambiguous zip")
+        seen.add(info.filename)
 
 
 def _read_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, ...]:
@@ -244,6 +256,7 @@ class PartFeed:
             f.seek(extra_length, os.SEEK_CUR)
             inflater = _inflater.decompressobj(-15)  # raw deflate, as stored in zips
             crc, size, left = 0, 0, info.compress_size
+            declared = info.file_size
             while left > 0 and not inflater.eof:
                 if self._cancel.is_set():
                     return
@@ -255,13 +268,19 @@ class PartFeed:
                 for start in range(0, len(view), _DEFLATE_IN):
                     data: bytes | memoryview = view[start:start + _DEFLATE_IN]
                     while data and not inflater.eof:
-                        out = inflater.decompress(data, _INFLATE_OUT)
+                        # Never ask for more than one byte past the declared size: a member that
+                        # inflates beyond it (a zip bomb) is stopped there, having cost nothing.
+                        out = inflater.decompress(data, min(_INFLATE_OUT, declared - size + 1))
                         data = inflater.unconsumed_tail
+                        if size + len(out) > declared:
+                            raise _oversized(info)
                         if out:
                             crc = _inflater.crc32(out, crc)
                             size += len(out)
                             self._emit(fd, out)
-            out = inflater.flush()
+            out = inflater.flush()  # all input is consumed here: only what zlib still holds
+            if size + len(out) > declared:
+                raise _oversized(info)
             if out:
                 crc = _inflater.crc32(out, crc)
                 size += len(out)
@@ -272,6 +291,11 @@ class PartFeed:
             raise zipfile.BadZipFile(f"size {size:,} of {info.filename!r} differs from the directory's {info.file_size:,}")
         if crc != info.CRC:
             raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+
+
+def _oversized(info: zipfile.ZipInfo) -> zipfile.BadZipFile:
+    return zipfile.BadZipFile(f"{info.filename!r} inflates past the {info.file_size:,} bytes the directory "
+                              "declares; stopped there")
 
 
 def _open_writer(path: Path, cancel: threading.Event) -> int | None:

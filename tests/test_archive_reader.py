@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import warnings
 import struct
 import zipfile
 import zlib
@@ -110,3 +111,67 @@ def test_a_stream_without_its_end_marker_is_caught(tmp_path: Path, inflater: str
     path = _raw_zip(tmp_path / "a.zip", "a_1.csv", unfinished, crc=zlib.crc32(data), size=len(data))
     with pytest.raises(ArchiveError, match="is corrupt or truncated"):
         _feed(path, tmp_path)
+
+
+class _CountingInflater:
+    """The inflater module in use, counting every byte its decompressors produce."""
+
+    def __init__(self, module: object) -> None:
+        self.module, self.produced = module, 0
+        self.error, self.crc32 = module.error, module.crc32  # type: ignore[attr-defined]
+
+    def decompressobj(self, wbits: int) -> object:
+        inner, outer = self.module.decompressobj(wbits), self  # type: ignore[attr-defined]
+
+        class Counted:
+            @property
+            def eof(self) -> bool:
+                return bool(inner.eof)
+
+            @property
+            def unconsumed_tail(self) -> bytes:
+                return bytes(inner.unconsumed_tail)
+
+            def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+                out = inner.decompress(data, max_length)
+                outer.produced += len(out)
+                return bytes(out)
+
+            def flush(self) -> bytes:
+                out = inner.flush()
+                outer.produced += len(out)
+                return bytes(out)
+
+        return Counted()
+
+
+def test_a_member_inflating_past_its_declared_size_is_stopped_at_once(tmp_path: Path, inflater: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A zip bomb: 64 MB of one repeated line, deflated to ~60 KB, declaring 1,000,000 bytes."""
+    line = b"K0000001,97.102,100.00\n"
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = line * ((1 << 20) // len(line))
+    deflated = b"".join(c.compress(chunk) for _ in range(64)) + c.flush()
+    declared = 1_000_000
+    path = _raw_zip(tmp_path / "bomb.zip", "bomb_1.csv", deflated, crc=0, size=declared)
+    counting = _CountingInflater(reader._inflater)
+    monkeypatch.setattr(reader, "_inflater", counting)
+    emitted: list[int] = []
+    contents = read_archive(path)
+    with pytest.raises(ArchiveError, match=r"bomb\.zip: part bomb_1\.csv .*inflates past the 1,000,000 bytes"):
+        with PartFeed(path, contents.parts, tmp_path / "feed", "extract", on_bytes=emitted.append):
+            pass
+    assert sum(emitted) <= declared  # nothing past the declared size reached the reader
+    assert counting.produced <= declared + 1  # and inflation stopped one byte past it, not at 64 MB
+
+
+def test_two_members_with_one_name_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "FY2023_All_Assistance_Full_20240115.zip"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate it is asked to write
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("FY2023_All_Assistance_Full_20240115_1.csv", _csv(10, seed=1))
+            zf.writestr("FY2023_All_Assistance_Full_20240115_1.csv", _csv(10, seed=2))
+    with pytest.raises(ArchiveError, match=r"FY2023_All_Assistance_Full_20240115\.zip: holds more than one member "
+                                           r"named 'FY2023_All_Assistance_Full_20240115_1\.csv'"):
+        read_archive(path)
