@@ -21,13 +21,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 import httpx
 
+from connectors.amounts import MAX_AMOUNT, to_cents  # noqa: F401 - re-exported: the connectors read money here
 from connectors.records import RawPage
 
 log = logging.getLogger("spendrecon.http")
@@ -36,7 +37,6 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 SERVER_MESSAGE_LIMIT = 300
 REDACTED = "***"
-CENTS = Decimal("0.01")
 
 
 # --- secrets ------------------------------------------------------------------------------------
@@ -466,56 +466,6 @@ def unique_programs(programs: Sequence[str] | None) -> list[str]:
     return list(seen)
 
 
-
-
-MAX_AMOUNT = Decimal(10) ** 16
-
-
-def to_cents(value: Any) -> Decimal | None:
-    """Read a money figure from a payload as a Decimal rounded (half-even) to cents.
-
-    Shared by the connectors so every source reads money the same way: JSON numbers arrive as
-    Decimal/int (see ``parse_float=Decimal``), strings may carry "$", "," and spaces, and
-    accounting-style "(1,000)" is negative.  None and "" are "no figure" (None); 0 stays a zero.
-    Raises ValueError saying what was wrong.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not an amount")
-    if isinstance(value, (int, Decimal)):
-        amount = Decimal(value)
-    elif isinstance(value, float):
-        amount = Decimal(repr(value))  # shortest round-trip text: 1234567.89 stays 1234567.89
-    elif isinstance(value, str):
-        amount_or_none = _amount_from_text(value)
-        if amount_or_none is None:
-            return None
-        amount = amount_or_none
-    else:
-        raise ValueError(f"{type(value).__name__} {value!r} is not an amount")
-    if not amount.is_finite():
-        raise ValueError(f"{value!r} is not a finite amount")
-    try:
-        cents = amount.quantize(CENTS, rounding=ROUND_HALF_EVEN)
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is too large to be an amount") from None
-    if abs(cents) >= MAX_AMOUNT:
-        # The warehouse stores DECIMAL(18,2); refuse here, where the listing and field can be named.
-        raise ValueError(f"{value!r} is beyond the largest amount stored (under $10^16)")
-    return cents
-
-
-def _amount_from_text(value: str) -> Decimal | None:
-    text = value.replace("$", "").replace(",", "").replace(" ", "").strip()
-    if not text:
-        return None
-    negative = text.startswith("(") and text.endswith(")")
-    try:
-        amount = Decimal(text[1:-1] if negative else text)
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount") from None
-    return -amount if negative else amount
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -506,8 +506,13 @@ def test_max_concurrency_bounds_in_flight_requests_across_threads() -> None:
         ("-$1,500.10", Decimal("-1500.10")),
         ("(2,000)", Decimal("-2000.00")),
         (1234567.89, Decimal("1234567.89")),  # a float that slipped through is read by its shortest text
-        ("0.125", Decimal("0.12")),  # half-even: ties go to the even cent
-        ("0.135", Decimal("0.14")),
+        ("1,234", Decimal("1234.00")),
+        ("$ 1,000.00", Decimal("1000.00")),
+        ("+5", Decimal("5.00")),
+        ("1.5", Decimal("1.50")),
+        (" ($2,000.5) ", Decimal("-2000.50")),
+        (Decimal("1.500"), Decimal("1.50")),  # trailing zeros are no sub-cent digits
+        ("007", Decimal("7.00")),
     ],
 )
 def test_to_cents_reads_money_exactly(raw: object, expected: Decimal | None) -> None:
@@ -518,6 +523,33 @@ def test_to_cents_reads_money_exactly(raw: object, expected: Decimal | None) -> 
 def test_to_cents_refuses_what_is_not_an_amount(raw: object) -> None:
     with pytest.raises(ValueError):
         to_cents(raw)
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("1,23", "is not an amount"),  # a comma out of place: not 123
+    ("1.000,50", "is not an amount"),  # a European decimal comma: not 1.00
+    ("1,0000", "is not an amount"),
+    (",100", "is not an amount"),
+    ("0,123", "is not an amount"),
+    ("1 000", "is not an amount"),  # grouped with a blank
+    ("1e5", "is not an amount"),
+    ("$-5", "is not an amount"),
+    ("(1,000", "is not an amount"),
+    ("-(5)", "is not an amount"),
+    ("\u0661\u0662", "is not an amount"),  # Arabic-Indic digits
+    ("5.", "is not an amount"),
+    ("$ 1,000.004", "has digits below a cent"),  # not 1000.00
+    ("0.125", "has digits below a cent"),  # not rounded half-even to 0.12
+    ("12.00001", "has digits below a cent"),
+    (Decimal("1000.004"), "has digits below a cent"),
+    (0.1 + 0.2, "has digits below a cent"),  # 0.30000000000000004
+    (Decimal("1E-30"), "has digits below a cent"),
+    (Decimal("1E+30"), "beyond the largest amount"),
+])
+def test_to_cents_refuses_a_malformed_amount_rather_than_guess(raw: object, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason) as exc:
+        to_cents(raw)
+    assert repr(raw) in str(exc.value)  # the raw value, as the source sent it
 
 
 def test_a_response_that_echoes_the_request_url_is_stored_without_the_key():

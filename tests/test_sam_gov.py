@@ -342,6 +342,21 @@ def test_amounts_may_be_formatted_strings() -> None:
     assert (line.fiscal_year, line.actual, line.estimate) == (2024, Decimal("1234567.89"), Decimal("2000.00"))
 
 
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("1,23", "is not an amount"), ("1.000,50", "is not an amount"), ("$ 1,000.004", "has digits below a cent"),
+    (Decimal("12.00001"), "has digits below a cent"),
+])
+def test_an_ill_formed_amount_is_refused_naming_program_year_field_and_value(raw: object, reason: str) -> None:
+    """'1,23' is not 123.00, '1.000,50' not 1.00, '$ 1,000.004' not 1000.00: refused, never guessed."""
+    obj = listing("10.001")
+    obj["financialInformation"]["obligations"][0]["values"] = [{"year": 2024, "actual": 5, "estimate": raw}]
+    with pytest.raises(MalformedPayload) as caught:
+        parse_listing(obj)
+    message = str(caught.value)
+    assert "listing 10.001" in message and "year 2024 estimate" in message
+    assert f"{raw!r} {reason}" in message
+
+
 def test_values_may_be_an_object_keyed_by_year() -> None:
     obj = listing("10.001")
     obj["financialInformation"]["obligations"][0]["values"] = {

@@ -237,7 +237,7 @@ def test_assistance_types_are_kept_as_given_and_decoded_through_the_dictionary()
 
 def test_figures_are_read_exactly_as_the_official_mode_reads_them() -> None:
     values_list = [{"year": 2022, "actual": None, "estimate": None}, {"year": 2023, "actual": 0},
-                   {"year": "FY2024", "actual": "1,234.50"}, {"year": 2025, "estimate": Decimal("99.999")}]
+                   {"year": "FY2024", "actual": "1,234.50"}, {"year": 2025, "estimate": Decimal("100.000")}]
     values_by_year = {"2021": {"actual": Decimal("15000000.00")}, "2020": {"actual": 0, "estimate": None}}
     obligations = [{"assistanceType": "0003003", "values": values_list, "isRecoveryAct": False},
                    {"assistanceType": "0009001", "values": values_by_year}]
@@ -263,6 +263,10 @@ def test_figures_are_read_exactly_as_the_official_mode_reads_them() -> None:
     (document("10.001", [{"assistanceType": 3003, "values": []}]), r"obligations\[0\].assistanceType is a number"),
     (document("10.001", [{"assistanceType": "0003003", "values": [{"year": 2024, "actual": "lots"}]}]),
      "program 10.001.*year 2024 actual: 'lots' is not an amount"),
+    (document("10.001", [{"assistanceType": "0003003", "values": [{"year": 2024, "actual": "1,23"}]}]),
+     "program 10.001.*year 2024 actual: '1,23' is not an amount"),  # not 123.00
+    (document("10.001", [{"assistanceType": "0003003", "values": [{"year": 2024, "estimate": Decimal("99.999")}]}]),
+     r"program 10.001.*year 2024 estimate: Decimal\('99.999'\) has digits below a cent"),  # not 100.00
     (document("10.001", [{"assistanceType": "0003003", "values": [{"year": "soon", "actual": 1}]}]),
      r"program 10.001.*values\[0\].year: 'soon' is not a fiscal year"),
     (document("10.001", [{"assistanceType": "0003003", "values": [5]}]), r"program 10.001.*values\[0\] is a number"),

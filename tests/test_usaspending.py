@@ -202,7 +202,7 @@ def test_the_recorded_page_is_read_with_exact_amounts() -> None:
 
 def test_amounts_may_be_strings_null_stays_unknown_and_zero_stays_zero() -> None:
     rows, has_next = parse_cfda_page(
-        cfda_page([result("1.1", "1,234.50"), result("1.2", None), result("1.3", 0), result("1.4", Decimal("0.125"))]),
+        cfda_page([result("1.1", "1,234.50"), result("1.2", None), result("1.3", 0), result("1.4", Decimal("0.120"))]),
         fiscal_year=2024,
         url="u",
     )
@@ -223,6 +223,18 @@ def test_a_numeric_aln_code_is_refused_because_10_10_and_10_100_cannot_be_told_a
 def test_a_bad_amount_names_fiscal_year_page_and_aln() -> None:
     with pytest.raises(MalformedPayload, match=r"FY2021 page 4 .*ALN 10\.551\): amount 'lots' is not an amount"):
         parse_cfda_page(cfda_page([result("10.551", "lots")]), fiscal_year=2021, url="u", page_number=4)
+
+
+@pytest.mark.parametrize(("amount", "reason"), [
+    ("1.000,50", "is not an amount"), ("1,23", "is not an amount"), (Decimal("0.125"), "has digits below a cent"),
+])
+def test_an_ill_formed_amount_is_refused_naming_year_aln_and_the_raw_value(amount: object, reason: str) -> None:
+    """Never a guessed figure: '1.000,50' is not 1.00, '1,23' not 123, 0.125 not 0.12."""
+    with pytest.raises(MalformedPayload) as caught:
+        parse_cfda_page(cfda_page([result("10.551", amount)]), fiscal_year=2021, url="u", page_number=4)
+    message = str(caught.value)
+    assert "FY2021 page 4" in message and "ALN 10.551" in message and "amount" in message
+    assert f"{amount!r} {reason}" in message
 
 
 def test_a_row_without_a_code_is_skipped_with_a_warning() -> None:
