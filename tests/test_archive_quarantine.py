@@ -91,6 +91,27 @@ def test_amounts_with_more_than_two_decimals_are_quarantined_not_rounded(tmp_pat
         ("DECIMAL(18,2)",)]
 
 
+def test_digits_past_the_fourth_decimal_are_quarantined_not_rounded_unseen(tmp_path: Path) -> None:
+    con = _store(tmp_path)
+    result = ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), [
+        txn("FIFTH", amount="12.00001"),                                            # line 2: not 12.00
+        txn("ROUNDS_UP", amount="12.99995"),                                        # line 3: not 13.00
+        txn("TINY", amount="-0.0000000000000000000001"),                            # line 4: not 0.00
+        txn("ZEROS", amount="5.000000000"),                                         # line 5: exact to the cent
+        txn("LOAN", type_code="07", amount=None, face="1000.000001", subsidy="5.00"),  # line 6
+    ]))
+    part = "FY2023_All_Assistance_Full_20240115_1.csv"
+    assert _quarantine(con) == [
+        (part, 2, "federal_action_obligation has more than 2 decimal places"),
+        (part, 3, "federal_action_obligation has more than 2 decimal places"),
+        (part, 4, "federal_action_obligation has more than 2 decimal places"),
+        (part, 6, "face_value_of_loan has more than 2 decimal places"),
+    ]
+    assert result.rows_quarantined == 4 and result.rows_loaded == 1
+    assert con.execute("SELECT assistance_transaction_unique_key, federal_action_obligation "
+                       "FROM raw.archive_transactions").fetchall() == [("ZEROS", Decimal("5.00"))]
+
+
 def test_rows_without_program_or_date_are_quarantined(tmp_path: Path) -> None:
     con = _store(tmp_path)
     ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), [
