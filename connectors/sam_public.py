@@ -20,6 +20,7 @@ very same code and produce the same records.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from connectors.http import (
     ClientError,
@@ -42,6 +44,12 @@ from connectors.http import (
 from connectors.records import RawPage, SamExtract, SamListing
 # The official connector's scalar readers, so both modes read text, flags and counts alike.
 from connectors.sam_gov import _count, _flag, _text, parse_listing
+
+# What a listing's _id may look like before it goes into a request path. Real ids are 32 hex digits
+# (the sam.gov/fal/{id}/view ids); this allows a little more (letters, digits, "." "_" "-", starting
+# with a letter or digit), never "/", "?", "#", "%", "\\" or a leading ".": an id cannot name another
+# endpoint (``../../../sgs/v1/search/?index=x``). The id is still percent-quoted as a path segment.
+PROGRAM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}", re.ASCII)
 
 SEARCH_PATH = "/api/prod/sgs/v1/search/"
 DETAIL_PATH = "/api/prod/fac/v1/programs/{id}"
@@ -310,6 +318,12 @@ def _index_entry(item: Mapping[str, Any], queried_active: bool, url: str, warnin
     if program_id is None:
         warnings.append(f"{LABEL}: skipped a search result with no _id (programNumber {number!r}, title {title!r})")
         return None
+    if not PROGRAM_ID.fullmatch(program_id):
+        # Its document cannot be asked for without the id changing the request path; the rest of
+        # the index is fine, so the run goes on without this listing, and says so.
+        warnings.append(f"{LABEL}: skipped a search result whose _id {program_id!r} is not a program id "
+                        f"(letters, digits, '.', '_' or '-'; programNumber {number!r}, title {title!r})")
+        return None
     if number is not None and not isinstance(number, str):
         # A JSON number has already lost the trailing zero that tells 10.10 from 10.100.
         raise _malformed(f"search response from {url}: listing _id {program_id} has programNumber {number} as "
@@ -533,7 +547,7 @@ def _fetch_documents(
 
 
 def _fetch_document(requester: _Requester, entry: IndexEntry) -> tuple[Any, RawPage]:
-    path = DETAIL_PATH.format(id=entry.program_id)
+    path = DETAIL_PATH.format(id=quote(entry.program_id, safe=""))  # one segment, whatever the id holds
     try:
         return requester.get(path)
     except SourceError as exc:

@@ -198,6 +198,31 @@ def test_index_results_without_id_or_number_are_skipped_with_a_warning() -> None
     assert "no programNumber (_id id-10.002" in warnings and "no _id" in warnings
 
 
+@pytest.mark.parametrize("bad_id", [
+    "../../../sgs/v1/search/?index=x",  # another endpoint of the same host
+    "..", "x/../../dictionaries", "id?x=1", "id#frag", "id%2F..", "id\\..", " ", "id 1", "\u0430bc",
+])
+def test_an_id_that_would_change_the_request_path_is_skipped_with_a_warning_naming_it(bad_id: str) -> None:
+    bad = entry("10.002")
+    bad["_id"] = bad_id
+    fake = FakeSam([entry("10.001"), bad, entry("10.003")])
+    result = fetch(fake)
+    assert [x.program_number for x in result.extract.listings] == ["10.001", "10.003"]  # the run goes on
+    assert sorted(fake.detail_requests()) == [DETAIL_PATH.format(id="id-10.001"), DETAIL_PATH.format(id="id-10.003")]
+    assert all(r.url.path in (SEARCH_PATH, DICTIONARY_PATH) or r.url.path.startswith("/api/prod/fac/v1/programs/id-")
+               for r in fake.requests)
+    if bad_id.strip():
+        assert any(f"_id {bad_id!r} is not a program id" in w and "'10.002'" in w for w in result.extract.warnings)
+
+
+def test_real_ids_are_requested_as_one_path_segment() -> None:
+    real = entry("10.001")
+    real["_id"] = "6ae0ad2c07b84c4f9c2a1a3e35f4d4b1"
+    fake = FakeSam([real])
+    fetch(fake)
+    assert fake.detail_requests() == ["/api/prod/fac/v1/programs/6ae0ad2c07b84c4f9c2a1a3e35f4d4b1"]
+
+
 def test_a_numeric_program_number_in_the_index_is_refused() -> None:
     with pytest.raises(MalformedPayload, match="programNumber 10.1 as a number"):
         fetch(FakeSam([entry("10.001", programNumber=Decimal("10.1"))]))
