@@ -416,7 +416,7 @@ def _year(value: Any, what: str) -> int:
     year: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         year = value
-    elif isinstance(value, Decimal) and value == value.to_integral_value():
+    elif isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         year = int(value)
     elif isinstance(value, str):
         text = value.strip().upper().removeprefix("FY").strip()
@@ -433,7 +433,7 @@ def _count(value: Any, url: str, name: str) -> int | None:
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
-    if isinstance(value, Decimal) and value >= 0 and value == value.to_integral_value():
+    if isinstance(value, Decimal) and value.is_finite() and value >= 0 and value == value.to_integral_value():
         return int(value)
     raise _malformed(f"response from {url}: {name} {value!r} is not a count")
 

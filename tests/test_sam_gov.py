@@ -357,6 +357,14 @@ def test_an_ill_formed_amount_is_refused_naming_program_year_field_and_value(raw
     assert f"{raw!r} {reason}" in message
 
 
+@pytest.mark.parametrize("year", [Decimal("Infinity"), Decimal("NaN"), Decimal("sNaN")])
+def test_a_year_that_is_not_a_finite_number_is_a_clear_error_not_a_crash(year: Decimal) -> None:
+    obj = listing("10.001")
+    obj["financialInformation"]["obligations"][0]["values"] = [{"year": year, "actual": 5}]
+    with pytest.raises(MalformedPayload, match="is not a fiscal year"):
+        parse_listing(obj)
+
+
 def test_values_may_be_an_object_keyed_by_year() -> None:
     obj = listing("10.001")
     obj["financialInformation"]["obligations"][0]["values"] = {
