@@ -99,6 +99,8 @@ def test_digits_past_the_fourth_decimal_are_quarantined_not_rounded_unseen(tmp_p
         txn("TINY", amount="-0.0000000000000000000001"),                            # line 4: not 0.00
         txn("ZEROS", amount="5.000000000"),                                         # line 5: exact to the cent
         txn("LOAN", type_code="07", amount=None, face="1000.000001", subsidy="5.00"),  # line 6
+        txn("EXPONENT", amount="1e-5", pragmatic="0"),                              # line 7: not 0.00
+        txn("SPACED", amount=" 12.50 "),                                            # line 8: as before
     ]))
     part = "FY2023_All_Assistance_Full_20240115_1.csv"
     assert _quarantine(con) == [
@@ -106,10 +108,13 @@ def test_digits_past_the_fourth_decimal_are_quarantined_not_rounded_unseen(tmp_p
         (part, 3, "federal_action_obligation has more than 2 decimal places"),
         (part, 4, "federal_action_obligation has more than 2 decimal places"),
         (part, 6, "face_value_of_loan has more than 2 decimal places"),
+        (part, 7, "bad amount"),
     ]
-    assert result.rows_quarantined == 4 and result.rows_loaded == 1
-    assert con.execute("SELECT assistance_transaction_unique_key, federal_action_obligation "
-                       "FROM raw.archive_transactions").fetchall() == [("ZEROS", Decimal("5.00"))]
+    assert result.rows_quarantined == 5 and result.rows_loaded == 2
+    assert con.execute("SELECT detail FROM raw.quarantine WHERE line = 7").fetchone() == (
+        "federal_action_obligation: 1e-5 is in exponent form",)
+    assert con.execute("SELECT assistance_transaction_unique_key, federal_action_obligation FROM raw.archive_transactions "
+                       "ORDER BY 1").fetchall() == [("SPACED", Decimal("12.50")), ("ZEROS", Decimal("5.00"))]
 
 
 def test_rows_without_program_or_date_are_quarantined(tmp_path: Path) -> None:

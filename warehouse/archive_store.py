@@ -45,15 +45,17 @@ SCHEMA_FILES = (
     "archive_staging_program_year",
 )
 
-# Amounts are stored to the cent but read with 24 decimals: the reader rounds digits past the scale
-# it is given, so read as DECIMAL(18,2) "12.345" would silently become 12.35, and as DECIMAL(18,4)
-# "12.00001" 12.00 (or "12.99995" 13.00). With 24 decimals such a value is seen and quarantined
-# (_PROBLEM). DECIMAL(38,24) keeps the same range as before (under 1e14, far beyond any one
-# transaction; a larger value is rejected by the reader as a bad amount) and costs ~0.03 CPU-s more
-# per million rows than int64-backed DECIMAL(18,4) (measured: bench/README.md). What stays unseen is
-# only a value with more than 24 decimals whose 3rd to 24th are all 0 (or all 9, rounding up).
+# Amounts are stored to the cent, but a reader told "DECIMAL" rounds every digit past the scale it is
+# given: as DECIMAL(18,2) "12.345" would silently become 12.35, as DECIMAL(18,4) "12.00001" 12.00 and
+# "12.99995" 13.00. So the reader hands amounts over as text; SQL parses them as DECIMAL(18,4)
+# (int64-backed; the range, under 1e14, is far beyond any one transaction) and quarantines (_PROBLEM)
+# a text that does not parse, that is in exponent form, or that has a non-zero digit past the second
+# decimal -- checked on the text itself, with a pattern run only on the rare texts with three or
+# more characters after the point (or an "e"): every digit is seen, whatever its place. Reading a
+# wider DECIMAL(38,24) instead was measured at ~1.3 CPU-s more per million rows (128-bit
+# arithmetic); this costs a fraction of that (bench/README.md).
 _AMOUNT = "DECIMAL(18,2)"
-_READ_AMOUNT = "DECIMAL(38,24)"
+_READ_AMOUNT = "DECIMAL(18,4)"
 # Stored column -> (names it may have in a file, the type DuckDB's CSV reader parses it as).
 # Typed columns are parsed by the reader itself, so an unparseable value rejects the record with
 # its line number instead of silently becoming NULL.
@@ -388,11 +390,12 @@ class _PartLoader:
             self.con.execute("SET preserve_insertion_order = false")
         now = _utcnow()
         for n, problem, raw_text in found:
+            reason, _, detail = problem.partition(_DETAIL)
             execute(self.con, """
-                INSERT INTO raw.quarantine VALUES ($file_id, $file_name, $part, $line, $reason, NULL, $raw, $now)""",
+                INSERT INTO raw.quarantine VALUES ($file_id, $file_name, $part, $line, $reason, $detail, $raw, $now)""",
                 {"file_id": self.file_id, "file_name": self.name.file_name, "part": part.member,
-                 "line": record_line(n, rejected_lines), "reason": problem, "raw": (raw_text or "")[:1000],
-                 "now": now})
+                 "line": record_line(n, rejected_lines), "reason": reason, "detail": detail[:1000] or None,
+                 "raw": (raw_text or "")[:1000], "now": now})
         return len(found)
 
 
@@ -416,25 +419,50 @@ _STORED_EXPRS = tuple(f"CAST({c} AS {_AMOUNT}) AS {c}" if c in SOURCES and SOURC
                       for c in _STORED[:-1])
 _AMOUNT_STORED = [c for c, (_, t) in SOURCES.items() if t == _READ_AMOUNT]
 
+_TEXT = "__text"  # suffix of the column holding an amount's text as the file spells it
+
+
+def _amount_problems(c: str) -> tuple[str, str]:
+    """(WHEN clause for an unreadable amount, WHEN clauses for one that cannot be stored as it is).
+
+    A text that does not parse is a bad amount, named with its column and text (the quarantine's
+    detail; see _PartLoader._quarantine_part_problems). ``x % 0.01`` (exact int64 decimal arithmetic)
+    catches a third or fourth decimal; the pattern, anything past the fourth, and it runs only on
+    texts that pass the cheap LIKE/contains test first (CASE and AND evaluate in order, row by row):
+    ``12.3``, ``-5`` and ``1234.56`` never reach it. An exponent ("1e-5") is refused as a bad amount:
+    the archive never writes one, and rounding it to the reader's scale could hide digits.
+    """
+    t = f"{c}{_TEXT}"
+    bad = (f"    WHEN {c} IS NULL AND {t} IS NOT NULL AND trim({t}) <> '' "
+           f"THEN 'bad amount{_DETAIL}{c}: ' || {t} || ' is not a number'\n")
+    unstorable = (
+        f"    WHEN {c} % 0.01 <> 0 THEN '{c} has more than 2 decimal places'\n"
+        f"    WHEN ({t} LIKE '%.___%' OR contains({t}, 'e') OR contains({t}, 'E'))"
+        f" AND regexp_matches({t}, '[eE]|[.][0-9][0-9]0*[1-9]')\n"
+        f"        THEN CASE WHEN regexp_matches({t}, '[eE]') THEN 'bad amount{_DETAIL}{c}: ' || {t} || "
+        f"' is in exponent form' ELSE '{c} has more than 2 decimal places' END\n")
+    return bad, unstorable
+
+
+_DETAIL = " | "  # separates a problem's reason from its detail in load_problem
 # Without its award key a row would load but count toward no award (award_count), so it is a bad
 # row too. Delta D rows carry only the transaction key, program and a few award ids, never the
-# award key: they are exempt, as from the program and date checks.
-# An amount with a non-zero digit past the second decimal cannot be stored to the cent without
-# changing it. `x % 0.01` is exact decimal arithmetic, and cheaper than `x <> round(x, 2)`
-# (measured on DECIMAL(18,4): ~0.03 against ~0.045 CPU-s per million rows for the four amounts).
-_PROBLEM = """CASE
+# award key: they are exempt, as from the program and date checks. An unreadable amount comes first,
+# as it did when the CSV reader itself refused it.
+_PROBLEM = "CASE\n" + "".join(_amount_problems(c)[0] for c in _AMOUNT_STORED) + """\
     WHEN assistance_transaction_unique_key IS NULL THEN 'missing transaction key'
     WHEN correction_delete_ind IS NOT NULL AND correction_delete_ind NOT IN ('', 'C', 'D')
         THEN 'unknown correction_delete_ind'
     WHEN coalesce(correction_delete_ind, '') <> 'D' AND assistance_award_unique_key IS NULL THEN 'missing award key'
     WHEN coalesce(correction_delete_ind, '') <> 'D' AND cfda_number IS NULL THEN 'missing program number'
     WHEN coalesce(correction_delete_ind, '') <> 'D' AND action_date_fiscal_year IS NULL THEN 'missing action date'
-""" + "".join(f"    WHEN {c} % 0.01 <> 0 THEN '{c} has more than 2 decimal places'\n" for c in _AMOUNT_STORED) + """END"""
+""" + "".join(_amount_problems(c)[1] for c in _AMOUNT_STORED) + """END"""
 
 
 def _reader_columns(header: Sequence[str]) -> dict[str, str]:
     """The read_csv columns spec for a part: every header column, typed where we read it."""
-    types = {n: t for names, t in SOURCES.values() for n in names}
+    # Amounts as text: parsed and checked in SQL (_amount_exprs), where no digit is rounded unseen.
+    types = {n: ("VARCHAR" if t == _READ_AMOUNT else t) for names, t in SOURCES.values() for n in names}
     spec: dict[str, str] = {}
     for i, raw in enumerate(header):
         name = raw or f"column_{i + 1}"
@@ -473,6 +501,10 @@ def _part_select(part: ArchivePart, i: int, rejects: str, is_delta: bool, *, raw
     }
     items = []
     for column, (_, typ) in SOURCES.items():
+        if typ == _READ_AMOUNT:
+            text = col(column, "VARCHAR")
+            items += [f"TRY_CAST({text} AS {_READ_AMOUNT}) AS {column}", f"{text} AS {column}{_TEXT}"]
+            continue
         expr = exprs.get(column) or col(column, typ)
         items.append(f"{expr} AS {column}")
     items += ["$file_id AS file_id", "$file_date::DATE AS file_date", f"$part_{i} AS part"]

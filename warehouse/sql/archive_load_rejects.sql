@@ -1,6 +1,8 @@
 -- Records DuckDB's CSV reader set aside (wrong column count, unparseable amount or date, broken
--- quoting) go to raw.quarantine, one row per record. An amount past what the reader's DECIMAL(38,24)
--- holds (~1e14) is a bad amount too. {rejects} is the part's rejects table, a name chosen by our code.
+-- quoting) go to raw.quarantine, one row per record. Amounts are read as text and checked in SQL
+-- (archive_store._amount_problems), which quarantines an unreadable one as 'bad amount' too; the
+-- CAST case below covers any column the reader types. {rejects} is the part's rejects table, a name
+-- chosen by our code.
 -- Parameters: $file_id, $file_name, $part, $amount_columns, $date_columns, $now
 INSERT INTO raw.quarantine (file_id, file_name, part, line, reason, detail, raw_text, quarantined_at)
 SELECT $file_id,
