@@ -56,6 +56,11 @@ class ArchiveError(Exception):
     """The zip (or one of its parts) is unreadable, truncated or corrupt. Names the file."""
 
 
+class ArchiveCorrupt(ArchiveError):
+    """The zip's bytes are damaged (a bad CRC-32, a broken deflate stream, a cut-off file): another
+    copy of the same file may well be whole, unlike a zip that is well-formed but unusable."""
+
+
 @dataclass(frozen=True)
 class ArchivePart:
     member: str  # name inside the zip
@@ -109,7 +114,7 @@ def read_archive(path: Path) -> ArchiveContents:
     except ArchiveError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError) as exc:
-        raise ArchiveError(f"{path.name}: not a readable zip file ({exc})") from None
+        raise ArchiveCorrupt(f"{path.name}: not a readable zip file ({exc})") from None
     if not parts:
         raise ArchiveError(f"{path.name}: holds no CSV part")
     parts.sort(key=lambda p: (p.number, p.member))
@@ -140,7 +145,7 @@ def _read_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, ...]:
                     break
                 head += chunk
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise ArchiveError(f"{Path(str(zf.filename)).name}: part {info.filename} is corrupt or truncated ({exc})") from None
+        raise ArchiveCorrupt(f"{Path(str(zf.filename)).name}: part {info.filename} is corrupt or truncated ({exc})") from None
     line = head.split(b"\n", 1)[0].rstrip(b"\r")
     if not line:
         raise ArchiveError(f"{info.filename}: empty part (no header row)")
@@ -228,7 +233,7 @@ class PartFeed:
         except BrokenPipeError:
             pass  # the reader stopped early: its own error says why
         except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, *_INFLATE_ERRORS) as exc:
-            self._errors.append(ArchiveError(
+            self._errors.append(ArchiveCorrupt(
                 f"{self.zip_path.name}: part {part.member} is corrupt or truncated ({exc})"))
         finally:
             if fd is not None:

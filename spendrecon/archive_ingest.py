@@ -23,7 +23,7 @@ from connectors.archive_files import (
     parse_archive_name,
     safe_url,
 )
-from connectors.archive_reader import OnBytes, Transport
+from connectors.archive_reader import ArchiveCorrupt, OnBytes, Transport
 from spendrecon.config import Settings
 from warehouse.archive_store import IngestResult, ingest_file, open_store
 
@@ -92,6 +92,13 @@ def ingest_source(source: str, cfg: ArchiveConfig, *, on_download: Progress | No
         # meta.archive_files.source is read by anyone with the store: the URL without its credentials.
         return ingest_file(con, path, source=safe_url(source), transport=cfg.transport, workers=cfg.workers,
                            workdir=cfg.store.parent, on_bytes=on_bytes, on_start=on_start)
+    except ArchiveCorrupt as exc:
+        if not is_url(source):
+            raise
+        # A download whose bytes are damaged (a CRC-32 only shows once a part is inflated) would be
+        # reused by every later run: remove it, so the next run fetches the file again.
+        path.unlink(missing_ok=True)
+        raise ArchiveCorrupt(f"{exc}; the downloaded copy was removed and the next run fetches it again") from None
     finally:
         con.close()
 

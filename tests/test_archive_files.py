@@ -11,6 +11,7 @@ import pytest
 
 from archive_testkit import LocalServer, full_name, make_zip, txn
 from connectors.archive_files import ArchiveNameError, DownloadError, download, parse_archive_name
+from connectors.archive_reader import ArchiveError
 from spendrecon.archive_ingest import ArchiveConfig, ingest_source, ingest_sources, plan_sources
 
 
@@ -224,3 +225,31 @@ def test_a_whole_length_that_is_not_a_zip_is_fetched_again_from_the_start(tmp_pa
     path = download(f"{served.url}/{source.name}", downloads, backoff_seconds=0)
     assert path.read_bytes() == good
     assert [r["range"] for r in served.requests] == [f"bytes={len(good)}-", None]
+
+
+def test_a_download_with_a_bad_crc_is_removed_so_the_next_run_fetches_it_again(tmp_path: Path, served: _Server) -> None:
+    """The directory checks out, so the download is kept; the CRC-32 only fails once ingest inflates the
+    part. The damaged copy must not be reused by every later run."""
+    source = _archive(served.folder, rows=10)
+    good = source.read_bytes()
+    at = good.rindex(b"PK\x01\x02") + 16  # the central directory's CRC-32 of the (only) part
+    source.write_bytes(good[:at] + bytes(b ^ 0xFF for b in good[at:at + 4]) + good[at + 4:])
+    cfg = ArchiveConfig(store=tmp_path / "store.duckdb", download_dir=tmp_path / "downloads")
+    url = f"{served.url}/{source.name}"
+    with pytest.raises(ArchiveError, match="corrupt.*the downloaded copy was removed and the next run fetches it again"):
+        ingest_source(url, cfg)
+    assert not (cfg.download_dir / source.name).exists()
+    source.write_bytes(good)  # the server's copy is whole again
+    assert ingest_source(url, cfg).rows_loaded == 10
+    assert len(served.requests) == 2
+
+
+def test_a_local_file_with_a_bad_crc_is_left_alone(tmp_path: Path) -> None:
+    source = _archive(tmp_path, rows=10)
+    good = source.read_bytes()
+    at = good.rindex(b"PK\x01\x02") + 16
+    source.write_bytes(good[:at] + bytes(b ^ 0xFF for b in good[at:at + 4]) + good[at + 4:])
+    cfg = ArchiveConfig(store=tmp_path / "store.duckdb", download_dir=tmp_path / "downloads")
+    with pytest.raises(ArchiveError, match="corrupt") as exc:
+        ingest_source(str(source), cfg)
+    assert "removed" not in str(exc.value) and source.exists()
