@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from spendrecon.fiscal import default_fiscal_years, fiscal_year_of, parse_fiscal_years
+from warehouse.keys import key_text
 
 DEFAULT_CONFIG_NAME = "spendrecon.yaml"
 SAM_API_KEY_ENV = "SAM_API_KEY"
@@ -210,7 +211,7 @@ class Settings(_Strict):
 def _format_validation_error(err: ValidationError, source: str) -> str:
     lines = []
     for e in err.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        where = ".".join(key_text(p) for p in e["loc"]) or "(top level)"
         msg = e["msg"]
         if not e["loc"] and e["type"] == "value_error" and e.get("ctx", {}).get("error"):
             # A check across keys (rules, explanations, fiscal_years): its text names the key itself.
@@ -255,6 +256,11 @@ def load_settings(
             loaded = {}
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: the top level must be a mapping of keys, not {type(loaded).__name__}")
+        odd = [k for k in loaded if not isinstance(k, str)]
+        if odd:
+            # YAML reads `1:`, `true:` or `null:` as a number, boolean or null; no key is one of those.
+            raise ConfigError("\n".join(f"{path}: {key_text(k)}: unknown key (check the spelling against the README)"
+                                         for k in odd))
         data = loaded
         base_dir = path.resolve().parent
 

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from warehouse.db import sql_text
+from warehouse.keys import key_text
 from warehouse.money import format_money
 
 SEVERITIES = ("error", "warning", "info")
@@ -44,7 +45,7 @@ def load_rules(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list
     by_id = {r.id: r for r in rules}
     for rule_id, override in (overrides or {}).items():
         if rule_id not in by_id:
-            raise RuleConfigError(f"rules.{rule_id}: no such rule (known: {', '.join(by_id)})")
+            raise RuleConfigError(f"rules.{key_text(rule_id)}: no such rule (known: {', '.join(by_id)})")
         by_id[rule_id] = _apply(by_id[rule_id], override)
     return [by_id[r.id] for r in rules]
 
@@ -75,7 +76,7 @@ def _apply(rule: Rule, override: Mapping[str, Any]) -> Rule:
             params[key] = Decimal(str(value))
         else:
             allowed = ", ".join([*_OVERRIDABLE, *params])
-            raise RuleConfigError(f"rules.{rule.id}.{key}: this rule has no such setting (it takes: {allowed})")
+            raise RuleConfigError(f"rules.{rule.id}.{key_text(key)}: this rule has no such setting (it takes: {allowed})")
     updated = replace(rule, params=params, **changes)
     _check_message(updated)
     return updated
