@@ -9,7 +9,7 @@ from spendrecon.cli import app
 from spendrecon.config import load_settings
 from spendrecon.findings_query import FindingFilter, query_findings
 from spendrecon.pipeline import RunError, annotate, plan_run, run_pipeline
-from warehouse.annotations import Annotation, AnnotationError, read_log
+from warehouse.annotations import Annotation, AnnotationError, append_log, read_log
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 
@@ -154,6 +154,16 @@ def test_bad_lines_are_named_skipped_and_kept_while_every_other_review_applies(t
     assert f[(2022, "actual_not_in_usaspending")]["review_note"] == "ok"
     assert log.read_bytes().startswith(content)  # nothing rewritten or dropped
     assert log.read_bytes().count(b"\n") == content.count(b"\n") + 1
+
+
+def test_a_file_saved_with_a_byte_order_mark_and_crlf_line_ends_reads_as_written(tmp_path):
+    log = tmp_path / "annotations.jsonl"
+    log.write_bytes(b"\xef\xbb\xbf" + b'{"program_number": "97.102", "fiscal_year": 2022, "status": "accepted", '
+                    b'"note": "Notepad", "annotated_at": "2026-11-27T11:00:00+00:00"}\r\n')
+    append_log(log, Annotation("97.102", 2023, "disputed", "after", NOW))
+    read = read_log(log)
+    assert read.problems == []
+    assert [(a.fiscal_year, a.note) for a in read.annotations] == [(2022, "Notepad"), (2023, "after")]
 
 
 def test_the_cli_annotate_warns_about_bad_lines_and_still_records(tmp_path, monkeypatch):

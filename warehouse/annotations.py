@@ -7,6 +7,7 @@ recon.annotations and onto recon.findings.review_status / review_note.
 """
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from collections.abc import Sequence
@@ -87,7 +88,10 @@ def read_log(path: Path) -> AnnotationLog:
         return AnnotationLog([], [])
     found: list[Annotation] = []
     problems: list[str] = []
-    for n, raw_line in enumerate(path.read_bytes().split(b"\n"), start=1):
+    content = path.read_bytes()
+    if content.startswith(codecs.BOM_UTF8):  # saved by an editor that marks UTF-8 (Notepad)
+        content = content[len(codecs.BOM_UTF8):]
+    for n, raw_line in enumerate(content.split(b"\n"), start=1):
         if not raw_line.strip():
             continue
         try:
