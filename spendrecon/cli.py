@@ -77,6 +77,8 @@ def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
         by_rule = con.execute(
             "SELECT rule_id, severity, count(*) FROM recon.findings WHERE status <> 'resolved' "
             "GROUP BY ALL ORDER BY 3 DESC").fetchall()
+        warned = con.execute("SELECT coalesce(len(warnings), 0) FROM meta.runs WHERE run_id = $r",
+                             {"r": outcome["run_id"]}).fetchone()
     finally:
         con.close()
     assert runs and programs
@@ -88,6 +90,8 @@ def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
         table.add_row(rule_id, severity, f"{n:,}")
     out.print(table)
     out.print(f"new this run: {outcome['findings_new']:,}, resolved this run: {outcome['findings_resolved']:,}")
+    if warned and warned[0]:
+        out.print(f"warnings:    {warned[0]:,} (listed in the report and in meta.runs.warnings)")
     out.print(f"DuckDB file: {outcome['warehouse']}  (open it with duckdb.connect(path, read_only=True))")
     if outcome["report_dir"]:
         out.print(f"report:      {outcome['report_dir']}/report.html")
@@ -155,7 +159,7 @@ def annotate(
     from datetime import datetime, timezone
 
     from spendrecon.pipeline import annotate as record, annotations_path
-    from warehouse.annotations import Annotation
+    from warehouse.annotations import Annotation, read_log
 
     if rule is not None:
         _known_rule(rule)
@@ -165,6 +169,9 @@ def annotate(
         annotated_at=datetime.now(timezone.utc), rule_id=rule, author=author or os.environ.get("USER")))
     out.print(f"{program} FY{fiscal_year}: {status} — covers {covered} finding(s); "
               f"kept in {annotations_path(settings)}")
+    # Lines someone broke by hand stay in the file, skipped: say so, every time, until they are fixed.
+    for problem in read_log(annotations_path(settings)).problems:
+        sys.stderr.write(f"warning: {problem}\n")
 
 
 @app.command()

@@ -5,13 +5,10 @@ environment is set, so `awards` answers in a fraction of a second.
 """
 from __future__ import annotations
 
-import csv
-import io
 import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -24,6 +21,7 @@ from rich.table import Table
 
 from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
 from spendrecon.config import load_settings
+from spendrecon.csv_cells import csv_text
 from spendrecon.findings_query import to_json
 
 out = Console(soft_wrap=True)
@@ -233,19 +231,4 @@ def _money(value: Decimal | None) -> str:
 
 
 def _to_csv(rows: Sequence[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: _jsonable(v) if v is not None else "" for k, v in r.items()})
-    return buf.getvalue()
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
-
-
+    return csv_text(list(rows[0]), (list(r.values()) for r in rows))

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from spendrecon.fiscal import default_fiscal_years, fiscal_year_of, parse_fiscal_years
+from warehouse.keys import key_text
 
 DEFAULT_CONFIG_NAME = "spendrecon.yaml"
 SAM_API_KEY_ENV = "SAM_API_KEY"
@@ -104,6 +105,17 @@ class Settings(_Strict):
 
     # Where relative paths are anchored: the config file's folder (or the working directory).
     base_dir: str = Field(".", exclude=True)
+
+    @field_validator("sam", "usaspending", "http", "schedule", "rules", "explanations", mode="before")
+    @classmethod
+    def _empty_section_is_defaults(cls, v: Any) -> Any:
+        # `sam:` with nothing under it is YAML null: the section's defaults, as if it were left out
+        # (and likewise `rules: {amount_mismatch: }` overrides nothing).
+        if v is None:
+            return {}
+        if isinstance(v, dict):
+            return {k: ({} if item is None else item) for k, item in v.items()}
+        return v
 
     @field_validator("fiscal_years", mode="before")
     @classmethod
@@ -199,8 +211,12 @@ class Settings(_Strict):
 def _format_validation_error(err: ValidationError, source: str) -> str:
     lines = []
     for e in err.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        where = ".".join(key_text(p) for p in e["loc"]) or "(top level)"
         msg = e["msg"]
+        if not e["loc"] and e["type"] == "value_error" and e.get("ctx", {}).get("error"):
+            # A check across keys (rules, explanations, fiscal_years): its text names the key itself.
+            lines.append(f"{source}: {e['ctx']['error']}")
+            continue
         if e["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling against the README)"
         elif "input" in e and e["type"] not in ("missing",) and e["loc"]:  # top level: the whole file
@@ -240,16 +256,21 @@ def load_settings(
             loaded = {}
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: the top level must be a mapping of keys, not {type(loaded).__name__}")
+        odd = [k for k in loaded if not isinstance(k, str)]
+        if odd:
+            # YAML reads `1:`, `true:` or `null:` as a number, boolean or null; no key is one of those.
+            raise ConfigError("\n".join(f"{path}: {key_text(k)}: unknown key (check the spelling against the README)"
+                                         for k in odd))
         data = loaded
         base_dir = path.resolve().parent
 
     data = _deep_copy(data)
     if env.get("SPENDRECON_SAM_BASE_URL"):
-        data.setdefault("sam", {})["base_url"] = env["SPENDRECON_SAM_BASE_URL"]
+        _section(data, "sam", source)["base_url"] = env["SPENDRECON_SAM_BASE_URL"]
     if env.get("SPENDRECON_SAM_PUBLIC_BASE_URL"):
-        data.setdefault("sam", {})["public_base_url"] = env["SPENDRECON_SAM_PUBLIC_BASE_URL"]
+        _section(data, "sam", source)["public_base_url"] = env["SPENDRECON_SAM_PUBLIC_BASE_URL"]
     if env.get("SPENDRECON_USASPENDING_BASE_URL"):
-        data.setdefault("usaspending", {})["base_url"] = env["SPENDRECON_USASPENDING_BASE_URL"]
+        _section(data, "usaspending", source)["base_url"] = env["SPENDRECON_USASPENDING_BASE_URL"]
     if env.get("SPENDRECON_WAREHOUSE"):
         data["warehouse"] = env["SPENDRECON_WAREHOUSE"]
     for key, value in (overrides or {}).items():
@@ -260,6 +281,17 @@ def load_settings(
         return Settings.model_validate(data)
     except ValidationError as err:
         raise ConfigError(_format_validation_error(err, source)) from None
+
+
+def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any]:
+    """The ``name:`` mapping an environment variable writes into: created when absent or left empty."""
+    value = data.get(name)
+    if value is None:
+        value = data[name] = {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: {name}: must be a mapping of keys (e.g. base_url: ...), "
+                          f"not {type(value).__name__} (got {value!r})")
+    return value
 
 
 def _deep_copy(d: dict[str, Any]) -> dict[str, Any]:

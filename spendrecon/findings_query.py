@@ -1,8 +1,6 @@
 """Reading findings back out of the published warehouse, for the CLI (read_only, always)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from spendrecon.csv_cells import csv_text
 from warehouse.db import connect, has_table
 
 COLUMNS = (
@@ -86,10 +85,4 @@ def to_json(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def to_csv(rows: Sequence[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(COLUMNS)
-    for row in rows:
-        w.writerow(["" if row[c] is None else (format(row[c], "f") if isinstance(row[c], Decimal) else row[c])
-                    for c in COLUMNS])
-    return out.getvalue()
+    return csv_text(COLUMNS, ([row[c] for c in COLUMNS] for row in rows))

@@ -80,7 +80,9 @@ def plan_run(
             "or try `spendrecon run --demo`"
         )
     _refuse_mixing_modes(settings.warehouse_path, "demo" if demo else "live")
-    read_log(annotations_path(settings))  # a corrupt annotations file fails now, before anything is spent
+    # An unreadable annotations file (permissions, a folder) fails now, before anything is spent; a bad
+    # line in it only warns, at publish.
+    read_log(annotations_path(settings))
     run = RunRecord(
         run_id=new_run_id(now),
         started_at=now,
@@ -225,7 +227,11 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
         counts = merge_findings(con, run.run_id, rules, scope, load_explanations(explanation_overrides(settings)))
-        sync_annotations(con, read_log(annotations_path(settings)))
+        reviews = read_log(annotations_path(settings))
+        for problem in reviews.problems:
+            log.warning("%s", problem)
+        run.warnings.extend(reviews.problems)
+        sync_annotations(con, reviews.annotations)
         run_file(con, "recon_agency_year")
         py = con.execute("SELECT count(*) FROM recon.program_year").fetchone()
         run.program_years = int(py[0]) if py else 0
@@ -264,7 +270,7 @@ def annotate(settings: Settings, annotation: Annotation) -> int:
         # Appended only once the lock is ours: a refused annotate leaves no note behind.
         append_log(annotations_path(settings), annotation)
         with building(path, f"annotate-{new_run_id()}") as con:
-            sync_annotations(con, read_log(annotations_path(settings)))
+            sync_annotations(con, read_log(annotations_path(settings)).annotations)
             covered = con.execute(
                 "SELECT count(*) FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
                 "AND ($rule IS NULL OR rule_id = $rule)",

@@ -97,6 +97,15 @@ def test_the_example_config_in_the_repository_is_valid():
     ("warehouse: ''\n", "warehouse: String should have at least 1 character"),
     ("explanations:\n  fiscal_year_shift: {rel_tolerance: -3}\n", "explanations.fiscal_year_shift.rel_tolerance: must be between 0 and 1"),
     ("rules:\n  amount_mismatch: {message: 'gap {gap}'}\n", "rules.amount_mismatch.message: unknown placeholder(s) {gap}"),
+    # Templates are rendered at load with the types the run passes (amounts as text, the year as a
+    # number): these used to pass validation and fail at publish, after the SAM.gov quota was spent.
+    ("rules:\n  amount_mismatch: {message: 'off by {difference:.2f}'}\n",
+     "rules.amount_mismatch.message: cannot be filled in (ValueError: Unknown format code 'f' for object of type 'str')"),
+    ("rules:\n  estimate_only: {message: 'FY{fiscal_year:s} only an estimate'}\n",
+     "rules.estimate_only.message: cannot be filled in (ValueError: Unknown format code 's' for object of type 'int')"),
+    ("rules:\n  estimate_only: {message: '{sam_amount!z}'}\n", "rules.estimate_only.message: cannot be filled in"),
+    ("rules:\n  amount_mismatch: {message: '{abs_tolerance:,d}'}\n", "rules.amount_mismatch.message: cannot be filled in"),
+    ("sam: 5\n", "sam: Input should be a valid dictionary"),
 ])
 def test_more_wrong_values_are_refused_at_start(tmp_path, text, expected):
     with pytest.raises(ConfigError) as exc:
@@ -108,3 +117,33 @@ def test_more_wrong_values_are_refused_at_start(tmp_path, text, expected):
 def test_program_numbers_are_trimmed_but_never_reformatted(tmp_path):
     s = load_settings(_write(tmp_path, 'programs: [" 10.100 ", "93.U01"]\n'), environ={})
     assert s.programs == ["10.100", "93.U01"]
+
+
+def test_a_message_template_that_renders_is_accepted_and_used(tmp_path):
+    from warehouse.rules.registry import load_rules, render_message
+
+    s = load_settings(_write(tmp_path, "rules:\n  amount_mismatch: {message: 'FY{fiscal_year:d}: {difference:>12}'}\n"),
+                      environ={})
+    [rule] = [r for r in load_rules({k: v.model_dump(exclude_none=True) for k, v in s.rules.items()})
+              if r.id == "amount_mismatch"]
+    row = {"program_number": "97.102", "fiscal_year": 2022, "sam_amount": None, "usaspending_amount": None,
+           "difference": Decimal("-5.00")}
+    assert render_message(rule, row) == "FY2022:       -$5.00"
+
+
+@pytest.mark.parametrize("section", ["sam", "usaspending", "http", "schedule", "rules", "explanations"])
+def test_a_section_left_empty_means_its_defaults(tmp_path, section):
+    # `sam:` with nothing under it used to be a TypeError once SPENDRECON_SAM_BASE_URL was set.
+    env = {"SPENDRECON_SAM_BASE_URL": "http://127.0.0.1:9999", "SPENDRECON_SAM_PUBLIC_BASE_URL": "http://127.0.0.1:9997",
+           "SPENDRECON_USASPENDING_BASE_URL": "http://127.0.0.1:9998"}
+    s = load_settings(_write(tmp_path, f"{section}:\n"), environ=env)
+    defaults = load_settings(_write(tmp_path, ""), environ=env)
+    assert s.model_dump() == defaults.model_dump()
+    assert s.sam.base_url == "http://127.0.0.1:9999" and s.usaspending.base_url == "http://127.0.0.1:9998"
+
+
+def test_an_empty_rule_override_overrides_nothing_and_a_non_mapping_section_is_named(tmp_path):
+    s = load_settings(_write(tmp_path, "rules:\n  amount_mismatch:\nexplanations:\n  loan_basis:\n"), environ={})
+    assert s.rules["amount_mismatch"].model_dump(exclude_none=True) == {}
+    with pytest.raises(ConfigError, match=r"spendrecon.yaml: sam: must be a mapping of keys .*not str \(got 'x'\)"):
+        load_settings(_write(tmp_path, "sam: x\n"), environ={"SPENDRECON_SAM_BASE_URL": "http://127.0.0.1:9999"})

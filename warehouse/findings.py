@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -12,8 +10,8 @@ import pyarrow as pa
 from warehouse.arrow_rows import MONEY, insert_rows
 from warehouse.db import execute, run_file
 from warehouse.explanations.registry import Explanation, explain_current
-from warehouse.money import format_money
-from warehouse.rules.registry import Rule
+from warehouse.money import format_money  # noqa: F401 - re-exported: the CLI and summary.md import it from here
+from warehouse.rules.registry import Rule, render_message
 from warehouse.scope import Scope
 
 _CURRENT_COLUMNS: dict[str, pa.DataType] = {
@@ -28,26 +26,6 @@ class FindingCounts:
     new: int
     resolved: int
     open: int  # new + open after the run
-
-
-def _phrase(amount: Decimal | None) -> str:
-    # Messages say "not reported" for NULL: a missing figure must never read like $0.
-    return "not reported" if amount is None else format_money(amount)
-
-
-def _message(rule: Rule, row: Mapping[str, Any]) -> str:
-    values: dict[str, Any] = {k: (f"{v * 100:g}%" if k.startswith("rel_") else format_money(v))
-                              for k, v in rule.params.items()}
-    if "rel_tolerance" in rule.params:
-        values["rel_tolerance_pct"] = values["rel_tolerance"]
-    values.update(
-        program_number=row["program_number"],
-        fiscal_year=row["fiscal_year"],
-        sam_amount=_phrase(row["sam_amount"]),
-        usaspending_amount=_phrase(row["usaspending_amount"]),
-        difference=_phrase(row["difference"]),
-    )
-    return rule.message.format(**values)
 
 
 def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope: Scope) -> dict[str, int]:
@@ -68,7 +46,7 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
         rows = [r for r in rows if scope.covers(r["program_number"], r["fiscal_year"])]
         counts[rule.id] = insert_rows(con, "findings_current", _CURRENT_COLUMNS, [
             (rule.id, r["program_number"], r["fiscal_year"], rule.severity, r["sam_amount"],
-             r["usaspending_amount"], r["difference"], _message(rule, r))
+             r["usaspending_amount"], r["difference"], render_message(rule, r))
             for r in rows
         ])
     return counts

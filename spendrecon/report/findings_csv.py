@@ -1,11 +1,9 @@
 """findings.csv: every open finding plus those this run resolved, one row each, fixed columns."""
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from decimal import Decimal
 
+from spendrecon.csv_cells import csv_text
 from spendrecon.report.queries import Finding, ReportData
 
 COLUMNS = (
@@ -16,28 +14,9 @@ COLUMNS = (
 )
 
 
-def _cell(value: object) -> str:
-    """NULL is an empty cell; Decimal keeps its exact text (15000000.00), never a float's."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def _row(f: Finding) -> list[str]:
-    return [_cell(getattr(f, name)) for name in COLUMNS]
-
-
 def render_csv(data: ReportData) -> str:
     return findings_csv_text(data.findings)
 
 
 def findings_csv_text(findings: Sequence[Finding]) -> str:
-    buf = io.StringIO()
-    # "\n" endings, written with newline="" so no platform translates them; csv quotes any field
-    # holding a newline, quote or comma.
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(_row(f) for f in findings)
-    return buf.getvalue()
+    return csv_text(COLUMNS, ([getattr(f, name) for name in COLUMNS] for f in findings))

@@ -13,6 +13,7 @@ import yaml
 
 from warehouse.arrow_rows import insert_rows
 from warehouse.db import execute, sql_text
+from warehouse.keys import key_text
 from warehouse.money import format_money
 
 PACKAGE = "warehouse.explanations"
@@ -42,12 +43,12 @@ def load_explanations(overrides: Mapping[str, Mapping[str, Any]] | None = None) 
     by_id = {e.id: e for e in found}
     for exp_id, override in (overrides or {}).items():
         if exp_id not in by_id:
-            raise ExplanationConfigError(f"explanations.{exp_id}: no such explanation (known: {', '.join(by_id)})")
+            raise ExplanationConfigError(f"explanations.{key_text(exp_id)}: no such explanation (known: {', '.join(by_id)})")
         params = dict(by_id[exp_id].params)
         for key, value in override.items():
             if key not in params:
                 raise ExplanationConfigError(
-                    f"explanations.{exp_id}.{key}: this explanation has no such setting "
+                    f"explanations.{exp_id}.{key_text(key)}: this explanation has no such setting "
                     f"(it takes: {', '.join(params) or 'nothing'})")
             params[key] = _checked(exp_id, key, Decimal(str(value)))
         by_id[exp_id] = replace(by_id[exp_id], params=params)

@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 
 from warehouse.db import sql_text
+from warehouse.keys import key_text
+from warehouse.money import format_money
 
 SEVERITIES = ("error", "warning", "info")
 _OVERRIDABLE = ("enabled", "severity", "message")
@@ -43,7 +45,7 @@ def load_rules(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list
     by_id = {r.id: r for r in rules}
     for rule_id, override in (overrides or {}).items():
         if rule_id not in by_id:
-            raise RuleConfigError(f"rules.{rule_id}: no such rule (known: {', '.join(by_id)})")
+            raise RuleConfigError(f"rules.{key_text(rule_id)}: no such rule (known: {', '.join(by_id)})")
         by_id[rule_id] = _apply(by_id[rule_id], override)
     return [by_id[r.id] for r in rules]
 
@@ -74,13 +76,48 @@ def _apply(rule: Rule, override: Mapping[str, Any]) -> Rule:
             params[key] = Decimal(str(value))
         else:
             allowed = ", ".join([*_OVERRIDABLE, *params])
-            raise RuleConfigError(f"rules.{rule.id}.{key}: this rule has no such setting (it takes: {allowed})")
+            raise RuleConfigError(f"rules.{rule.id}.{key_text(key)}: this rule has no such setting (it takes: {allowed})")
     updated = replace(rule, params=params, **changes)
     _check_message(updated)
     return updated
 
 
 MESSAGE_FIELDS = ("program_number", "fiscal_year", "sam_amount", "usaspending_amount", "difference")
+
+# Rows of the shapes a rule hands the renderer at publish (ALN text, year int, DECIMAL or NULL
+# amounts, negative differences): a template is rendered with each at load, so a format that cannot
+# take them fails at start, naming the key, and not after the sources' quota is spent.
+_SAMPLE_ROWS: tuple[Mapping[str, Any], ...] = (
+    {"program_number": "97.102", "fiscal_year": 2022, "sam_amount": Decimal("15000000.00"),
+     "usaspending_amount": Decimal("0.00"), "difference": Decimal("-15000000.00")},
+    {"program_number": "10.100", "fiscal_year": 2019, "sam_amount": None, "usaspending_amount": None,
+     "difference": None},
+)
+
+
+def _phrase(amount: Decimal | None) -> str:
+    # Messages say "not reported" for NULL: a missing figure must never read like $0.
+    return "not reported" if amount is None else format_money(amount)
+
+
+def message_values(rule: Rule, row: Mapping[str, Any]) -> dict[str, Any]:
+    """What a message's placeholders are filled with: amounts and parameters as formatted text."""
+    values: dict[str, Any] = {k: (f"{v * 100:g}%" if k.startswith("rel_") else format_money(v))
+                              for k, v in rule.params.items()}
+    if "rel_tolerance" in rule.params:
+        values["rel_tolerance_pct"] = values["rel_tolerance"]
+    values.update(
+        program_number=row["program_number"],
+        fiscal_year=row["fiscal_year"],
+        sam_amount=_phrase(row["sam_amount"]),
+        usaspending_amount=_phrase(row["usaspending_amount"]),
+        difference=_phrase(row["difference"]),
+    )
+    return values
+
+
+def render_message(rule: Rule, row: Mapping[str, Any]) -> str:
+    return rule.message.format(**message_values(rule, row))
 
 
 def _check_message(rule: Rule) -> None:
@@ -93,3 +130,11 @@ def _check_message(rule: Rule) -> None:
     if unknown:
         raise RuleConfigError(f"rules.{rule.id}.message: unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)} "
                               f"(available: {', '.join('{' + a + '}' for a in sorted(allowed))})")
+    for row in _SAMPLE_ROWS:
+        try:
+            render_message(rule, row)
+        except Exception as exc:  # noqa: BLE001 - whatever stops a template from rendering is a config error
+            raise RuleConfigError(
+                f"rules.{rule.id}.message: cannot be filled in ({type(exc).__name__}: {exc}); amounts and "
+                "tolerances arrive as formatted text (e.g. $1,234.56 or 'not reported') and the fiscal year "
+                "as a number, so write {difference} rather than {difference:.2f}") from None
