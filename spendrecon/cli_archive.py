@@ -49,11 +49,15 @@ def ingest_archive(
     workers: Annotated[int | None, typer.Option("--workers", min=1, max=16,
                                                 help="CSV parts parsed side by side (default: usaspending.archive_workers)")] = None,
     no_flow: Annotated[bool, typer.Option("--no-flow", help="Apply the files without Prefect (no run history)")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Generate the demo's small archive (Full files FY2019-2023 and "
+                                                      "a Delta, offline) into <data_dir>/demo_archive and load it")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Load Award Data Archive files into the archive store (Full files replace their fiscal year; Deltas apply in date order)."""
     settings = load_settings(config)
-    wanted = list(sources or settings.usaspending.archive_sources)
+    if demo and sources:
+        raise ValueError("--demo loads the generated demo archive; give either --demo or file names, not both")
+    wanted = _demo_sources(settings.data_path) if demo else list(sources or settings.usaspending.archive_sources)
     if not wanted:
         raise ValueError("name the archive files to load (paths or URLs), or set usaspending.archive_sources")
     from spendrecon.archive_ingest import archive_config, plan_sources
@@ -77,6 +81,12 @@ def ingest_archive(
         line = redact(f"{outcome['failed']}: {' '.join(str(outcome['error']).split())}")
         sys.stderr.write(f"error: {line}\n")
         raise typer.Exit(1)
+
+
+def _demo_sources(data_path: Path) -> list[str]:
+    from spendrecon.demo.archive import write_demo_archive
+
+    return [str(p) for p in write_demo_archive(data_path / "demo_archive")]
 
 
 def _ingest_with_flow(sources: list[str], config: Path | None, data_path: Path, workers: int | None,

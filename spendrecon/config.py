@@ -250,6 +250,8 @@ def load_settings(
         data.setdefault("sam", {})["public_base_url"] = env["SPENDRECON_SAM_PUBLIC_BASE_URL"]
     if env.get("SPENDRECON_USASPENDING_BASE_URL"):
         data.setdefault("usaspending", {})["base_url"] = env["SPENDRECON_USASPENDING_BASE_URL"]
+    if env.get("SPENDRECON_USASPENDING_MODE"):  # e.g. one archive-mode run: api or archive
+        data.setdefault("usaspending", {})["mode"] = env["SPENDRECON_USASPENDING_MODE"]
     if env.get("SPENDRECON_WAREHOUSE"):
         data["warehouse"] = env["SPENDRECON_WAREHOUSE"]
     for key, value in (overrides or {}).items():
