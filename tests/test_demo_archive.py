@@ -15,7 +15,8 @@ from spendrecon.config import load_settings
 from spendrecon.demo.apis import Bundle
 from spendrecon.demo.archive import build_demo_archive, program_year_totals, write_demo_archive
 from spendrecon.pipeline import plan_run, run_pipeline
-from warehouse.archive_store import open_store, program_years
+from archive_testkit import full_name, make_zip, txn
+from warehouse.archive_store import ingest_file, open_store, program_years
 from test_end_to_end import spendrecon
 
 YEARS = list(range(2019, 2024))
@@ -111,6 +112,18 @@ def test_ingest_archive_demo_then_awards_shows_97_102_fy2023(tmp_path):
     # Again: the same files are recognised by checksum and skipped.
     again = spendrecon(tmp_path, "ingest-archive", "--demo", "--no-flow")
     assert again.returncode == 0 and again.stdout.count("skipped") >= 6, again.stdout
+
+
+def test_ingest_archive_demo_refuses_a_store_holding_other_files(tmp_path):
+    """As a demo run refuses a warehouse with live runs: demo transactions never mix with real ones."""
+    store = tmp_path / "data" / "usaspending_archive.duckdb"
+    con = open_store(store)
+    ingest_file(con, make_zip(tmp_path / "real", full_name(2023, "20251206"), [txn("T1", "97.102", "5.00")]))
+    con.close()
+    result = spendrecon(tmp_path, "ingest-archive", "--demo", "--no-flow")
+    assert result.returncode == 1
+    assert "holds other files than the demo's (FY2023_All_Assistance_Full_20251206.zip)" in result.stderr
+    assert _store_figures(store)[("97.102", 2023)]["obligations"] == Decimal("5.00")  # untouched
 
 
 def test_ingest_archive_demo_takes_no_file_names(tmp_path):
