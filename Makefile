@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: the whole pipeline on the bundled demo data, offline
+## demo: the whole pipeline on the bundled demo data, offline; and the demo's small Award Data
+## Archive (generated, a few seconds) in the archive store, for `awards` and archive mode
 demo: $(STAMP)
+	$(VENV)/bin/spendrecon ingest-archive --demo --no-flow
 	$(VENV)/bin/spendrecon run --demo
 
 ## test: the test suite (CI runs this through .ci/run)

@@ -47,17 +47,21 @@ def ingest_archive(
     workers: Annotated[int | None, typer.Option("--workers", min=1, max=16,
                                                 help="CSV parts parsed side by side (default: usaspending.archive_workers)")] = None,
     no_flow: Annotated[bool, typer.Option("--no-flow", help="Apply the files without Prefect (no run history)")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Generate the demo's small archive (Full files FY2019-2023 and "
+                                                      "a Delta, offline) into <data_dir>/demo_archive and load it")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Load Award Data Archive files into the archive store (Full files replace their fiscal year; Deltas apply in date order)."""
     settings = load_settings(config)
-    wanted = list(sources or settings.usaspending.archive_sources)
-    if not wanted:
-        raise ValueError("name the archive files to load (paths or URLs), or set usaspending.archive_sources")
+    if demo and sources:
+        raise ValueError("--demo loads the generated demo archive; give either --demo or file names, not both")
     from spendrecon.archive_ingest import archive_config, plan_sources
 
-    plan_sources(wanted)  # a misnamed file fails here, before Prefect starts
     cfg = archive_config(settings)
+    wanted = _demo_sources(settings.data_path, cfg.store) if demo else list(sources or settings.usaspending.archive_sources)
+    if not wanted:
+        raise ValueError("name the archive files to load (paths or URLs), or set usaspending.archive_sources")
+    plan_sources(wanted)  # a misnamed file fails here, before Prefect starts
     if workers:
         cfg = replace(cfg, workers=workers)
     progress = _ProgressReporter()
@@ -75,6 +79,28 @@ def ingest_archive(
         line = redact(f"{outcome['failed']}: {' '.join(str(outcome['error']).split())}")
         sys.stderr.write(f"error: {line}\n")
         raise typer.Exit(1)
+
+
+def _demo_sources(data_path: Path, store: Path) -> list[str]:
+    """Generate the demo archive; refuse a store that holds other files, as a demo run refuses a
+    warehouse holding live runs: demo transactions must never mix with real ones."""
+    from connectors.archive_files import sha256_file
+    from spendrecon.demo.archive import write_demo_archive
+    from warehouse.archive_store import ingested_files, open_store
+
+    paths = write_demo_archive(data_path / "demo_archive")
+    if store.exists():
+        demo = {(p.name, sha256_file(p)) for p in paths}
+        con = open_store(store, read_only=True)
+        try:
+            others = [f["file_name"] for f in ingested_files(con) if (f["file_name"], f["sha256"]) not in demo]
+        finally:
+            con.close()
+        if others:
+            raise ValueError(f"archive store {store} holds other files than the demo's ({', '.join(others[:3])}"
+                             f"{', ...' if len(others) > 3 else ''}): demo transactions would mix with them. Run the demo "
+                             "in a folder of its own, or point usaspending.archive_store at another file")
+    return [str(p) for p in paths]
 
 
 def _ingest_with_flow(sources: list[str], config: Path | None, data_path: Path, workers: int | None,

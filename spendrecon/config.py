@@ -271,6 +271,8 @@ def load_settings(
         _section(data, "sam", source)["public_base_url"] = env["SPENDRECON_SAM_PUBLIC_BASE_URL"]
     if env.get("SPENDRECON_USASPENDING_BASE_URL"):
         _section(data, "usaspending", source)["base_url"] = env["SPENDRECON_USASPENDING_BASE_URL"]
+    if env.get("SPENDRECON_USASPENDING_MODE"):  # e.g. one archive-mode run: api or archive
+        _section(data, "usaspending", source)["mode"] = env["SPENDRECON_USASPENDING_MODE"]
     if env.get("SPENDRECON_WAREHOUSE"):
         data["warehouse"] = env["SPENDRECON_WAREHOUSE"]
     for key, value in (overrides or {}).items():

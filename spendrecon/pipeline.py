@@ -90,7 +90,8 @@ def plan_run(
         fiscal_years=list(years),
         programs=list(programs) if programs else None,
         sam_source=DEMO_SOURCE if demo else _sam_source(settings),
-        usaspending_source=DEMO_SOURCE if demo else _usaspending_source(settings),
+        # Archive mode reads the archive store even in a demo (`spendrecon ingest-archive --demo` fills it).
+        usaspending_source=DEMO_SOURCE if demo and uses_api(settings) else _usaspending_source(settings),
     )
     return RunPlan(settings=settings, demo=demo, scope=Scope(tuple(years), programs), run=run, today=today,
                    transport=transport)
@@ -363,7 +364,12 @@ def _lock(plan: RunPlan) -> AbstractContextManager[None]:
 
 
 def uses_usaspending_api(plan: RunPlan) -> bool:
-    return plan.demo or plan.settings.usaspending.mode == "api"
+    return uses_api(plan.settings)
+
+
+def uses_api(settings: Settings) -> bool:
+    """USAspending's search API (the demo's emulator in a demo), not the archive store."""
+    return settings.usaspending.mode == "api"
 
 
 def ingest_configured_archives(plan: RunPlan) -> int:

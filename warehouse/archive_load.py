@@ -26,7 +26,7 @@ def load_usaspending_from_archive(con: duckdb.DuckDBPyConnection, archive_store:
     """
     if not archive_store.exists():
         raise ArchiveLoadError(f"archive store {archive_store} does not exist; load Award Data Archive files "
-                               "with `spendrecon ingest-archive` (or set usaspending.mode: api)")
+                               "with `spendrecon ingest-archive` (`--demo` for the demo's) or set usaspending.mode: api")
     try:
         execute(con, "ATTACH $path AS archive (READ_ONLY)", {"path": str(archive_store)})
     except duckdb.Error as exc:

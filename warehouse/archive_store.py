@@ -127,7 +127,7 @@ def open_store(path: Path, *, read_only: bool = False, threads: int | None = Non
                memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Connect (creating the file and its tables unless read-only) with bounded memory."""
     if read_only and not path.exists():
-        raise ArchiveStoreError(f"archive store {path} does not exist; load files with `spendrecon ingest-archive`")
+        raise ArchiveStoreError(f"archive store {path} does not exist; load files with `spendrecon ingest-archive` (`--demo` for the demo's)")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -1,0 +1,106 @@
+"""The README's prose, checked against the repository: links that resolve inside it, error messages
+the program really prints, the retry counts the flow really sets, one spelling of the command."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = sorted((ROOT / "docs").glob("*.md"))
+CODE_DIRS = ("spendrecon", "connectors", "warehouse", "flows")
+
+
+def _links(text: str) -> list[str]:
+    return re.findall(r"\]\(([^)\s]+)\)", text)
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+@pytest.mark.parametrize("page", [ROOT / "README.md", *DOCS], ids=lambda p: p.name)
+def test_every_relative_link_resolves_inside_the_repository(page: Path):
+    text = page.read_text(encoding="utf-8")
+    anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
+    for link in _links(text):
+        if link.startswith(("http://", "https://")):
+            continue
+        target, _, fragment = link.partition("#")
+        if not target:
+            assert fragment in anchors, f"{page.name}: link #{fragment} names no heading"
+            continue
+        path = (page.parent / target).resolve()
+        assert path.is_relative_to(ROOT), f"{page.name}: {link} points outside the repository"
+        assert path.exists(), f"{page.name}: {link} does not exist"
+
+
+def test_the_readme_links_the_background_docs():
+    assert "../shared" not in README
+    assert {"docs/why-figures-differ.md", "docs/source-apis.md"} <= set(_links(README))
+
+
+def _code_text() -> str:
+    """Every Python source of the program, with adjacent string literals joined (an error message
+    is often split over lines: ``"... remain of "`` / ``"today's budget"``)."""
+    text = "\n".join(p.read_text(encoding="utf-8") for d in CODE_DIRS for p in sorted((ROOT / d).rglob("*.py")))
+    return re.sub(r"\"\s*\n\s*f?\"", "", text)
+
+
+def _troubleshooting_symptoms() -> list[str]:
+    section = README.split("\n## Troubleshooting\n", 1)[1].split("\n## ", 1)[0]
+    return [m.group(1) for m in re.finditer(r"^\| `([^`]+)`", section, re.MULTILINE)]
+
+
+# Messages of other programs, quoted as the user sees them.
+NOT_OURS = ("Could not set lock on file",)
+
+
+# What varies in a message and is written as a value in the README but as a {field} in the code.
+_VALUE = re.compile(r"https?://\S*|\b\d[\d,]*\b|\b(?:GET|POST)\b|^(?:sam|usaspending)\b|\bFY\b|\b(?:demo|live)\b")
+
+
+@pytest.mark.parametrize("symptom", _troubleshooting_symptoms())
+def test_troubleshooting_quotes_a_message_the_program_prints(symptom: str):
+    if symptom.startswith(NOT_OURS):
+        pytest.skip("DuckDB's own message")
+    code = _code_text()
+    # "..." stands for what varies (a path, a number, the server's words); so do values such as a URL
+    # or a status code. Every literal stretch between them must be in the code.
+    # Clauses are checked one by one: the code may build "attempt{s}; last error".
+    stretches = [c.strip(" ;.:") for part in symptom.removeprefix("error: ").split("...")
+                 for s in _VALUE.split(part.strip()) for c in re.split(r"[;,] ", s)]
+    assert any(len(s) >= 10 for s in stretches), f"{symptom!r} quotes too little to check"
+    for stretch in (s for s in stretches if len(s) >= 4):
+        assert stretch in code, f"no message in the code contains {stretch!r}"
+
+
+def test_troubleshooting_has_the_errors_users_meet():
+    symptoms = " ".join(_troubleshooting_symptoms())
+    for message in ("SAM_API_KEY is not set", "was refused with HTTP 401", "archive store", "no warehouse at"):
+        assert message in symptoms
+
+
+def test_the_readme_states_the_retries_the_flow_sets():
+    from flows.reconcile import extract_sam_task, extract_usaspending_task
+
+    text = " ".join(README.split())
+    times = {1: "once", 2: "twice", 3: "three times"}
+
+    def after(task) -> str:  # type: ignore[no-untyped-def]
+        delays = task.retry_delay_seconds
+        delays = delays if isinstance(delays, list) else [delays] * task.retries
+        return "after " + " and then ".join(f"{d:g} s" for d in delays)
+
+    assert f"`extract-sam` **{times[extract_sam_task.retries]}**, {after(extract_sam_task)}" in text
+    assert (f"`extract-usaspending` fiscal year **{times[extract_usaspending_task.retries]}**, "
+            f"{after(extract_usaspending_task)}") in text
+
+
+def test_one_spelling_of_the_command():
+    """After `source .venv/bin/activate` (said once), the README writes plain `spendrecon`."""
+    assert ".venv/bin/spendrecon" not in README
+    assert "source .venv/bin/activate" in README
