@@ -56,7 +56,7 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
     con.execute(
         "CREATE TEMP TABLE findings_current (rule_id VARCHAR, program_number VARCHAR, fiscal_year INTEGER, "
         "severity VARCHAR, sam_amount DECIMAL(18,2), usaspending_amount DECIMAL(18,2), "
-        "difference DECIMAL(18,2), message VARCHAR, explanation VARCHAR, explanation_reason VARCHAR)"
+        "difference DECIMAL(18,2), message VARCHAR, explanation VARCHAR, explanation_reason VARCHAR, triage VARCHAR)"
     )
     counts: dict[str, int] = {}
     for rule in rules:
