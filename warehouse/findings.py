@@ -81,6 +81,7 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
     # Disabled rules are in scope too: their earlier findings resolve instead of staying open forever.
     params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules]}
     run_file(con, "recon_findings_merge", params)
+    run_file(con, "recon_leads")  # a view over recon.program_year, which exists only from here on
     new, resolved = con.execute(
         "SELECT count(*) FILTER (WHERE event IN ('new', 'reopened')), count(*) FILTER (WHERE event = 'resolved') "
         "FROM recon.finding_events WHERE run_id = $run_id", {"run_id": run_id}

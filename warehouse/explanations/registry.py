@@ -143,7 +143,8 @@ def explain_current(con: duckdb.DuckDBPyConnection, explanations: list[Explanati
     con.execute("""
         UPDATE findings_current AS c
         SET triage = coalesce((
-            SELECT CASE WHEN bool_or(e.kind = 'legitimate') THEN 'legitimate' ELSE 'non_reporting' END
+            SELECT CASE WHEN bool_or(e.kind = 'legitimate') THEN 'legitimate'
+                        WHEN bool_or(e.kind = 'non_reporting') THEN 'non_reporting' END
             FROM explanations_current AS e
             WHERE e.program_number = c.program_number AND e.fiscal_year = c.fiscal_year AND e.rule_id = c.rule_id
         ), 'lead')
