@@ -107,3 +107,33 @@ def test_in_archive_mode_every_year_the_store_holds_counts():
     assert triage(con, "97.507", 2022, "actual_not_in_usaspending") == "lead"
     assert con.execute("SELECT reported_years FROM recon.leads WHERE program_number = '97.507' "
                        "AND fiscal_year = 2022").fetchone() == ([2012],)
+
+
+def test_an_archive_mode_load_brings_every_year_the_store_holds(tmp_path):
+    from archive_testkit import full_name, make_zip, txn
+    from recon_fixtures import build_program_year
+    from warehouse.archive_load import load_usaspending_from_archive
+    from warehouse.archive_store import ingest_file, open_store
+    from warehouse.explanations.registry import load_explanations
+    from warehouse.findings import merge_findings
+    from warehouse.rules.registry import load_rules
+    from warehouse.scope import Scope
+
+    store = tmp_path / "archive.duckdb"
+    archive = open_store(store)
+    ingest_file(archive, make_zip(tmp_path / "src", full_name(2015, "20160415"),
+                                  [txn("A1", "97.777", "1250000.00", fy=2015)]))
+    ingest_file(archive, make_zip(tmp_path / "src", full_name(2023, "20240415"),
+                                  [txn("B1", "97.900", "2000000.00", fy=2023)]))
+    archive.close()
+    con = new_warehouse(tmp_path / "w.duckdb")
+    add_sam(con, "97.900", 2023, actual="2000000")
+    add_sam(con, "97.777", 2023, actual="3000000")  # reported in FY2015, which only the store holds
+    add_sam(con, "97.778", 2023, actual="3000000")  # reported in no year the store holds
+    load_usaspending_from_archive(con, store, "run1", Scope((2023,)))
+    assert con.execute("SELECT program_number, fiscal_year, obligations FROM staging.usaspending_history "
+                       "ORDER BY ALL").fetchall() == [("97.777", 2015, 1250000), ("97.900", 2023, 2000000)]
+    build_program_year(con)
+    merge_findings(con, "run1", load_rules(), Scope((2023,)), load_explanations())
+    assert triage(con, "97.777", 2023, "actual_not_in_usaspending") == "lead"
+    assert primary(con, "97.778", 2023, "actual_not_in_usaspending")[0] == "never_reported"
