@@ -95,3 +95,21 @@ def test_another_year_is_no_candidate():
     add_usaspending(con, "97.U66", 2021, "10000000")
     reconcile(con, "run1")
     assert ("actual_not_in_usaspending", "reported_under_other_aln") not in explanations_of(con, "97.660", 2022)
+
+
+def test_the_tolerances_are_set_in_spendrecon_yaml(tmp_path):
+    import pytest
+
+    from spendrecon.config import ConfigError, load_settings
+    from warehouse.explanations.registry import load_explanations
+
+    path = tmp_path / "spendrecon.yaml"
+    path.write_text("explanations:\n  reported_under_other_aln: {rel_tolerance: 0.01}\n"
+                    "  never_reported: {min_years_held: 3}\n  agency_silent: {min_programs: 4}\n")
+    settings = load_settings(path, environ={})
+    params = {e.id: dict(e.params) for e in load_explanations(settings.explanations)}
+    assert str(params["reported_under_other_aln"]["rel_tolerance"]) == "0.01"
+    assert params["never_reported"]["min_years_held"] == 3 and params["agency_silent"]["min_programs"] == 4
+    path.write_text("explanations:\n  reported_under_other_aln: {rel_tolerance: 2}\n")
+    with pytest.raises(ConfigError, match="explanations.reported_under_other_aln.rel_tolerance: must be between 0 and 1"):
+        load_settings(path, environ={})
