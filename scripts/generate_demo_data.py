@@ -865,6 +865,123 @@ def _usaspending_rows(programs: list[Program]) -> dict[str, list[dict[str, Any]]
     return by_year
 
 
+# --- triage cases: non-reporting programs and agencies, money under another number ------------
+# Added after everything above and drawn from their own random stream, so the cases above keep
+# exactly their figures. Each situation comes with near misses the triage must NOT take for it.
+TRIAGE_SEED = SEED + 11
+
+
+class _TriagePlanter:
+    def __init__(self, used: set[str], titles: set[str]) -> None:
+        self.rng = random.Random(TRIAGE_SEED)
+        self.used = used
+        self.titles = titles
+        self.listed: list[Program] = []
+        self.unlisted: list[Program] = []
+
+    def _aln(self, prefix: str) -> str:
+        while True:
+            aln = f"{prefix}.{self.rng.randint(1, 999):03d}"
+            if aln not in self.used:
+                self.used.add(aln)
+                return aln
+
+    def _title(self, agency: Agency, form: str) -> str:
+        while True:
+            title = f"{self.rng.choice(agency.topics)} {form}"
+            if title not in self.titles:
+                self.titles.add(title)
+                return title
+
+    def amount(self) -> Decimal:
+        """An odd amount (whole dollars, not round thousands) between $1.5M and $95M."""
+        return Decimal(self.rng.randint(1_500_000, 95_000_000)).quantize(CENT)
+
+    def series(self) -> dict[int, Decimal]:
+        return {y: self.amount() for y in YEARS}
+
+    def listed_program(self, prefix: str, profile: str, sam: dict[int, Decimal], usaspending: dict[int, Amount],
+                       sub: str | None = None) -> Program:
+        agency = AGENCY_BY_PREFIX[prefix]
+        program = Program(self._aln(prefix), self._title(agency, "Special Initiative"), agency,
+                          sub or self.rng.choice(agency.subs), profile)
+        program.lines = [Line("F001", TYPE_NAMES["F001"], {y: Figure(a, None) for y, a in sam.items()})]
+        program.usaspending = usaspending
+        self.listed.append(program)
+        return program
+
+    def unlisted_program(self, prefix: str, profile: str, usaspending: dict[int, Amount]) -> Program:
+        agency = AGENCY_BY_PREFIX[prefix]
+        program = Program(self._aln(prefix), self._title(agency, "Awards (unlisted)"), agency, None, profile)
+        program.usaspending = usaspending
+        self.unlisted.append(program)
+        return program
+
+    def missing_one_year(self, prefix: str, profile: str, year: int) -> tuple[Program, Decimal]:
+        """A clean program except that USAspending has nothing for `year`; returns it and the amount."""
+        sam = self.series()
+        usa: dict[int, Amount] = {y: _float_text(a) for y, a in sam.items() if y != year}
+        return self.listed_program(prefix, profile, sam, usa), sam[year]
+
+
+def _triage_cases(programs: list[Program], unlisted: list[Program]) -> tuple[list[Program], list[Program]]:
+    planter = _TriagePlanter({p.aln for p in programs + unlisted}, {p.title for p in programs + unlisted})
+    zero = Decimal("0.0")
+    # never_reported: SAM.gov actuals every year, nothing on USAspending in any (no row, or 0).
+    for prefix in ("93", "15", "84", "17", "66", "45"):
+        sam = planter.series()
+        planter.listed_program(prefix, "never_reported", sam,
+                               {y: zero for y in YEARS if planter.rng.random() < 0.4})
+    # Near miss: obligations in one other year only - a lead in every other year, not never_reported.
+    for prefix in ("16", "81"):
+        sam = planter.series()
+        planter.listed_program(prefix, "reports_one_year", sam, {2020: _float_text(sam[2020])})
+    # agency_silent: a sub-agency reporting nothing in a year, under any of its programs.
+    for prefix, sub, silent in (("97", "Countering Weapons of Mass Destruction Office", (2022,)),
+                                ("15", "Office of Insular Affairs", (2019, 2020))):
+        for _ in range(3 if prefix == "97" else 2):
+            sam = planter.series()
+            planter.listed_program(prefix, "agency_silent", sam,
+                                   {y: _float_text(a) for y, a in sam.items() if y not in silent}, sub=sub)
+    # A sub-agency that never reports at all: never_reported and agency_silent together.
+    for _ in range(2):
+        planter.listed_program("17", "never_reported_agency", planter.series(), {},
+                               sub="Office of Disability Employment Policy")
+    # Near miss: a sister program of the same sub-agency reports, so the sub-agency is not silent.
+    for index in range(3):
+        sam = planter.series()
+        planter.listed_program("11", "sister_reports", sam,
+                               {y: _float_text(a) for y, a in sam.items() if index == 2 or y != 2021},
+                               sub="First Responder Network Authority")
+    # reported_under_other_aln: the missing year's money under a number SAM.gov does not list...
+    for prefix, year in (("93", 2021), ("10", 2022), ("20", 2020)):
+        _, missing = planter.missing_one_year(prefix, "under_other_aln", year)
+        planter.unlisted_program(prefix, "other_aln_unlisted", {year: _float_text(_scaled(missing, 10030))})
+    # ...or on top of another listed number's own figure.
+    for prefix, year in (("84", 2019), ("14", 2023)):
+        _, missing = planter.missing_one_year(prefix, "under_other_aln", year)
+        own = planter.series()
+        usa: dict[int, Amount] = {y: _float_text(a) for y, a in own.items()}
+        usa[year] = _float_text(own[year] + missing)
+        planter.listed_program(prefix, "other_aln_listed", own, usa)
+    # Near misses: 0.6% off; two candidates; a candidate of another agency; a candidate whose
+    # excess is its own fiscal-year shift.
+    _, missing = planter.missing_one_year("66", "other_aln_near_miss", 2021)
+    planter.unlisted_program("66", "other_aln_unlisted", {2021: _float_text(_scaled(missing, 10060))})
+    _, missing = planter.missing_one_year("12", "other_aln_near_miss", 2022)
+    planter.unlisted_program("12", "other_aln_unlisted", {2022: _float_text(missing)})
+    planter.unlisted_program("12", "other_aln_unlisted", {2022: _float_text(_scaled(missing, 10020))})
+    _, missing = planter.missing_one_year("47", "other_aln_near_miss", 2020)
+    planter.unlisted_program("43", "other_aln_unlisted", {2020: _float_text(missing)})
+    _, missing = planter.missing_one_year("19", "other_aln_near_miss", 2022)
+    own = planter.series()
+    own[2021], own[2022] = missing, Decimal("0.00")  # its FY2021 actual, obligated in FY2022
+    usa = {y: _float_text(a) for y, a in own.items() if y not in (2021, 2022)}
+    usa[2022] = _float_text(missing)
+    planter.listed_program("19", "other_aln_shifted", own, usa)
+    return planter.listed, planter.unlisted
+
+
 # --- assembly -----------------------------------------------------------------------------------
 @dataclass
 class Generated:
@@ -891,6 +1008,14 @@ def generate(seed: int = SEED) -> Generated:
         _apply_key_quirks(program, listing)
         listings.append(listing)
     unlisted = _unlisted(rng, programs, titles)
+    extra_listed, extra_unlisted = _triage_cases(programs, unlisted)
+    triage_rng = random.Random(TRIAGE_SEED + 1)
+    for program in extra_listed:
+        _decorate(triage_rng, program)
+        listings.append(_listing(program))
+    programs = sorted(programs + extra_listed, key=lambda p: p.aln)
+    listings.sort(key=lambda listing: listing["assistanceListingId"])
+    unlisted += extra_unlisted
     return Generated(programs, unlisted, listings, _usaspending_rows(programs + unlisted))
 
 
@@ -969,7 +1094,92 @@ def reference_findings(generated: Generated) -> list[dict[str, Any]]:
             rows.append({"aln": program.aln, "year": year, "profile": program.profile,
                          "rules": _rules(actual, estimate, usa),
                          "explanations": _explanations(program, year, actual, usa)})
+    _triage_reference(generated, rows)
     return rows
+
+
+# Rules each new explanation answers (as in warehouse/explanations/*.sql).
+_NO_USASPENDING_RULES = {"actual_not_in_usaspending", "estimate_only"}
+_SHORT_RULES = {"actual_not_in_usaspending", "amount_mismatch"}
+_EXCESS_RULES = {"obligations_not_in_sam", "amount_mismatch"}
+OTHER_ALN_TOLERANCE = Decimal("0.005")
+
+
+def _triage_reference(generated: Generated, rows: list[dict[str, Any]]) -> None:
+    """Add never_reported, agency_silent and reported_under_other_aln to the rows, deciding them
+    across programs as the warehouse does (the fiscal_year_shift stands in for every explanation
+    that already accounts for a gap)."""
+    programs = {p.aln: p for p in generated.programs + generated.unlisted}
+    facts: dict[tuple[str, int], tuple[Decimal | None, Decimal | None]] = {}
+    for row in rows:
+        program = programs[row["aln"]]
+        raw = program.usaspending.get(row["year"])
+        facts[(row["aln"], row["year"])] = (_sam_year(program, row["year"])[0], None if raw is None else Decimal(raw))
+    reporting = {aln for (aln, _), (_, usa) in facts.items() if usa}
+    units: dict[tuple[str, int], list[int]] = {}  # (sub-agency or agency, year) -> [with actuals, reporting]
+    for (aln, year), (actual, usa) in facts.items():
+        program = programs[aln]
+        counts = units.setdefault((program.sub or program.agency.department, year), [0, 0])
+        counts[0] += bool(actual and actual > 0)
+        counts[1] += bool(usa)
+    partners = _other_aln_pairs(programs, facts, rows)
+    for row in rows:
+        key = (row["aln"], row["year"])
+        program = programs[row["aln"]]
+        hits = set(row["rules"])
+        if hits & _NO_USASPENDING_RULES and not facts[key][1]:
+            if row["aln"] not in reporting:
+                row["explanations"].append("never_reported")
+            with_actuals, reporting_programs = units[(program.sub or program.agency.department, row["year"])]
+            if reporting_programs == 0 and with_actuals >= 2:
+                row["explanations"].append("agency_silent")
+        if key in partners and hits & (_SHORT_RULES | _EXCESS_RULES):
+            row["explanations"].append("reported_under_other_aln")
+
+
+def _non_award_closes(program: Program, year: int, actual: Decimal | None, usa: Decimal | None) -> bool:
+    """non_award_lines accounts for the gap: without those lines SAM.gov matches USAspending (5%, $1,000)."""
+    lines = [line.figures[year].actual for line in program.lines if _is_non_award(line) and year in line.figures]
+    non_award = _total(lines)
+    if not actual or not non_award or non_award <= 0 or actual <= (usa or 0):
+        return False
+    rest, other = actual - non_award, usa or Decimal(0)
+    return abs(rest - other) <= max(MIN_RULE_AMOUNT, Decimal("0.05") * max(abs(rest), abs(other)))
+
+
+def _other_aln_pairs(programs: dict[str, Program], facts: dict[tuple[str, int], tuple[Decimal | None, Decimal | None]],
+                     rows: list[dict[str, Any]]) -> set[tuple[str, int]]:
+    """Program-years in an unambiguous pair: SAM.gov short by about what USAspending has in excess
+    under exactly one other number of the same agency and year, both flagged."""
+    shifted = {(r["aln"], r["year"]) for r in rows if "fiscal_year_shift" in r["explanations"]}
+    shifted |= {key for key, (actual, usa) in facts.items() if _non_award_closes(programs[key[0]], key[1], actual, usa)}
+    shifted |= {(aln, year) for (aln, year), (_, usa) in facts.items()  # USAspending's figure is a neighbour's actual
+                if usa and any(facts.get((aln, y), (None, None))[0] == usa for y in (year - 1, year + 1))}
+    flagged = {(r["aln"], r["year"]): set(r["rules"]) for r in rows}
+    short: dict[tuple[str, int], list[tuple[Decimal, str]]] = {}
+    excess: dict[tuple[str, int], list[tuple[Decimal, str]]] = {}
+    for (aln, year), (actual, usa) in facts.items():
+        if (aln, year) in shifted:
+            continue
+        net = (actual or 0) - (usa or 0)
+        group = (programs[aln].agency.prefix, year)
+        if net > 0 and actual and actual > 0:
+            short.setdefault(group, []).append((net, aln))
+        elif net < 0 and usa and usa > 0:
+            excess.setdefault(group, []).append((-net, aln))
+    matches: list[tuple[str, str, int]] = []
+    for group, shorts in short.items():
+        for amount, aln in shorts:
+            matches += [(aln, other, group[1]) for other_amount, other in excess.get(group, [])
+                        if other != aln and abs(amount - other_amount) <= OTHER_ALN_TOLERANCE * max(amount, other_amount)]
+    per_short = Counter((s, y) for s, _, y in matches)
+    per_excess = Counter((e, y) for _, e, y in matches)
+    found: set[tuple[str, int]] = set()
+    for s, e, y in matches:
+        if (per_short[(s, y)] == 1 and per_excess[(e, y)] == 1
+                and flagged.get((s, y), set()) & _SHORT_RULES and flagged.get((e, y), set()) & _EXCESS_RULES):
+            found |= {(s, y), (e, y)}
+    return found
 
 
 def statistics(generated: Generated) -> dict[str, Any]:

@@ -89,6 +89,10 @@ def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
     for rule_id, severity, n in by_rule:
         table.add_row(rule_id, severity, f"{n:,}")
     out.print(table)
+    from spendrecon.findings_query import triage_lines
+
+    for line in triage_lines(settings.warehouse_path):
+        out.print(line, markup=False)
     out.print(f"new this run: {outcome['findings_new']:,}, resolved this run: {outcome['findings_resolved']:,}")
     if warned and warned[0]:
         out.print(f"warnings:    {warned[0]:,} (listed in the report and in meta.runs.warnings)")
@@ -107,6 +111,7 @@ def findings(
     rule: Annotated[str | None, typer.Option("--rule", help="Rule id, e.g. amount_mismatch")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved findings")] = False,
     changed_since: Annotated[str | None, typer.Option("--changed-since", help="Only findings new, reopened or resolved after this run id")] = None,
+    leads: Annotated[bool, typer.Option("--leads", help="Only leads: no legitimate explanation and no systemic non-reporting, largest first")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
@@ -120,7 +125,7 @@ def findings(
         _known_rule(rule)
     settings = _settings(config)
     rows = query_findings(settings.warehouse_path,
-                          FindingFilter(program, fiscal_year, rule, all_statuses, changed_since))
+                          FindingFilter(program, fiscal_year, rule, all_statuses, changed_since, leads))
     if fmt == "json":
         sys.stdout.write(to_json(rows) + "\n")
     elif fmt == "csv":

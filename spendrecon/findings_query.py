@@ -14,7 +14,7 @@ from warehouse.db import connect, has_table
 COLUMNS = (
     "run_id", "program_number", "fiscal_year", "rule_id", "severity", "status", "program_title", "agency",
     "sam_amount", "usaspending_amount", "difference", "message", "first_seen_run_id", "last_seen_run_id",
-    "explanation", "explanation_reason", "review_status", "review_note",
+    "explanation", "explanation_reason", "review_status", "review_note", "triage",
 )
 
 
@@ -29,6 +29,7 @@ class FindingFilter:
     rule: str | None = None
     include_resolved: bool = False
     changed_since: str | None = None  # a run id: only findings whose status changed in a later run
+    leads: bool = False  # only leads (triage 'lead': no legitimate cause, no non-reporting pattern), largest first
 
 
 def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
@@ -52,22 +53,40 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
               AND ($fiscal_year IS NULL OR f.fiscal_year = $fiscal_year)
               AND ($rule IS NULL OR f.rule_id = $rule)
               AND ($include_resolved OR $changed_since IS NOT NULL OR f.status <> 'resolved')
+              AND (NOT $leads OR f.triage = 'lead')
               AND ($changed_since IS NULL OR EXISTS (
                     SELECT 1 FROM recon.finding_events AS e JOIN meta.runs AS r ON r.run_id = e.run_id
                     WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year
                       AND e.rule_id = f.rule_id
                       AND r.started_at > (SELECT started_at FROM meta.runs WHERE run_id = $changed_since)))
-            ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+            ORDER BY CASE WHEN $leads THEN 0 WHEN f.severity = 'error' THEN 0 WHEN f.severity = 'warning' THEN 1
+                          ELSE 2 END,
                      abs(coalesce(f.difference, f.sam_amount, f.usaspending_amount, 0)) DESC,
                      f.program_number, f.fiscal_year, f.rule_id
             """,
             {"program": f.program, "fiscal_year": f.fiscal_year, "rule": f.rule,
-             "include_resolved": f.include_resolved, "changed_since": f.changed_since},
+             "include_resolved": f.include_resolved, "changed_since": f.changed_since, "leads": f.leads},
         )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
     finally:
         con.close()
+
+
+def triage_lines(warehouse: Path) -> list[str]:
+    """The run summary's triage: open findings and dollars at stake per bucket, leads first."""
+    from warehouse.money import format_money
+
+    con = connect(warehouse, read_only=True)
+    try:
+        rows = dict(((bucket, (n, k)) for bucket, n, k in con.execute(
+            "SELECT triage, count(*), sum(coalesce(abs(difference), abs(sam_amount), abs(usaspending_amount), 0)) "
+            "FROM recon.findings WHERE status <> 'resolved' GROUP BY triage").fetchall()))
+    finally:
+        con.close()
+    labels = (("lead", "leads"), ("non_reporting", "systemic non-reporting"), ("legitimate", "legitimate differences"))
+    return [f"triage: {label}: {rows.get(key, (0, 0))[0]:,} findings, {format_money(rows.get(key, (0, Decimal(0)))[1])} "
+            "at stake" + (" (spendrecon findings --leads)" if key == "lead" else "") for key, label in labels]
 
 
 def _json_value(v: Any) -> str:

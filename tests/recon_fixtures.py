@@ -29,14 +29,15 @@ def money(v: str | int | None) -> Decimal | None:
 
 def add_sam(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int, *, actual: str | int | None = None,
             estimate: str | int | None = None, type_code: str = "F001", status: str = "Active",
-            title: str | None = None, department: str = "Department of Testing") -> None:
+            title: str | None = None, department: str = "Department of Testing",
+            agency: str | None = None) -> None:
     exists = con.execute("SELECT count(*) FROM staging.sam_listings WHERE program_number = $p",
                          {"p": program}).fetchone()
     if not exists or exists[0] == 0:
         execute(con, "INSERT INTO staging.sam_listings (run_id, program_number, program_id, title, department, "
-                     "agency, status, assistance_types) VALUES ('r0', $p, $id, $t, $d, $d, $s, [$c])",
+                     "agency, status, assistance_types) VALUES ('r0', $p, $id, $t, $d, $a, $s, [$c])",
                 {"p": program, "id": f"id-{program}", "t": title or f"Program {program}", "d": department,
-                 "s": status, "c": type_code})
+                 "a": agency or department, "s": status, "c": type_code})
     execute(con, "INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, "
                  "assistance_type_code, assistance_family, actual, estimate) VALUES ('r0', $p, $id, $fy, $c, $f, $a, $e)",
             {"p": program, "id": f"id-{program}", "fy": fiscal_year, "c": type_code, "f": family_of(type_code),
@@ -73,9 +74,17 @@ def hits(con: duckdb.DuckDBPyConnection, rule_id: str, **overrides: object) -> d
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, run_id: str, years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023),
-              programs: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
+              programs: tuple[str, ...] | None = None,
+              explanation_overrides: dict[str, dict[str, object]] | None = None):  # type: ignore[no-untyped-def]
     build_program_year(con)
-    return merge_findings(con, run_id, load_rules(), Scope(years, programs), load_explanations())
+    return merge_findings(con, run_id, load_rules(), Scope(years, programs), load_explanations(explanation_overrides))
+
+
+def triage(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int, rule_id: str) -> str | None:
+    row = con.execute("SELECT triage FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
+                      "AND rule_id = $r", {"p": program, "fy": fiscal_year, "r": rule_id}).fetchone()
+    assert row is not None, f"no {rule_id} finding for {program} FY{fiscal_year}"
+    return row[0]
 
 
 def explanations_of(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int) -> dict[tuple[str, str], dict]:

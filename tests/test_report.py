@@ -74,6 +74,7 @@ def _explain_and_review(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """What the pipeline's explanation and annotation steps leave behind, written directly: 97.102's
     finding is explained (two explanations apply) and disputed with a hostile note."""
     con.execute("UPDATE recon.findings SET explanation = 'fiscal_year_shift', explanation_reason = $reason, "
+                "triage = 'legitimate', "
                 "review_status = 'disputed', review_note = $note WHERE program_number = '97.102'",
                 {"reason": FY_SHIFT_REASON, "note": EVIL_NOTE})
     for explanation, priority, reason, related in (("fiscal_year_shift", 5, FY_SHIFT_REASON, 2023),
@@ -162,7 +163,8 @@ def test_report_writes_three_files_for_latest_succeeded_run(warehouse: Path, tmp
     assert "SAM.gov listing 12.999 had no obligations table" in md  # the run's warnings
     assert "| **Previous run** | r1 |" in md
     # The largest gap, with the NULL USAspending figure and difference as dashes.
-    gap = next(line for line in md.splitlines() if line.startswith("| 97.102 |"))
+    gaps = md.split("## Largest gaps", 1)[1]  # the leads come first and list 97.102 too
+    gap = next(line for line in gaps.splitlines() if line.startswith("| 97.102 |"))
     assert gap == ("| 97.102 | Disaster Grants - Public Assistance | Department of Homeland Security | 2022 | "
                    "actual\\_not\\_in\\_usaspending | $15,000,000.00 | — | — | $15,000,000.00 |")
     # Every registered rule is listed, estimate_only with zero findings.
@@ -476,7 +478,7 @@ def test_older_warehouse_without_explanations_or_reviews(warehouse: Path, tmp_pa
         con.execute(f"DROP TABLE {table}")
     # A file from before the review columns: rebuild recon.findings without them.
     con.execute("CREATE TABLE recon.findings_old AS SELECT * EXCLUDE (explanation, explanation_reason, "
-                "review_status, review_note) FROM recon.findings")
+                "review_status, review_note, triage) FROM recon.findings")
     con.execute("DROP TABLE recon.findings")
     con.execute("ALTER TABLE recon.findings_old RENAME TO findings")
     con.close()

@@ -147,18 +147,33 @@ def _nonzero(*amounts: object) -> int:
 def test_overview_charts_render_with_every_bar_and_point(page: Any, payload: dict[str, Any], tmp_path: Path) -> None:
     sizes = page.eval_on_selector_all("#view svg.chart", "els => els.map(e => [e.dataset.chart, "
                                       "e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
-    assert [s[0] for s in sizes] == ["share", "hbars", "hbars", "lines", "stacked", "hbars"]
+    # The triage first (dollars and counts three ways), then the explained/unexplained charts.
+    assert [s[0] for s in sizes] == ["hbars", "hbars", "share", "hbars", "hbars", "lines", "stacked", "hbars"]
     assert all(w > 100 and h > 20 for _, w, h in sizes), sizes
 
     overview = payload["overview"]
     totals = overview["totals"]
     rules = [totals, *overview["byRule"]]  # the "All rules" row first
+    triage = [overview["triage"]["all"], *(overview["triage"]["byRule"][r["rule"]] for r in overview["byRule"])]
+    buckets = ("lead", "non_reporting", "legitimate")
+    triage_bars = page.locator("#view svg[data-chart=hbars]").first.locator("rect.bar")
+    assert triage_bars.count() == sum(_nonzero(*(t[b]["k"] for b in buckets)) for t in triage)
+    assert page.locator("#view svg[data-chart=hbars]").nth(1).locator("rect.bar").count() == sum(
+        _nonzero(*(t[b]["n"] for b in buckets)) for t in triage)
+    for css in ("c-lead", "c-nonrep", "c-legit"):  # every bucket is drawn in the demo
+        assert page.locator(f"#view svg[data-chart=hbars] rect.bar.{css}").count() > 0
+    # Leads before anything else: the bucket cards, then the largest leads.
+    assert page.locator(".kpi").first.inner_text().startswith("LEADS\n")
+    leads = _rows(payload["leads"])
+    assert len(leads) == 25 and page.locator("#leads-table tbody tr").count() == 25
+    first_lead = page.locator("#leads-table tbody tr").first.inner_text()
+    assert leads[0]["program"] in first_lead and "FY" in first_lead
     expected = sum(_nonzero(r["xk"], Decimal(r["k"]) - Decimal(r["xk"])) for r in rules)
-    dollar_bars = page.locator("#view svg[data-chart=hbars]").first.locator("rect.bar")
+    dollar_bars = page.locator("#view svg[data-chart=hbars]").nth(2).locator("rect.bar")
     assert dollar_bars.count() == expected
     assert all(b["width"] > 0 and b["height"] > 0 for b in
                (dollar_bars.nth(i).bounding_box() for i in range(dollar_bars.count())))
-    count_bars = page.locator("#view svg[data-chart=hbars]").nth(1).locator("rect.bar")
+    count_bars = page.locator("#view svg[data-chart=hbars]").nth(3).locator("rect.bar")
     assert count_bars.count() == sum(_nonzero(r["xn"], r["n"] - r["xn"]) for r in rules)
 
     years = overview["byYear"]
@@ -167,13 +182,14 @@ def test_overview_charts_render_with_every_bar_and_point(page: Any, payload: dic
     assert points.count() == sum(1 for y in years for key in ("act", "est", "usas") if y[key] is not None) == 15
     stacked = page.locator("#view svg[data-chart=stacked] rect.bar")
     assert stacked.count() == sum(_nonzero(y["xn"], y["n"] - y["xn"]) for y in years)
-    agencies = page.locator("#view svg[data-chart=hbars]").nth(2).locator("g.row")
+    agencies = page.locator("#view svg[data-chart=hbars]").nth(4).locator("g.row")
     assert agencies.count() == min(12, sum(1 for a in overview["byAgency"] if a["n"]))
 
     # The headline numbers, formatted exactly from the data.
-    assert page.locator(".kpi").first.inner_text().startswith("OPEN FINDINGS\n" + f"{totals['n']:,}")
+    assert page.locator(".kpis:not(.triage-kpis) .kpi").first.inner_text().startswith(
+        "OPEN FINDINGS\n" + f"{totals['n']:,}")
     # A chart label leads to the findings it counts.
-    page.locator("#view svg[data-chart=hbars]").first.locator("a").first.click()
+    page.locator("#view svg[data-chart=hbars]").nth(2).locator("a").first.click()
     page.wait_for_function("location.hash.indexOf('#/findings?rule=') === 0")
     rule = page.evaluate("document.getElementById('f-rule').value")
     assert rule == overview["byRule"][0]["rule"]
@@ -187,6 +203,24 @@ def test_overview_charts_render_with_every_bar_and_point(page: Any, payload: dic
     if os.environ.get("SPENDRECON_UPDATE_SCREENSHOT") == "1":
         SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_non_reporting_view_has_one_row_per_program(page: Any, payload: dict[str, Any]) -> None:
+    _go(page, "#/nonreporting")
+    page.wait_for_selector("#nonrep-programs tbody tr")
+    rows = _rows(payload["nonReporting"])
+    assert rows and len({r["program"] for r in rows}) == len(rows)
+    assert page.locator("#nonrep-programs tbody tr").count() == len(rows)
+    multi = next(r for r in rows if len(r["years"]) > 1)
+    text = page.locator("#nonrep-programs tbody tr", has_text=multi["program"]).first.inner_text()
+    assert ", ".join(f"FY{y}" for y in multi["years"]) in text
+    assert page.locator("#nonrep-agencies tbody tr").count() == len({r["agency"] for r in rows})
+    # Its card on the overview leads here; the leads card to the findings filtered to leads.
+    _go(page, "#/findings?expl=triage:lead")
+    page.wait_for_selector("#findings-table tbody tr")
+    shown = page.locator("#findings-table tbody tr").count()
+    assert shown == min(200, sum(1 for f in _rows(payload["findings"]) if f["triage"] == "lead"
+                                 and f["status"] != "resolved"))
 
 
 # --- findings table -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ SCHEMA_FILES = (
     "staging_sam_listings",
     "staging_sam_obligations",
     "staging_usaspending_program_year",
+    "staging_usaspending_history",
     "staging_sam_chosen",
     "staging_agency_prefixes",
     "recon_findings",

@@ -34,7 +34,7 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
     con.execute(
         "CREATE TEMP TABLE findings_current (rule_id VARCHAR, program_number VARCHAR, fiscal_year INTEGER, "
         "severity VARCHAR, sam_amount DECIMAL(18,2), usaspending_amount DECIMAL(18,2), "
-        "difference DECIMAL(18,2), message VARCHAR, explanation VARCHAR, explanation_reason VARCHAR)"
+        "difference DECIMAL(18,2), message VARCHAR, explanation VARCHAR, explanation_reason VARCHAR, triage VARCHAR)"
     )
     counts: dict[str, int] = {}
     for rule in rules:
@@ -59,6 +59,7 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
     # Disabled rules are in scope too: their earlier findings resolve instead of staying open forever.
     params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules]}
     run_file(con, "recon_findings_merge", params)
+    run_file(con, "recon_leads")  # a view over recon.program_year, which exists only from here on
     new, resolved = con.execute(
         "SELECT count(*) FILTER (WHERE event IN ('new', 'reopened')), count(*) FILTER (WHERE event = 'resolved') "
         "FROM recon.finding_events WHERE run_id = $run_id", {"run_id": run_id}

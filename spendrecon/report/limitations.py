@@ -63,7 +63,9 @@ _SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "several numbers, and some awards are recorded under a related or umbrella number.",
         "spendrecon matches by number only and does not follow renumberings. The unlisted_program "
         "explanation marks USAspending money under a number that SAM.gov does not list, or lists only as "
-        "archived.",
+        "archived. The reported_under_other_aln explanation pairs a gap under one number with a matching "
+        "excess (within 0.5% by default) under exactly one other number of the same agency in the same "
+        "year; with two candidates, or a candidate already explained by a year shift, it says nothing.",
     )),
     ("Some obligations produce no awards", (
         "SAM.gov obligation tables can include lines that never become awards reported to USAspending. "
@@ -80,7 +82,10 @@ _SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "From the totals alone, a reporting failure can look just like a loan, a deobligation or a "
         "fiscal-year shift. Explanation codes are heuristics: a code means a known, legitimate cause fits "
         "the numbers, not that the agency confirmed it. \u201cUnexplained\u201d means no such cause was "
-        "found, not that the money is wrong.",
+        "found, not that the money is wrong. The never_reported and agency_silent characterizations mark "
+        "systemic non-reporting (a program with no USAspending obligations in any year held, or a "
+        "(sub-)agency with none in a year): they describe the gap, they do not explain it away. The rest "
+        "are leads.",
     )),
 )
 

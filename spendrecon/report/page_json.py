@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from spendrecon.report import overview
+from spendrecon.report import overview, triage
 from spendrecon.report.overview import amount
 from spendrecon.report.page_data import PageData
 from spendrecon.report.queries import Finding, ReportData
@@ -91,8 +91,38 @@ def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
             "byRule": overview.by_rule(data),
             "byAgency": overview.by_agency(data, page),
             "byYear": overview.by_year(data, page),
+            "triage": _triage(data),
         },
+        "leads": _table(
+            ("program", "fy", "rule", "sam", "usas", "stake", "reported"),
+            ((lead.program_number, lead.fiscal_year, lead.rule_id, amount(lead.sam_amount),
+              amount(lead.usaspending_amount), amount(lead.at_stake), list(lead.reported_years))
+             for lead in data.leads[:TOP_LEADS])),
+        "leadCount": len(data.leads),
+        "nonReporting": _non_reporting(data, page),
     }
+
+
+TOP_LEADS = 25
+
+
+def _triage(data: ReportData) -> dict[str, Any]:
+    """Open findings per triage bucket, for all rules ("all") and per rule: count, program-years, dollars."""
+    def as_json(s: dict[str, triage.Bucket]) -> dict[str, Any]:
+        return {b: {"n": v.findings, "py": len(v.program_years), "k": amount(v.at_stake)} for b, v in s.items()}
+    return {"all": as_json(triage.split(data.findings)),
+            "byRule": {t.rule_id: as_json(triage.split(data.findings, t.rule_id)) for t in data.rules}}
+
+
+def _non_reporting(data: ReportData, page: PageData) -> dict[str, Any]:
+    """One row per non-reporting program, with its years, dollars and characterizations."""
+    codes: dict[tuple[str, int, str], list[str]] = defaultdict(list)
+    for n in page.explanations:
+        codes[(n.program_number, n.fiscal_year, n.rule_id)].append(n.explanation)
+    rows = triage.non_reporting_programs(data.findings, codes)
+    return _table(("program", "agency", "years", "n", "stake", "codes"),
+                  ((r.program_number, r.agency, r.years, r.findings, amount(r.at_stake),
+                    sorted(r.characterizations)) for r in rows))
 
 
 def _programs(findings: Sequence[Finding], page: PageData) -> dict[str, Any]:
@@ -120,12 +150,12 @@ def _findings(findings: Sequence[Finding], changed: set[str]) -> dict[str, Any]:
     # "now": this run changed the finding's status (new, reopened or resolved): it has an event of this run.
     return _table(
         ("program", "fy", "rule", "severity", "status", "now", "sam", "usas", "diff", "stake", "message",
-         "firstSeen", "lastSeen", "expl", "explReason", "review", "reviewNote"),
+         "firstSeen", "lastSeen", "expl", "explReason", "review", "reviewNote", "triage"),
         ((f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status,
           _key(f.program_number, f.fiscal_year, f.rule_id) in changed,
           amount(f.sam_amount), amount(f.usaspending_amount), amount(f.difference), amount(f.at_stake), f.message,
           f.first_seen_run_id, f.last_seen_run_id, f.explanation, f.explanation_reason, f.review_status,
-          f.review_note) for f in findings))
+          f.review_note, f.bucket) for f in findings))
 
 
 def _notes(page: PageData) -> dict[str, list[list[Any]]]:

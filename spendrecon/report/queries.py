@@ -94,6 +94,8 @@ class Finding:
     explanation_reason: str | None = None
     review_status: str | None = None
     review_note: str | None = None
+    # legitimate | non_reporting | lead; NULL in files older than the triage.
+    triage: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -101,7 +103,15 @@ class Finding:
 
     @property
     def is_explained(self) -> bool:
+        """A legitimate cause is known. A non-reporting characterization explains nothing away."""
+        if self.triage is not None:
+            return self.triage == "legitimate"
         return self.explanation is not None
+
+    @property
+    def bucket(self) -> str:
+        """The triage bucket, derived for files older than the triage column."""
+        return self.triage or ("legitimate" if self.explanation is not None else "lead")
 
 
 @dataclass(frozen=True)
@@ -148,12 +158,27 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Lead:
+    """One row of recon.leads: an open finding with no legitimate cause and no non-reporting pattern."""
+    program_number: str
+    fiscal_year: int
+    rule_id: str
+    program_title: str | None
+    agency: str | None
+    sam_amount: Decimal | None
+    usaspending_amount: Decimal | None
+    at_stake: Decimal
+    reported_years: tuple[int, ...]  # the fiscal years USAspending records obligations for the program
+
+
+@dataclass(frozen=True)
 class ReportData:
     run: RunInfo
     rules: tuple[RuleTotal, ...]
     findings: tuple[Finding, ...]  # findings.csv rows: new/open, plus resolved by this run; sorted
     agencies: tuple[AgencyTotal, ...]
     events: tuple[Event, ...]  # this run's events, largest stake first
+    leads: tuple[Lead, ...] = ()  # recon.leads, largest first (empty in files older than the triage)
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -202,7 +227,22 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         findings=tuple(load_findings(con, program_year, run.run_id)),
         agencies=tuple(load_agencies(con, program_year, run)),
         events=tuple(load_events(con, program_year, run.run_id)),
+        leads=tuple(load_leads(con)),
     )
+
+
+def load_leads(con: duckdb.DuckDBPyConnection) -> list[Lead]:
+    """recon.leads, or nothing for a file without it (older than the triage, or whose findings table an
+    older version rebuilt under the view)."""
+    if not has_table(con, "recon", "leads"):
+        return []
+    try:
+        rows = dict_rows(con.execute(
+            "SELECT program_number, fiscal_year, rule_id, program_title, agency, sam_amount, usaspending_amount, "
+            "at_stake, reported_years FROM recon.leads"))
+    except duckdb.Error:
+        return []
+    return [Lead(**{**r, "reported_years": tuple(r["reported_years"] or ())}) for r in rows]
 
 
 def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> RunInfo:
@@ -267,7 +307,9 @@ def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -
 
     Grouped by the finding's own severity: a spendrecon.yaml override may differ from the registry.
     """
-    explained = "explanation IS NOT NULL" if "explanation" in columns(con, "recon", "findings") else "false"
+    present = columns(con, "recon", "findings")
+    explained = ("coalesce(triage = 'legitimate', explanation IS NOT NULL)" if {"triage", "explanation"} <= present
+                 else "explanation IS NOT NULL" if "explanation" in present else "false")
     stake = _STAKE.format(p="")
     rows = dict_rows(con.execute(
         f"SELECT rule_id, severity, count(*) AS findings, count(*) FILTER (WHERE status = 'new') AS new, "
@@ -293,7 +335,7 @@ def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str
     the findings resolved by earlier runs (the program pages show a finding's whole life)."""
     present = columns(con, "recon", "findings")
     review = ", ".join(column_or_null(present, name, "VARCHAR", "f.")
-                       for name in ("explanation", "explanation_reason", "review_status", "review_note"))
+                       for name in ("explanation", "explanation_reason", "review_status", "review_note", "triage"))
     where = ("f.status = 'resolved' AND f.run_id <> $run_id" if earlier_resolved
              else f"{_OPEN.format(p='f.')} OR (f.status = 'resolved' AND f.run_id = $run_id)")
     sql = (

@@ -81,6 +81,7 @@ def header_facts(data: ReportData) -> list[tuple[str, str]]:
         ("Findings", f"{len(opened):,} open ({new:,} new) · {len(data.resolved_events):,} resolved by this run"),
         ("Dollars at stake", money(data.total_at_stake)),
         ("Explained", explained_text(data)),
+        ("Triage", triage_text(data)),
         ("Previous run", run.previous_run_id or "none (first run)"),
     ]
 
@@ -104,6 +105,14 @@ def explained_text(data: ReportData) -> str:
     unexplained = data.total_at_stake - dollars
     return (f"{explained:,} of {len(opened):,} findings · {money(dollars)} "
             f"({share(dollars, data.total_at_stake)} of dollars at stake); unexplained {money(unexplained)}")
+
+
+def triage_text(data: ReportData) -> str:
+    from spendrecon.report.triage import split
+
+    s = split(data.findings)
+    return " · ".join(f"{label} {s[b].findings:,} ({money(s[b].at_stake)})" for b, label in (
+        ("legitimate", "legitimate"), ("non_reporting", "non-reporting"), ("lead", "leads")))
 
 
 def staleness_note(run: RunInfo) -> str | None:
@@ -147,6 +156,7 @@ def render_markdown(data: ReportData) -> str:
     if data.run.warnings:
         lines += ["", "### Warnings of the run", ""]
         lines += [f"- {md(w)}" for w in data.run.warnings]
+    lines += ["", *_leads_section(data), "", *_triage_section(data)]
     lines += ["", *_rules_section(data), "", *_gaps_section(data), "", *_agency_section(data), ""]
     lines += _events_section("New since the previous run", data.new_events, show_event=True)
     lines += [""]
@@ -169,6 +179,44 @@ def _rules_section(data: ReportData) -> list[str]:
     headers = ["Rule", "Id", "Severity", "Findings", "New", "Dollars at stake", "Explained", "Explained dollars",
                "Unexplained", "Unexplained dollars"]
     return ["## Findings by rule", "", *_table(headers, [*rows, *total], right=tuple(range(3, 10)))]
+
+
+LEADS_SHOWN = 25
+
+
+def _leads_section(data: ReportData) -> list[str]:
+    # Leads first: no legitimate cause found and no systemic non-reporting - where money may really
+    # be missing or misfiled.
+    leads = data.leads
+    head = [f"## Leads: {len(leads):,} findings, {money(_sum(lead.at_stake for lead in leads))} at stake", "",
+            "_Open findings with no legitimate explanation whose program is not a systemic non-reporter: "
+            "the program reports to USAspending in other years (listed), but not like this here._", ""]
+    if not leads:
+        return [*head, "No leads."]
+    rows = [[md(lead.program_number), md_or_dash(lead.program_title), md_or_dash(lead.agency),
+             str(lead.fiscal_year), md(lead.rule_id), money(lead.sam_amount), money(lead.usaspending_amount),
+             money(lead.at_stake), ", ".join(f"FY{y}" for y in lead.reported_years) or DASH]
+            for lead in leads[:LEADS_SHOWN]]
+    lines = [*head, *_table(["Program", "Title", "Agency", "FY", "Rule", "SAM.gov", "USAspending", "At stake",
+                             "USAspending reports in"], rows, right=(3, 5, 6, 7))]
+    if len(leads) > LEADS_SHOWN:
+        lines += ["", f"… and {len(leads) - LEADS_SHOWN:,} more in recon.leads "
+                      "(`spendrecon findings --leads`)."]
+    return lines
+
+
+def _triage_section(data: ReportData) -> list[str]:
+    from spendrecon.report.triage import BUCKET_LABELS, BUCKETS, split
+
+    rule_ids = [t.rule_id for t in data.rules]
+    splits = [("**All rules**", split(data.findings))] + [(md(r), split(data.findings, r)) for r in rule_ids]
+    headers = ["Rule"] + [f"{BUCKET_LABELS[b]}: program-years / $" for b in BUCKETS]
+    rows = [[label] + [f"{len(s[b].program_years):,} / {money(s[b].at_stake)}" for b in BUCKETS]
+            for label, s in splits]
+    return ["## Triage of open findings", "",
+            "_Legitimate: a known cause that is no reporting failure. Systemic non-reporting: the program never "
+            "reports to USAspending, or its whole (sub-)agency reports nothing that year. Leads: neither._", "",
+            *_table(headers, rows, right=(1, 2, 3))]
 
 
 def _sum(amounts: Iterable[Decimal]) -> Decimal:

@@ -18,6 +18,10 @@ from warehouse.money import format_money
 
 PACKAGE = "warehouse.explanations"
 
+# What an explanation says about a finding (see explanations.yaml). A finding with neither is a lead.
+KINDS = ("legitimate", "non_reporting")
+TRIAGE = ("legitimate", "non_reporting", "lead")
+
 
 class ExplanationConfigError(ValueError):
     pass
@@ -31,6 +35,7 @@ class Explanation:
     reasons: Mapping[str, str]  # variant -> template; a single reason is variant "default"
     params: Mapping[str, Decimal] = field(default_factory=dict)
     decisive: bool = False  # when it applies, nothing else can be the primary explanation
+    kind: str = "legitimate"  # legitimate | non_reporting (a characterization)
 
     @property
     def sql(self) -> str:
@@ -66,11 +71,16 @@ def _checked(exp_id: str, key: str, value: Decimal) -> Decimal:
 
 def _from_yaml(entry: Mapping[str, Any]) -> Explanation:
     reasons = entry.get("reasons") or {"default": entry["reason"]}
+    kind = entry.get("kind")
+    if kind not in KINDS:
+        raise ExplanationConfigError(f"explanations.yaml: {entry.get('id')}: kind must be one of "
+                                     f"{', '.join(KINDS)}, got {kind!r}")
     return Explanation(
         id=entry["id"], title=entry["title"], priority=int(entry["priority"]),
         reasons={k: " ".join(str(v).split()) for k, v in reasons.items()},
         params={k: Decimal(str(v)) for k, v in (entry.get("params") or {}).items()},
         decisive=bool(entry.get("decisive", False)),
+        kind=kind,
     )
 
 
@@ -90,14 +100,17 @@ def reason_text(exp: Explanation, row: Mapping[str, Any]) -> str:
 
 
 def _rank(exp: Explanation, closes_gap: bool | None) -> int:
-    """Decisive explanations first, then those that account for the gap, then the rest."""
+    """Decisive explanations first, then legitimate ones that account for the gap, then the other
+    legitimate ones; a characterization is the primary explanation only when nothing legitimate applies."""
+    if exp.kind != "legitimate":
+        return 3
     return 0 if exp.decisive else 1 if closes_gap else 2
 
 
 _COLUMNS: dict[str, pa.DataType] = {
     "program_number": pa.string(), "fiscal_year": pa.int32(), "rule_id": pa.string(), "explanation": pa.string(),
     "priority": pa.int32(), "reason": pa.string(), "related_fiscal_year": pa.int32(), "closes_gap": pa.bool_(),
-    "rank": pa.int32(),
+    "rank": pa.int32(), "kind": pa.string(), "related_program_number": pa.string(),
 }
 
 
@@ -106,7 +119,8 @@ def explain_current(con: duckdb.DuckDBPyConnection, explanations: list[Explanati
     con.execute("DROP TABLE IF EXISTS explanations_current")
     con.execute("CREATE TEMP TABLE explanations_current (program_number VARCHAR, fiscal_year INTEGER, "
                 "rule_id VARCHAR, explanation VARCHAR, priority INTEGER, reason VARCHAR, "
-                "related_fiscal_year INTEGER, closes_gap BOOLEAN, rank INTEGER)")
+                "related_fiscal_year INTEGER, closes_gap BOOLEAN, rank INTEGER, kind VARCHAR, "
+                "related_program_number VARCHAR)")
     counts: dict[str, int] = {}
     for exp in explanations:
         cur = execute(con, exp.sql, dict(exp.params))
@@ -114,7 +128,8 @@ def explain_current(con: duckdb.DuckDBPyConnection, explanations: list[Explanati
         rows = [dict(zip(names, r)) for r in cur.fetchall()]
         counts[exp.id] = insert_rows(con, "explanations_current", _COLUMNS, [
             (r["program_number"], r["fiscal_year"], r["rule_id"], exp.id, exp.priority, reason_text(exp, r),
-             r.get("related_fiscal_year"), r.get("closes_gap"), _rank(exp, r.get("closes_gap")))
+             r.get("related_fiscal_year"), r.get("closes_gap"), _rank(exp, r.get("closes_gap")), exp.kind,
+             r.get("related_program_number"))
             for r in rows
         ])
     con.execute("""
@@ -124,5 +139,15 @@ def explain_current(con: duckdb.DuckDBPyConnection, explanations: list[Explanati
               QUALIFY row_number() OVER (PARTITION BY program_number, fiscal_year, rule_id
                                          ORDER BY rank, priority, explanation) = 1) AS e
         WHERE c.program_number = e.program_number AND c.fiscal_year = e.fiscal_year AND c.rule_id = e.rule_id
+    """)
+    # The triage bucket: any legitimate explanation wins; else a characterization; else a lead.
+    con.execute("""
+        UPDATE findings_current AS c
+        SET triage = coalesce((
+            SELECT CASE WHEN bool_or(e.kind = 'legitimate') THEN 'legitimate'
+                        WHEN bool_or(e.kind = 'non_reporting') THEN 'non_reporting' END
+            FROM explanations_current AS e
+            WHERE e.program_number = c.program_number AND e.fiscal_year = c.fiscal_year AND e.rule_id = c.rule_id
+        ), 'lead')
     """)
     return counts

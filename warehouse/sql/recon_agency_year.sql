@@ -13,7 +13,10 @@ WITH py AS (
     FROM recon.program_year
 ),
 open_findings AS (
-    SELECT f.program_number, f.fiscal_year, f.rule_id, f.explanation,
+    -- Explained: a legitimate cause (a non-reporting characterization explains nothing away).
+    SELECT f.program_number, f.fiscal_year, f.rule_id,
+           coalesce(f.triage = 'legitimate', f.explanation IS NOT NULL) AS explained,
+           coalesce(f.triage, CASE WHEN f.explanation IS NOT NULL THEN 'legitimate' ELSE 'lead' END) AS triage,
            abs(coalesce(f.difference, f.sam_amount, f.usaspending_amount, 0)) AS at_stake
     FROM recon.findings AS f
     WHERE f.status <> 'resolved'
@@ -41,9 +44,13 @@ f AS (
     SELECT coalesce(p.agency, 'Unknown agency') AS agency,
            o.fiscal_year,
            count(*) AS findings,
-           count(*) FILTER (WHERE o.explanation IS NOT NULL) AS findings_explained,
+           count(*) FILTER (WHERE o.explained) AS findings_explained,
            sum(o.at_stake)::DECIMAL(18,2) AS dollars_at_stake,
-           coalesce(sum(o.at_stake) FILTER (WHERE o.explanation IS NOT NULL), 0)::DECIMAL(18,2) AS dollars_explained,
+           coalesce(sum(o.at_stake) FILTER (WHERE o.explained), 0)::DECIMAL(18,2) AS dollars_explained,
+           count(*) FILTER (WHERE o.triage = 'non_reporting') AS findings_non_reporting,
+           coalesce(sum(o.at_stake) FILTER (WHERE o.triage = 'non_reporting'), 0)::DECIMAL(18,2) AS dollars_non_reporting,
+           count(*) FILTER (WHERE o.triage = 'lead') AS findings_leads,
+           coalesce(sum(o.at_stake) FILTER (WHERE o.triage = 'lead'), 0)::DECIMAL(18,2) AS dollars_leads,
            count(*) FILTER (WHERE o.rule_id = 'actual_not_in_usaspending') AS findings_actual_not_in_usaspending,
            count(*) FILTER (WHERE o.rule_id = 'obligations_not_in_sam') AS findings_obligations_not_in_sam,
            count(*) FILTER (WHERE o.rule_id = 'amount_mismatch') AS findings_amount_mismatch,
@@ -69,7 +76,11 @@ SELECT a.agency,
        coalesce(f.findings_actual_not_in_usaspending, 0) AS findings_actual_not_in_usaspending,
        coalesce(f.findings_obligations_not_in_sam, 0) AS findings_obligations_not_in_sam,
        coalesce(f.findings_amount_mismatch, 0) AS findings_amount_mismatch,
-       coalesce(f.findings_estimate_only, 0) AS findings_estimate_only
+       coalesce(f.findings_estimate_only, 0) AS findings_estimate_only,
+       coalesce(f.findings_non_reporting, 0) AS findings_non_reporting,
+       coalesce(f.dollars_non_reporting, 0)::DECIMAL(18,2) AS dollars_non_reporting,
+       coalesce(f.findings_leads, 0) AS findings_leads,
+       coalesce(f.dollars_leads, 0)::DECIMAL(18,2) AS dollars_leads
 FROM agg AS a
 LEFT JOIN f USING (agency, fiscal_year)
 ORDER BY a.agency, a.fiscal_year;

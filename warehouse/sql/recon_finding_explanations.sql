@@ -11,3 +11,7 @@ CREATE TABLE IF NOT EXISTS recon.finding_explanations (
     closes_gap          BOOLEAN,               -- the explanation accounts for the gap within tolerance
     run_id              VARCHAR NOT NULL
 );
+
+-- Added with the triage (older files gain the columns on their next run).
+ALTER TABLE recon.finding_explanations ADD COLUMN IF NOT EXISTS kind VARCHAR;                    -- legitimate | non_reporting
+ALTER TABLE recon.finding_explanations ADD COLUMN IF NOT EXISTS related_program_number VARCHAR;  -- reported_under_other_aln: the other ALN

@@ -21,3 +21,5 @@ ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS explanation VARCHAR;        
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS explanation_reason VARCHAR;   -- one sentence
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_status VARCHAR;        -- accepted | disputed | needs-review (from recon.annotations)
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_note VARCHAR;
+-- Added with the triage: legitimate | non_reporting | lead (see warehouse/explanations/explanations.yaml).
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS triage VARCHAR;

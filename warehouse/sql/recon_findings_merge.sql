@@ -35,9 +35,9 @@ WHERE f.program_number = g.program_number AND f.fiscal_year = g.fiscal_year AND 
 
 INSERT INTO recon.findings
     (run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
-     message, status, first_seen_run_id, last_seen_run_id, explanation, explanation_reason)
+     message, status, first_seen_run_id, last_seen_run_id, explanation, explanation_reason, triage)
 SELECT $run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
-       message, 'new', $run_id, $run_id, explanation, explanation_reason
+       message, 'new', $run_id, $run_id, explanation, explanation_reason, triage
 FROM findings_current
 ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     run_id = excluded.run_id,
@@ -49,7 +49,8 @@ ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     status = CASE WHEN status = 'resolved' THEN 'reopened' ELSE 'open' END,
     last_seen_run_id = excluded.last_seen_run_id,
     explanation = excluded.explanation,
-    explanation_reason = excluded.explanation_reason;
+    explanation_reason = excluded.explanation_reason,
+    triage = excluded.triage;
 
 DELETE FROM recon.finding_explanations
 WHERE list_contains($fiscal_years, fiscal_year)
@@ -57,5 +58,8 @@ WHERE list_contains($fiscal_years, fiscal_year)
   AND list_contains($rule_ids, rule_id);
 
 INSERT INTO recon.finding_explanations
-SELECT program_number, fiscal_year, rule_id, explanation, priority, reason, related_fiscal_year, closes_gap, $run_id
+    (program_number, fiscal_year, rule_id, explanation, priority, reason, related_fiscal_year, closes_gap, run_id,
+     kind, related_program_number)
+SELECT program_number, fiscal_year, rule_id, explanation, priority, reason, related_fiscal_year, closes_gap, $run_id,
+       kind, related_program_number
 FROM explanations_current;

@@ -4,6 +4,7 @@
 var ROUTES = dict({
   overview: { title: "Overview", render: viewOverview },
   findings: { title: "Findings", render: viewFindings },
+  nonreporting: { title: "Non-reporting", render: viewNonReporting },
   programs: { title: "Programs", render: viewPrograms },
   program: { title: "Program", nav: "programs", render: viewProgram },
   changes: { title: "Changes", render: viewChanges },

@@ -55,6 +55,7 @@ function matchesStatus(f, wanted) {
 }
 
 function matchesExplanation(f, wanted) {
+  if (wanted.indexOf("triage:") === 0) { return f.triage === wanted.slice(7); }
   if (wanted === "explained") { return !!f.expl; }
   if (wanted === "unexplained") { return !f.expl; }
   return f.expl === wanted;
@@ -112,7 +113,9 @@ function viewFindings(root, params) {
     select("f-severity", "Severity", [["", "All"], ["error", "error"], ["warning", "warning"], ["info", "info"]],
       filters.severity, set("severity")),
     select("f-status", "Status", STATUS_FILTERS, filters.status, set("status")),
-    select("f-expl", "Explanation", [["", "All"], ["explained", "Any explanation"], ["unexplained", "Unexplained"]]
+    select("f-expl", "Explanation", [["", "All"], ["explained", "Any explanation"], ["unexplained", "Unexplained"],
+      ["triage:legitimate", "Triage: legitimate"], ["triage:non_reporting", "Triage: non-reporting"],
+      ["triage:lead", "Triage: leads"]]
       .concat(codes.map(function (c) { return [c, explanationTitle(c)]; })), filters.expl, set("expl")),
     select("f-review", "Review", [["", "All"], ["none", "Not reviewed"], ["accepted", "Accepted"],
       ["disputed", "Disputed"], ["needs-review", "Needs review"]], filters.review, set("review")),

@@ -151,6 +151,7 @@ function viewOverview(root) {
     h("div", { class: "view-head" }, h("h2", null, "Overview"),
       h("p", { class: "muted" }, "Where SAM.gov and USAspending disagree, by how much, and how much of it has a " +
         "known explanation.")),
+    triageOverview(ov),
     overviewCards(ov.totals),
     shareSection(ov.totals),
     ruleCharts(ov),

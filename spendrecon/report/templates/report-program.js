@@ -57,7 +57,9 @@ function explanationBlock(f) {
       f.explReason ? h("p", null, f.explReason) : null]
     : [h("span", { class: "unexpl" }, "Unexplained"), h("p", { class: "muted" },
       f.isOpen ? "No known, legitimate cause fits these figures: worth a closer look." : "No explanation was recorded.")];
-  return h("div", { class: "block" }, h("h5", null, "Explanation"), head,
+  var bucket = TRIAGE_BUCKETS.filter(function (b) { return b.key === f.triage; })[0];
+  return h("div", { class: "block" }, h("h5", null, "Explanation"),
+    bucket ? h("p", { class: "sub" }, h("i", { class: "sw " + bucket.cls }), " Triage: " + bucket.label) : null, head,
     others.length ? h("p", { class: "sub" }, "Also fits:") : null,
     others.length ? h("ul", { class: "also" }, others.map(function (n) {
       return h("li", null, h("span", { class: "expl" }, explanationTitle(n[0])), " \u2014 ", n[1]);

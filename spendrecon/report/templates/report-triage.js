@@ -1,0 +1,133 @@
+/* The triage, leads first: every open finding is a legitimate difference (a known cause that is no
+   reporting failure), systemic non-reporting (the program, or its whole (sub-)agency, does not report
+   to USAspending) or a lead (neither: where money may really be missing or misfiled). The overview
+   opens with it; #/nonreporting lists the non-reporters once per program. */
+
+var TRIAGE_BUCKETS = [
+  { key: "lead", label: "Leads", cls: "c-lead", tone: "alert",
+    detail: "no legitimate cause, program reports in other years" },
+  { key: "non_reporting", label: "Systemic non-reporting", cls: "c-nonrep", tone: "nonrep",
+    detail: "program or (sub-)agency absent from USAspending" },
+  { key: "legitimate", label: "Legitimate differences", cls: "c-legit", tone: "calm",
+    detail: "loans, timing, non-award lines, another ALN\u2026" },
+];
+var TRIAGE_LEGEND = TRIAGE_BUCKETS.map(function (b) { return { cls: b.cls, label: b.label }; });
+var LEADS_SHOWN = 25;
+
+function triageHref(bucket, rule) { return "#/findings" + query({ expl: "triage:" + bucket, rule: rule || "" }); }
+
+function triageCards(all) {
+  var total = 0;
+  TRIAGE_BUCKETS.forEach(function (b) { total += num(all[b.key].k); });
+  return h("div", { class: "kpis triage-kpis" }, TRIAGE_BUCKETS.map(function (b) {
+    var s = all[b.key];
+    return h("a", { class: "kpi-link", href: b.key === "non_reporting" ? "#/nonreporting" : triageHref(b.key) },
+      card(shortMoney(num(s.k)), b.label, percent(num(s.k), total) + " of dollars \u00b7 " + plural(s.n, "finding") +
+        " \u00b7 " + plural(s.py, "program-year") + " \u00b7 " + b.detail, b.tone));
+  }));
+}
+
+function triageCharts(triage) {
+  var rows = [{ label: "All rules", strong: true, t: triage.all }].concat(DATA.rules.map(function (r) {
+    return { label: ruleTitle(r.id), rule: r.id, t: triage.byRule[r.id] };
+  }));
+  function segments(row, value, text) {
+    return TRIAGE_BUCKETS.map(function (b) {
+      return { value: value(row.t[b.key]), cls: b.cls, tip: row.label + " \u00b7 " + b.label + ": " + text(row.t[b.key]) };
+    });
+  }
+  var dollars = hbars({ label: "Dollars at stake by rule and triage", labelWidth: 230, noteWidth: 70, format: shortMoney,
+    rows: rows.map(function (r) {
+      return { label: r.label, strong: r.strong, href: r.rule ? "#/findings" + query({ rule: r.rule }) : null,
+        segments: segments(r, function (s) { return num(s.k); }, function (s) { return money(s.k); }),
+        note: shortMoney(TRIAGE_BUCKETS.reduce(function (t, b) { return t + num(r.t[b.key].k); }, 0)) };
+    }) });
+  var counts = hbars({ label: "Open findings by rule and triage", labelWidth: 230, noteWidth: 70, format: count,
+    integer: true,
+    rows: rows.map(function (r) {
+      return { label: r.label, strong: r.strong, href: r.rule ? "#/findings" + query({ rule: r.rule }) : null,
+        segments: segments(r, function (s) { return s.n; }, function (s) { return plural(s.n, "finding"); }),
+        note: count(TRIAGE_BUCKETS.reduce(function (t, b) { return t + r.t[b.key].n; }, 0)) };
+    }) });
+  return h("div", { class: "grid2" },
+    panel("Dollars by triage", "Legitimate, systemic non-reporting, leads: per rule.", [legend(TRIAGE_LEGEND), dollars]),
+    panel("Findings by triage", "Open findings per rule.", [legend(TRIAGE_LEGEND), counts]));
+}
+
+function reportedYears(years) {
+  if (!years || !years.length) { return h("span", { class: "muted" }, "none held"); }
+  return years.map(function (y) { return "FY" + y; }).join(", ");
+}
+
+function topLeads() {
+  var rows = rowsOf(DATA.leads).map(function (r) {
+    r.title = PROGRAMS[r.program] ? PROGRAMS[r.program].title : null;
+    r.agency = agencyOf(r.program);
+    return r;
+  });
+  var table = dataTable([
+    programColumn(true, true),
+    fyColumn(),
+    ruleColumn(),
+    moneyColumn("sam", "SAM.gov"),
+    moneyColumn("usas", "USAspending"),
+    moneyColumn("stake", "At stake"),
+    { key: "reported", label: "USAspending reports in", type: "text",
+      value: function (r) { return (r.reported || []).join(","); }, cell: function (r) { return reportedYears(r.reported); } },
+  ], rows, { id: "leads-table", empty: "No leads: every open finding has a legitimate cause or a non-reporting pattern." });
+  var more = DATA.leadCount > rows.length
+    ? h("p", { class: "sub" }, h("a", { href: triageHref("lead") }, "All " + count(DATA.leadCount) + " leads"),
+      " \u00b7 spendrecon findings --leads \u00b7 recon.leads")
+    : null;
+  return panel("Leads first", "The " + Math.min(LEADS_SHOWN, DATA.leadCount) + " largest open findings with no " +
+    "legitimate cause, of programs that report to USAspending in other years: where money may really be missing " +
+    "or misfiled.", [table.el, more], "wide leads-panel");
+}
+
+function triageOverview(ov) {
+  return [triageCards(ov.triage.all), topLeads(), triageCharts(ov.triage)];
+}
+
+/* #/nonreporting: one row per program, with its years and dollars, grouped by agency. */
+function viewNonReporting(root) {
+  var rows = rowsOf(DATA.nonReporting).map(function (r) {
+    r.title = PROGRAMS[r.program] ? PROGRAMS[r.program].title : null;
+    return r;
+  });
+  var agencies = dict();
+  rows.forEach(function (r) {
+    var key = r.agency || "Unknown agency";
+    var a = agencies[key] || (agencies[key] = { agency: key, programs: 0, n: 0, stake: [] });
+    a.programs += 1; a.n += r.n; a.stake.push(r.stake);
+  });
+  var byAgency = Object.keys(agencies).map(function (k) {
+    var a = agencies[k]; a.k = sumMoney(a.stake); return a;
+  });
+  var agencyTable = dataTable([
+    { key: "agency", label: "Agency", type: "text", cls: "name" },
+    { key: "programs", label: "Programs", type: "num" },
+    { key: "n", label: "Findings", type: "num" },
+    moneyColumn("k", "At stake"),
+  ], byAgency, { id: "nonrep-agencies", sort: { key: "k", desc: true }, empty: "No systemic non-reporting." });
+  var programTable = dataTable([
+    { key: "agency", label: "Agency", type: "text", cls: "name" },
+    programColumn(true, false),
+    { key: "years", label: "Fiscal years", type: "text", value: function (r) { return r.years.join(","); },
+      cell: function (r) { return r.years.map(function (y) { return "FY" + y; }).join(", "); } },
+    { key: "codes", label: "Pattern", type: "text", value: function (r) { return r.codes.join(","); },
+      cell: function (r) { return r.codes.map(function (c) { return h("code", { class: "rule", title: explanationTitle(c) }, c); }); } },
+    { key: "n", label: "Findings", type: "num" },
+    moneyColumn("stake", "At stake"),
+  ], rows, { id: "nonrep-programs", pageSize: 200, empty: "No systemic non-reporting." });
+  append(root, [
+    h("div", { class: "view-head" }, h("h2", null, "Systemic non-reporting"),
+      h("p", { class: "muted" }, "Programs that never report to USAspending in the years the warehouse holds " +
+        "(never_reported), and (sub-)agencies that report nothing in a year while SAM.gov shows actuals " +
+        "(agency_silent): one compliance question per program or agency, not one per year. These findings stay " +
+        "open; nothing here explains them away.")),
+    panel("By agency", plural(rows.length, "program") + " in " + plural(byAgency.length, "agency", "agencies") + ".",
+      agencyTable.el, "wide"),
+    panel("By program", "One row per program: the fiscal years it is missing and the dollars at stake.",
+      programTable.el, "wide"),
+  ]);
+}
