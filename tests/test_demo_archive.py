@@ -149,7 +149,7 @@ def test_an_archive_mode_demo_run_matches_the_api_run_and_explains_loans_by_face
     with duckdb.connect(str(api), read_only=True) as a, duckdb.connect(str(archive), read_only=True) as b:
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
         assert a.execute(findings).fetchall() == b.execute(findings).fetchall()
-        assert len(b.execute(findings).fetchall()) == 1785
+        assert len(b.execute(findings).fetchall()) == 1862
         face = b.execute("SELECT program_number, fiscal_year, reason FROM recon.finding_explanations "
                          "WHERE explanation = 'loan_basis' AND reason LIKE '%matches the loan face value%'").fetchall()
         fdsl = b.execute("SELECT explanation, explanation_reason FROM recon.findings "
