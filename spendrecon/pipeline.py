@@ -26,6 +26,7 @@ from warehouse.annotations import Annotation, append_log, read_log, sync_annotat
 from warehouse.db import connect, has_table, run_file
 from warehouse.explanations.registry import load_explanations
 from warehouse.findings import merge_findings
+from warehouse.history import carry_forward, record_history, remember_before_load
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
 from warehouse.publish import building, writer_lock
 from warehouse.rules.registry import load_rules
@@ -212,6 +213,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
     run.warnings = [*plan.warnings, *sam.warnings, *(w for e in usaspending for w in e.warnings)]
     with _lock(plan), building(settings.warehouse_path, run.run_id) as con:
         load_raw_pages(con, run.run_id, [*sam.pages, *(p for e in usaspending for p in e.pages)])
+        remember_before_load(con, scope)
         load_sam(con, run.run_id, sam, scope)
         load_public_documents(con, run.run_id, sam.public_documents)
         if not uses_usaspending_api(plan):
@@ -221,9 +223,11 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
                 con, archive_config(settings).store, run.run_id, scope)
         else:
             run.usaspending_rows = load_usaspending(con, run.run_id, usaspending, scope)
+        run.warnings += carry_forward(con, run.run_id)  # absent is not changed
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
+        record_history(con, run.run_id, scope, run.started_at)
         counts = merge_findings(con, run.run_id, rules, scope, load_explanations(explanation_overrides(settings)))
         sync_annotations(con, read_log(annotations_path(settings)))
         run_file(con, "recon_agency_year")

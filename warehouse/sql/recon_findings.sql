@@ -21,3 +21,5 @@ ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS explanation VARCHAR;        
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS explanation_reason VARCHAR;   -- one sentence
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_status VARCHAR;        -- accepted | disputed | needs-review (from recon.annotations)
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_note VARCHAR;
+-- The finding's rule is disabled (rules.<id>.enabled: false): the finding is left as it was, not resolved.
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS rule_disabled BOOLEAN;
