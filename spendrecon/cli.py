@@ -47,8 +47,11 @@ def run(
     fiscal_years: Annotated[str | None, typer.Option("--fiscal-years", help="e.g. 2019-2023 or 2021,2023")] = None,
     programs: Annotated[str | None, typer.Option("--programs", help="Comma-separated ALNs, e.g. 97.102,10.001")] = None,
     verbose: VerboseOpt = False,
+    demo_vintage: Annotated[int, typer.Option("--demo-vintage", help="With --demo: 2 serves the bundle some months on (window moved, restatements, late reporting)")] = 1,
 ) -> None:
     """Extract both sources, load the DuckDB file, reconcile, and write the report."""
+    if demo_vintage != 1 and not demo:
+        raise ValueError("--demo-vintage only applies with --demo")
     years = parse_fiscal_years(fiscal_years) if fiscal_years else None
     progs = [p.strip() for p in programs.split(",") if p.strip()] if programs else None
     if demo and years is None:
@@ -60,7 +63,8 @@ def run(
     from flows.reconcile import reconcile_flow
 
     outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
-                             fiscal_years=settings.fiscal_years, programs=settings.programs)
+                             fiscal_years=settings.fiscal_years, programs=settings.programs,
+                             **({"demo_vintage": demo_vintage} if demo_vintage != 1 else {}))
     _print_summary(settings, outcome)
 
 

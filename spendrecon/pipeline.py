@@ -66,6 +66,7 @@ def plan_run(
     demo: bool = False,
     transport: httpx.BaseTransport | None = None,
     now: datetime | None = None,
+    demo_vintage: int = 1,
 ) -> RunPlan:
     now = now or datetime.now(timezone.utc)
     today = now.astimezone(timezone.utc).date()
@@ -74,7 +75,7 @@ def plan_run(
     if demo and transport is None:
         from spendrecon.demo.transport import demo_transport
 
-        transport = demo_transport()
+        transport = demo_transport(vintage=demo_vintage)
     if not demo and transport is None and not sam_api_key() and settings.sam.mode == "api":
         raise RunError(
             "SAM_API_KEY is not set: export your SAM.gov public API key (Account Details on sam.gov), "
@@ -88,11 +89,15 @@ def plan_run(
         mode="demo" if demo else "live",
         fiscal_years=list(years),
         programs=list(programs) if programs else None,
-        sam_source=DEMO_SOURCE if demo else _sam_source(settings),
-        usaspending_source=DEMO_SOURCE if demo else _usaspending_source(settings),
+        sam_source=demo_source(demo_vintage) if demo else _sam_source(settings),
+        usaspending_source=demo_source(demo_vintage) if demo else _usaspending_source(settings),
     )
     return RunPlan(settings=settings, demo=demo, scope=Scope(tuple(years), programs), run=run, today=today,
                    transport=transport)
+
+
+def demo_source(vintage: int) -> str:
+    return DEMO_SOURCE if vintage == 1 else f"{DEMO_SOURCE}, vintage {vintage}"
 
 
 def _sam_source(settings: Settings) -> str:

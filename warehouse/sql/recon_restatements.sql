@@ -1,7 +1,7 @@
 -- recon.restatements: program-years of completed fiscal years whose total a source changed between
 -- runs - old -> new, the run that had said the old value and the run that first saw the new one.
 -- A first figure is not a restatement; an explicit null after a figure is. "Completed" is judged on
--- the date of the run that saw the change.
+-- the date the run that saw the change fetched it.
 CREATE OR REPLACE VIEW recon.restatements AS
 SELECT n.source,
        n.program_number,
@@ -18,7 +18,6 @@ FROM recon.figure_history AS n
 JOIN recon.figure_history AS o
   ON o.source = n.source AND o.program_number = n.program_number AND o.fiscal_year = n.fiscal_year
  AND o.line = n.line AND o.measure = n.measure AND o.valid_to_run = n.valid_from_run
-JOIN meta.runs AS r ON r.run_id = n.valid_from_run
 WHERE n.line = 'total'
   AND n.value IS DISTINCT FROM o.value
-  AND n.fiscal_year < year(r.started_at) + CASE WHEN month(r.started_at) >= 10 THEN 1 ELSE 0 END;
+  AND n.fiscal_year < year(n.fetched_at) + CASE WHEN month(n.fetched_at) >= 10 THEN 1 ELSE 0 END;
