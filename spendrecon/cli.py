@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from spendrecon import cli_archive
+from spendrecon import cli_archive, cli_history
 from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
 from spendrecon.config import Settings, load_settings
 from spendrecon.fiscal import parse_fiscal_years
@@ -204,6 +204,7 @@ def serve(
 
 
 cli_archive.register(app)  # ingest-archive and awards: the bulk path, kept in its own module
+cli_history.register(app)  # history: what each source said when
 
 
 if __name__ == "__main__":  # pragma: no cover
