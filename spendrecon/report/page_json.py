@@ -77,9 +77,14 @@ def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
         "reviews": _reviews(page),
         "history": _history(page),
         "events": _table(
-            ("event", "program", "fy", "rule", "sam", "usas", "stake"),
+            ("event", "program", "fy", "rule", "sam", "usas", "stake", "reason"),
             ((e.event, e.program_number, e.fiscal_year, e.rule_id, amount(e.sam_amount),
-              amount(e.usaspending_amount), amount(e.at_stake)) for e in data.events)),
+              amount(e.usaspending_amount), amount(e.at_stake), e.reason) for e in data.events)),
+        "restatements": _table(
+            ("source", "program", "fy", "measure", "old", "new", "change", "oldRun"),
+            ((r.source, r.program_number, r.fiscal_year, r.measure, amount(r.old_value), amount(r.new_value),
+              amount(r.change), r.old_run_id) for r in data.restatements)),
+        "versions": _versions(page),
         "runs": _table(
             ("id", "started", "finished", "status", "mode", "fys", "programYears", "open", "new", "resolved",
              "warnings"),
@@ -97,7 +102,8 @@ def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
 
 def _programs(findings: Sequence[Finding], page: PageData) -> dict[str, Any]:
     """Agencies once (an index per program), each program's title and its years:
-    [fiscal_year, SAM.gov estimate, SAM.gov actual, USAspending obligations]."""
+    [fiscal_year, SAM.gov estimate, SAM.gov actual, USAspending obligations, run a carried-forward SAM.gov
+    figure came from, the same for USAspending]."""
     agencies: dict[str, int] = {}
     programs: dict[str, dict[str, Any]] = {}
 
@@ -110,7 +116,8 @@ def _programs(findings: Sequence[Finding], page: PageData) -> dict[str, Any]:
 
     for py in page.program_years:
         entry(py.program_number, py.program_title, py.agency)["years"].append(
-            [py.fiscal_year, amount(py.sam_estimate), amount(py.sam_actual), amount(py.usaspending_obligations)])
+            [py.fiscal_year, amount(py.sam_estimate), amount(py.sam_actual), amount(py.usaspending_obligations),
+             py.sam_carried_from_run, py.usaspending_carried_from_run])
     for f in findings:  # a finding whose program is no longer in program_year still gets a page
         entry(f.program_number, f.program_title, f.agency)
     return {"agencies": list(agencies), "byNumber": programs}
@@ -153,3 +160,13 @@ def _history(page: PageData) -> dict[str, list[list[Any]]]:
         history[_key(e.program_number, e.fiscal_year, e.rule_id)].append(
             [e.run_id, e.event, amount(e.sam_amount), amount(e.usaspending_amount)])
     return dict(history)
+
+
+def _versions(page: PageData) -> dict[str, list[list[Any]]]:
+    """Per program, the totals that changed across runs: [fiscal year, source, measure, value, from run,
+    until run (null: still current)], oldest first."""
+    versions: dict[str, list[list[Any]]] = defaultdict(list)
+    for v in page.figure_versions:
+        versions[v.program_number].append([v.fiscal_year, v.source, v.measure, amount(v.value), v.valid_from_run,
+                                           v.valid_to_run])
+    return dict(versions)
