@@ -85,6 +85,7 @@ def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
             ((r.source, r.program_number, r.fiscal_year, r.measure, amount(r.old_value), amount(r.new_value),
               amount(r.change), r.old_run_id) for r in data.restatements)),
         "versions": _versions(page),
+        "carried": _carried(page),
         "runs": _table(
             ("id", "started", "finished", "status", "mode", "fys", "programYears", "open", "new", "resolved",
              "warnings"),
@@ -102,8 +103,7 @@ def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
 
 def _programs(findings: Sequence[Finding], page: PageData) -> dict[str, Any]:
     """Agencies once (an index per program), each program's title and its years:
-    [fiscal_year, SAM.gov estimate, SAM.gov actual, USAspending obligations, run a carried-forward SAM.gov
-    figure came from, the same for USAspending]."""
+    [fiscal_year, SAM.gov estimate, SAM.gov actual, USAspending obligations]."""
     agencies: dict[str, int] = {}
     programs: dict[str, dict[str, Any]] = {}
 
@@ -116,8 +116,7 @@ def _programs(findings: Sequence[Finding], page: PageData) -> dict[str, Any]:
 
     for py in page.program_years:
         entry(py.program_number, py.program_title, py.agency)["years"].append(
-            [py.fiscal_year, amount(py.sam_estimate), amount(py.sam_actual), amount(py.usaspending_obligations),
-             py.sam_carried_from_run, py.usaspending_carried_from_run])
+            [py.fiscal_year, amount(py.sam_estimate), amount(py.sam_actual), amount(py.usaspending_obligations)])
     for f in findings:  # a finding whose program is no longer in program_year still gets a page
         entry(f.program_number, f.program_title, f.agency)
     return {"agencies": list(agencies), "byNumber": programs}
@@ -170,3 +169,14 @@ def _versions(page: PageData) -> dict[str, list[list[Any]]]:
         versions[v.program_number].append([v.fiscal_year, v.source, v.measure, amount(v.value), v.valid_from_run,
                                            v.valid_to_run])
     return dict(versions)
+
+
+def _carried(page: PageData) -> dict[str, list[list[Any]]]:
+    """Per program, the years whose figures are carried forward: [fiscal year, run the SAM.gov figure came
+    from (null: said this run), the same for USAspending]."""
+    carried: dict[str, list[list[Any]]] = defaultdict(list)
+    for py in page.program_years:
+        if py.sam_carried_from_run or py.usaspending_carried_from_run:
+            carried[py.program_number].append([py.fiscal_year, py.sam_carried_from_run,
+                                               py.usaspending_carried_from_run])
+    return dict(carried)

@@ -10,9 +10,12 @@ var PROGRAM_SERIES = [
 var RUN_STARTED = dict();
 RUNS.forEach(function (r) { RUN_STARTED[r.id] = r.started; });
 
-function programYears(p) {
+function programYears(p, number) {
+  var carried = dict();
+  (CARRIED[number] || []).forEach(function (c) { carried[c[0]] = c; });
   return p.years.map(function (y) {
-    return { fy: y[0], est: y[1], act: y[2], usas: y[3], samFrom: y[4] || null, usasFrom: y[5] || null };
+    var c = carried[y[0]] || [];
+    return { fy: y[0], est: y[1], act: y[2], usas: y[3], samFrom: c[1] || null, usasFrom: c[2] || null };
   });
 }
 
@@ -165,7 +168,7 @@ function viewProgram(root, number) {
         h("a", { href: "#/programs" }, "See every program."))]);
     return;
   }
-  var years = programYears(p);
+  var years = programYears(p, number);
   var findings = FINDINGS.filter(function (f) { return f.program === number; });
   findings.sort(function (a, b) {
     return (a.isOpen === b.isOpen ? 0 : a.isOpen ? -1 : 1) || a.fy - b.fy ||
@@ -211,7 +214,7 @@ function viewPrograms(root, params) {
   });
   var all = Object.keys(PROGRAMS).sort().map(function (number) {
     var p = PROGRAMS[number], o = open[number] || { n: 0, stakes: [], unexpl: [] };
-    var years = programYears(p);
+    var years = programYears(p, number);
     return { program: number, title: p.title, agency: agencyOf(number), years: years.length,
       act: years.some(function (y) { return y.act !== null; }) ? sumMoney(years.map(function (y) { return y.act; })) : null,
       usas: years.some(function (y) { return y.usas !== null; }) ? sumMoney(years.map(function (y) { return y.usas; })) : null,
