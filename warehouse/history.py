@@ -79,7 +79,7 @@ def rebuild_history(con: duckdb.DuckDBPyConnection, before_run: str | None = Non
         for run_id, fiscal_years, programs, started_at in runs:
             _replay(con, scratch, run_id, Scope(tuple(fiscal_years or ()), tuple(programs) if programs else None),
                     started_at)
-        rebuilt = scratch.execute("SELECT * FROM recon.figure_history").arrow()
+        rebuilt = scratch.sql("SELECT * FROM recon.figure_history").to_arrow_table()
     finally:
         scratch.close()
     con.execute("DELETE FROM recon.figure_history")
