@@ -14,7 +14,8 @@ LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
 WHERE f.rule_id IS NULL OR f.status = 'resolved';
 
 -- Earlier findings in scope that this run did not hit: they are resolved, with the reason the data
--- gives (recon_finding_events.sql lists the reasons; the first that applies wins).
+-- gives (recon_finding_events.sql lists the reasons; the first that applies wins). A source restated
+-- when a version of its figure closed after the finding was last seen (run ids sort by time).
 CREATE OR REPLACE TEMP TABLE findings_gone AS
 SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_amount,
        CASE
@@ -24,11 +25,11 @@ SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_a
                 AND coalesce(p.usaspending_obligations, 0) <> 0
                THEN 'within_tolerance'
            WHEN EXISTS (SELECT 1 FROM recon.figure_history AS h
-                        WHERE h.source = 'sam' AND h.line = 'total' AND h.valid_to_run = $run_id
+                        WHERE h.source = 'sam' AND h.line = 'total' AND h.valid_to_run > f.last_seen_run_id
                           AND h.program_number = f.program_number AND h.fiscal_year = f.fiscal_year)
                THEN 'sam_restated'
            WHEN EXISTS (SELECT 1 FROM recon.figure_history AS h
-                        WHERE h.source = 'usaspending' AND h.line = 'total' AND h.valid_to_run = $run_id
+                        WHERE h.source = 'usaspending' AND h.line = 'total' AND h.valid_to_run > f.last_seen_run_id
                           AND h.program_number = f.program_number AND h.fiscal_year = f.fiscal_year)
                THEN 'usaspending_restated'
            WHEN EXISTS (SELECT 1 FROM explanations_current AS e
