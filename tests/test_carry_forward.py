@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from history_fixtures import figures, listing, run, versions
+from history_fixtures import NOW, figures, listing, run, versions
 from recon_fixtures import add_usaspending, new_warehouse
 from warehouse.history import execute_history_update
-from history_fixtures import NOW
 from warehouse.scope import Scope
 
 D = Decimal

@@ -20,7 +20,7 @@ from connectors.records import RawPage, SamExtract, SamListing, UsaspendingExtra
 from connectors.sam_gov import parse_search_page
 from connectors.sam_public import DICTIONARY_PATH, listing_from_stored_document, parse_assistance_types
 from connectors.usaspending import replay_year
-from warehouse.db import connect, ensure_schema, execute, has_table, run_file
+from warehouse.db import connect, ensure_schema, has_table, run_file
 from warehouse.scope import Scope
 
 NO_LONGER_LISTED_SHOWN = 10  # numbers named in the warning; the rest are counted
