@@ -247,3 +247,23 @@ def test_vintage_two_is_derived_deterministically_and_leaves_the_base_alone() ->
     assert len(one.sam_listings) < len(base.sam_listings)
     with pytest.raises(ValueError, match="demo vintage"):
         demo_bundle(3)
+
+
+def test_history_of_public_mode_runs_is_rebuilt_from_the_stored_documents(tmp_path) -> None:
+    from spendrecon.config import Settings
+
+    settings = Settings(warehouse=str(tmp_path / "public.duckdb"), reports_dir=str(tmp_path / "reports"),
+                        data_dir=str(tmp_path / "data"), fiscal_years=YEARS, sam={"mode": "public"},
+                        base_dir=str(tmp_path))
+    run_pipeline(plan_run(settings, demo=True))
+    run_pipeline(plan_run(settings, demo=True))  # documents unchanged: none fetched, none stored
+    con = connect(settings.warehouse_path)
+    try:
+        keep = "source, program_number, fiscal_year, line, measure, value, valid_from_run, valid_to_run"
+        recorded = set(con.execute(f"SELECT {keep} FROM recon.figure_history").fetchall())
+        sam = [r for r in recorded if r[0] == "sam" and r[1] == "97.102" and r[2] == 2022 and r[3] == "total"]
+        assert {(r[4], r[5]) for r in sam} == {("actual", Decimal("15000000.00")), ("estimate", Decimal("5000000.00"))}
+        rebuild_history(con)
+        assert set(con.execute(f"SELECT {keep} FROM recon.figure_history").fetchall()) == recorded
+    finally:
+        con.close()
