@@ -13,7 +13,7 @@ usas_fetched AS (
     SELECT fiscal_year, max(fetched_at) AS fetched_at
     FROM raw.usaspending_pages WHERE run_id = $run_id GROUP BY fiscal_year
 ),
-lines AS (
+lines AS MATERIALIZED (
     SELECT program_number, fiscal_year, coalesce(assistance_type_code, '?') AS line,
            sum(estimate) AS estimate, sum(actual) AS actual
     FROM staging.sam_lines_chosen
@@ -22,17 +22,19 @@ lines AS (
       AND (len($programs) = 0 OR list_contains($programs, program_number))
     GROUP BY ALL
 ),
-sam AS (
+sam AS MATERIALIZED (
     SELECT program_number, fiscal_year, line, estimate, actual FROM lines
     UNION ALL
     SELECT program_number, fiscal_year, 'total', sum(estimate), sum(actual) FROM lines GROUP BY ALL
 ),
-usas AS (
-    SELECT program_number, fiscal_year, obligations, loan_face_value, loan_subsidy_cost, source
-    FROM staging.usaspending_program_year
-    WHERE run_id = $run_id
-      AND list_contains($fiscal_years, fiscal_year)
-      AND (len($programs) = 0 OR list_contains($programs, program_number))
+usas AS MATERIALIZED (
+    SELECT u.program_number, u.fiscal_year, u.obligations, u.loan_face_value, u.loan_subsidy_cost, u.source,
+           coalesce(f.fetched_at, $now::TIMESTAMP) AS fetched_at
+    FROM staging.usaspending_program_year AS u
+    LEFT JOIN usas_fetched AS f USING (fiscal_year)
+    WHERE u.run_id = $run_id
+      AND list_contains($fiscal_years, u.fiscal_year)
+      AND (len($programs) = 0 OR list_contains($programs, u.program_number))
 )
 SELECT 'sam' AS source, program_number, fiscal_year, line, 'estimate' AS measure,
        estimate::DECIMAL(18,2) AS value, (SELECT fetched_at FROM sam_fetched) AS fetched_at FROM sam
@@ -40,15 +42,16 @@ UNION ALL
 SELECT 'sam', program_number, fiscal_year, line, 'actual', actual::DECIMAL(18,2),
        (SELECT fetched_at FROM sam_fetched) FROM sam
 UNION ALL
-SELECT 'usaspending', u.program_number, u.fiscal_year, 'total', m.measure, m.value::DECIMAL(18,2),
-       coalesce(f.fetched_at, $now::TIMESTAMP)
-FROM usas AS u
-LEFT JOIN usas_fetched AS f USING (fiscal_year)
-CROSS JOIN LATERAL (
-    SELECT 'obligations' AS measure, u.obligations AS value
-    UNION ALL SELECT 'loan_face_value', u.loan_face_value WHERE u.source = 'archive'
-    UNION ALL SELECT 'loan_subsidy_cost', u.loan_subsidy_cost WHERE u.source = 'archive'
-) AS m;
+SELECT 'usaspending', program_number, fiscal_year, 'total', 'obligations', obligations::DECIMAL(18,2), fetched_at
+FROM usas
+UNION ALL
+SELECT 'usaspending', program_number, fiscal_year, 'total', 'loan_face_value', loan_face_value::DECIMAL(18,2),
+       fetched_at
+FROM usas WHERE source = 'archive'
+UNION ALL
+SELECT 'usaspending', program_number, fiscal_year, 'total', 'loan_subsidy_cost', loan_subsidy_cost::DECIMAL(18,2),
+       fetched_at
+FROM usas WHERE source = 'archive';
 
 -- Close what changed, and the lines of a program-year the source restated without them.
 UPDATE recon.figure_history AS h
