@@ -228,7 +228,8 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
                 con, archive_config(settings).store, run.run_id, scope)
         else:
             run.usaspending_rows = load_usaspending(con, run.run_id, usaspending, scope)
-        run.warnings += carry_forward(con, run.run_id)  # absent is not changed
+        # Absent is not changed: what the sources stopped showing is carried forward.
+        run.warnings += carry_forward(con, run.run_id, every_status=settings.sam.status.lower() == "all")
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})

@@ -35,14 +35,15 @@ def listing(number: str, lines: Mapping[tuple[int, str], tuple[Amount, Amount]])
 
 def run(con: duckdb.DuckDBPyConnection, run_id: str, listings: Sequence[SamListing],
         usaspending: Mapping[tuple[str, int], Amount], *, years: tuple[int, ...] = YEARS,
-        rules: Sequence[Rule] | None = None, now: datetime = NOW) -> tuple[FindingCounts, list[str]]:
+        rules: Sequence[Rule] | None = None, now: datetime = NOW,
+        every_status: bool = True) -> tuple[FindingCounts, list[str]]:
     scope = Scope(years)
     remember_before_load(con, scope)
     load_sam(con, run_id, SamExtract(list(listings), [], 0, None), scope)
     load_usaspending(con, run_id, [UsaspendingExtract(fy, [
         UsaspendingProgramYear(number, fy, f"Program {number}", money(amount))
         for (number, year), amount in usaspending.items() if year == fy], [], 0) for fy in years], scope)
-    warnings = carry_forward(con, run_id)
+    warnings = carry_forward(con, run_id, every_status=every_status)
     build_program_year(con)
     execute_history_update(con, run_id, scope, now)
     counts = merge_findings(con, run_id, list(rules) if rules is not None else load_rules(), scope,

@@ -85,3 +85,12 @@ def test_archive_loan_measures_are_kept_in_history():
                        "ORDER BY measure").fetchall()
     assert rows == [("loan_face_value", D("50000.00")), ("loan_subsidy_cost", D("1000.00")),
                     ("obligations", D("1000.00"))]
+
+
+def test_a_run_asking_only_for_active_listings_cannot_call_an_archived_one_gone():
+    con = new_warehouse()
+    run(con, "r1", [listing("11.009", {(2022, "F001"): (5, 7000)}), listing("11.010", {(2022, "F001"): (5, 9)})], {})
+    counts, warnings = run(con, "r2", [listing("11.010", {(2022, "F001"): (5, 9)})], {}, every_status=False)
+    assert warnings == [] and counts.resolved == 0
+    assert con.execute("SELECT sam_no_longer_listed, sam_actual FROM recon.program_year "
+                       "WHERE program_number = '11.009'").fetchone() == (False, D("7000.00"))

@@ -30,9 +30,10 @@ def remember_before_load(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     run_file(con, "staging_carry_before", scope.params())
 
 
-def carry_forward(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
-    """Put back what the sources stopped saying; returns the run's warnings about vanished listings."""
-    run_file(con, "staging_carry_forward", {"run_id": run_id})
+def carry_forward(con: duckdb.DuckDBPyConnection, run_id: str, *, every_status: bool = True) -> list[str]:
+    """Put back what the sources stopped saying; returns the run's warnings about vanished listings.
+    ``every_status``: the run asked for archived listings too, so a listing it did not get is gone."""
+    run_file(con, "staging_carry_forward", {"run_id": run_id, "every_status": every_status})
     gone = [r[0] for r in con.execute(
         "SELECT DISTINCT program_number FROM staging.sam_listings WHERE no_longer_listed ORDER BY 1").fetchall()]
     if not gone:

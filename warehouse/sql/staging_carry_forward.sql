@@ -1,11 +1,13 @@
 -- After a run loaded its scope: put back what the sources stopped saying, marked, with the run it
 -- came from. A figure the source states (a new value, an explicit null or 0) replaced the old one
 -- during the load; only an absent one comes back here.
--- Parameters: $run_id
+-- Parameters: $run_id, $every_status (the run asked SAM.gov for active and archived listings)
 
--- A listing neither active nor archived any more: its last description, marked no longer listed.
+-- A listing neither active nor archived any more: its last description, marked no longer listed -
+-- when the run asked for listings of every status ($every_status); a run asking only for active ones
+-- cannot tell, and keeps an archived listing as it was, like one outside its scope.
 INSERT INTO staging.sam_listings BY NAME
-SELECT * REPLACE (true AS no_longer_listed)
+SELECT * REPLACE (CASE WHEN $every_status THEN true ELSE b.no_longer_listed END AS no_longer_listed)
 FROM carry_sam_listings AS b
 WHERE NOT EXISTS (
     SELECT 1 FROM staging.sam_listings AS s
