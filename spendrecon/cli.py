@@ -178,7 +178,7 @@ def report(
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """(Re)write reports/<run_id>/ from the DuckDB file."""
+    """(Re)write reports/<run_id>/ from the DuckDB file; an earlier run's report as it was at that run."""
     from spendrecon.report import write_report
 
     settings = _settings(config)
