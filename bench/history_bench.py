@@ -102,7 +102,9 @@ def _env(code_root: Path) -> dict[str, str]:
 def growth(code_root: Path, mode: str, runs: int) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory(prefix="history-bench-") as folder:
         out = subprocess.run([sys.executable, "-c", DRIVER, mode, folder, str(runs)], cwd=folder,
-                             env=_env(code_root), capture_output=True, text=True, check=True)
+                             env=_env(code_root), capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{code_root}: {mode} runs failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
