@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench clean browser
+.PHONY: install demo test bench bench-history clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ browser:
 ## bench: the archive-ingestion benchmark (BENCH_ARGS="--rows 20000000" for a bigger archive)
 bench: $(STAMP)
 	$(PY) bench/archive_bench.py $(BENCH_ARGS)
+
+## bench-history: warehouse growth over 12 runs and demo run time, side by side with BASELINE (a checkout of main)
+bench-history: $(STAMP)
+	$(PY) bench/history_bench.py $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_HISTORY_ARGS)
 
 clean:
 	rm -rf data reports bench/work .pytest_cache

@@ -655,3 +655,15 @@ def _type_code(value: Any, what: str) -> str | None:
 
 def _malformed(message: str) -> MalformedPayload:
     return MalformedPayload(f"{LABEL}: {message}", source=SOURCE)
+
+
+def listing_from_stored_document(body: str, program_id: str, program_number: str,
+                                 names: Mapping[str, str]) -> SamListing:
+    """A stored program document (raw.sam_public_documents) read again as the run read it: used to
+    rebuild figure history from what earlier public-mode runs kept. The search index's description of
+    the listing is not stored with it, so the listing is taken as active and untitled unless the
+    document says otherwise; the figures are read exactly as before."""
+    entry = IndexEntry(program_id=program_id, program_number=program_number, title=None, department=None,
+                       agency=None, is_active=True, published_date=None, modified_date=None)
+    known = KnownDocument(program_id, None, body, program_number, None)
+    return _listing(entry, _Document(known, json.loads(body, parse_float=Decimal), f"stored document {program_id}"), names, [])

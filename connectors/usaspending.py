@@ -8,6 +8,7 @@ counted under each of them.
 from __future__ import annotations
 
 import concurrent.futures
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -295,3 +296,14 @@ def _has_next(page: Any, where: str) -> bool:
 
 def _malformed(message: str) -> MalformedPayload:
     return MalformedPayload(f"{LABEL} {message}", source=SOURCE)
+
+
+def replay_year(fiscal_year: int, pages: Sequence[RawPage]) -> UsaspendingExtract:
+    """A fiscal year's extract read again from its stored pages, merged exactly as the run merged
+    them (used to rebuild figure history from raw.usaspending_pages)."""
+    acc = _YearAccumulator(fiscal_year)
+    for raw in pages:
+        rows, _ = parse_cfda_page(json.loads(raw.body, parse_float=Decimal), fiscal_year=fiscal_year, url=raw.url,
+                                  page_number=raw.page_number, warnings=acc.warnings)
+        acc.add_page(raw, rows)
+    return UsaspendingExtract(fiscal_year, acc.rows(None), acc.pages, 0, acc.warnings)

@@ -95,10 +95,11 @@ def reconcile_flow(
     demo: bool = False,
     fiscal_years: list[int] | None = None,
     programs: list[str] | None = None,
+    demo_vintage: int = 1,
 ) -> dict[str, Any]:
     """Extract both sources in parallel, load and reconcile atomically, then write the report."""
     settings = load_settings(config_path, overrides={"fiscal_years": fiscal_years, "programs": programs})
-    plan = pipeline.plan_run(settings, demo=demo)
+    plan = pipeline.plan_run(settings, demo=demo, demo_vintage=demo_vintage)
     logger = get_run_logger()
     logger.info("run %s: fiscal years %s, %s", plan.run.run_id, list(plan.scope.fiscal_years),
                 "demo data" if demo else "live services")

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from spendrecon import cli_archive
+from spendrecon import cli_archive, cli_history
 from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
 from spendrecon.config import Settings, load_settings
 from spendrecon.fiscal import parse_fiscal_years
@@ -47,8 +47,11 @@ def run(
     fiscal_years: Annotated[str | None, typer.Option("--fiscal-years", help="e.g. 2019-2023 or 2021,2023")] = None,
     programs: Annotated[str | None, typer.Option("--programs", help="Comma-separated ALNs, e.g. 97.102,10.001")] = None,
     verbose: VerboseOpt = False,
+    demo_vintage: Annotated[int, typer.Option("--demo-vintage", help="With --demo: 2 serves the bundle some months on (window moved, restatements, late reporting)")] = 1,
 ) -> None:
     """Extract both sources, load the DuckDB file, reconcile, and write the report."""
+    if demo_vintage != 1 and not demo:
+        raise ValueError("--demo-vintage only applies with --demo")
     years = parse_fiscal_years(fiscal_years) if fiscal_years else None
     progs = [p.strip() for p in programs.split(",") if p.strip()] if programs else None
     if demo and years is None:
@@ -60,7 +63,8 @@ def run(
     from flows.reconcile import reconcile_flow
 
     outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
-                             fiscal_years=settings.fiscal_years, programs=settings.programs)
+                             fiscal_years=settings.fiscal_years, programs=settings.programs,
+                             **({"demo_vintage": demo_vintage} if demo_vintage != 1 else {}))
     _print_summary(settings, outcome)
 
 
@@ -186,7 +190,7 @@ def report(
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """(Re)write reports/<run_id>/ from the DuckDB file."""
+    """(Re)write reports/<run_id>/ from the DuckDB file; an earlier run's report as it was at that run."""
     from spendrecon.report import write_report
 
     settings = _settings(config)
@@ -212,6 +216,7 @@ def serve(
 
 
 cli_archive.register(app)  # ingest-archive and awards: the bulk path, kept in its own module
+cli_history.register(app)  # history: what each source said when
 
 
 if __name__ == "__main__":  # pragma: no cover

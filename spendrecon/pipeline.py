@@ -26,6 +26,7 @@ from warehouse.annotations import Annotation, append_log, read_log, sync_annotat
 from warehouse.db import connect, has_table, run_file
 from warehouse.explanations.registry import load_explanations
 from warehouse.findings import merge_findings
+from warehouse.history import carry_forward, record_history, remember_before_load
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
 from warehouse.publish import building, writer_lock
 from warehouse.rules.registry import load_rules
@@ -65,6 +66,7 @@ def plan_run(
     demo: bool = False,
     transport: httpx.BaseTransport | None = None,
     now: datetime | None = None,
+    demo_vintage: int = 1,
 ) -> RunPlan:
     now = now or datetime.now(timezone.utc)
     today = now.astimezone(timezone.utc).date()
@@ -73,7 +75,7 @@ def plan_run(
     if demo and transport is None:
         from spendrecon.demo.transport import demo_transport
 
-        transport = demo_transport()
+        transport = demo_transport(vintage=demo_vintage)
     if not demo and transport is None and not sam_api_key() and settings.sam.mode == "api":
         raise RunError(
             "SAM_API_KEY is not set: export your SAM.gov public API key (Account Details on sam.gov), "
@@ -89,12 +91,16 @@ def plan_run(
         mode="demo" if demo else "live",
         fiscal_years=list(years),
         programs=list(programs) if programs else None,
-        sam_source=DEMO_SOURCE if demo else _sam_source(settings),
+        sam_source=demo_source(demo_vintage) if demo else _sam_source(settings),
         # Archive mode reads the archive store even in a demo (`spendrecon ingest-archive --demo` fills it).
-        usaspending_source=DEMO_SOURCE if demo and uses_api(settings) else _usaspending_source(settings),
+        usaspending_source=demo_source(demo_vintage) if demo and uses_api(settings) else _usaspending_source(settings),
     )
     return RunPlan(settings=settings, demo=demo, scope=Scope(tuple(years), programs), run=run, today=today,
                    transport=transport)
+
+
+def demo_source(vintage: int) -> str:
+    return DEMO_SOURCE if vintage == 1 else f"{DEMO_SOURCE}, vintage {vintage}"
 
 
 def _sam_source(settings: Settings) -> str:
@@ -215,6 +221,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
     run.warnings = [*plan.warnings, *sam.warnings, *(w for e in usaspending for w in e.warnings)]
     with _lock(plan), building(settings.warehouse_path, run.run_id) as con:
         load_raw_pages(con, run.run_id, [*sam.pages, *(p for e in usaspending for p in e.pages)])
+        remember_before_load(con, scope)
         load_sam(con, run.run_id, sam, scope)
         load_public_documents(con, run.run_id, sam.public_documents)
         if not uses_usaspending_api(plan):
@@ -224,9 +231,12 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
                 con, archive_config(settings).store, run.run_id, scope)
         else:
             run.usaspending_rows = load_usaspending(con, run.run_id, usaspending, scope)
+        # Absent is not changed: what the sources stopped showing is carried forward.
+        run.warnings += carry_forward(con, run.run_id, every_status=settings.sam.status.lower() == "all")
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
+        record_history(con, run.run_id, scope, run.started_at)
         counts = merge_findings(con, run.run_id, rules, scope, load_explanations(explanation_overrides(settings)))
         reviews = read_log(annotations_path(settings))
         for problem in reviews.problems:

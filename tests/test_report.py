@@ -229,11 +229,20 @@ def test_agency_rollup(warehouse: Path) -> None:
     assert rows[3] == "| Department of Commerce | 1 | $5,000.00 | $5,000.00 | 0 | $0.00 |"
 
 
-def test_report_of_an_older_run_uses_its_events_and_says_findings_are_current(warehouse: Path,
-                                                                              tmp_path: Path) -> None:
-    folder = write_report(warehouse, tmp_path / "reports", run_id="r1")
+def test_report_of_an_older_run_reproduces_that_run_and_leaves_latest_alone(warehouse: Path,
+                                                                            tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    write_report(warehouse, reports)
+    folder = write_report(warehouse, reports, run_id="r1")
+    assert os.readlink(reports / "latest") == "r2"
     md = (folder / "summary.md").read_text(encoding="utf-8")
-    assert "A later run exists" in md
+    # As it was right after r1: both findings new, nothing of r2 (11.111 resolved, 10.001 and 93.999 new).
+    assert "A later run exists" not in md
+    rows = {(r["program_number"], r["rule_id"]): r for r in _csv_rows(folder)}
+    assert set(rows) == {("97.102", "actual_not_in_usaspending"), ("11.111", "actual_not_in_usaspending")}
+    assert {(r["status"], r["run_id"], r["last_seen_run_id"]) for r in rows.values()} == {("new", "r1", "r1")}
+    assert [r[0] for r in _payload(folder)["runs"]["rows"]] == ["r1"]
+    assert summary_markdown(warehouse, run_id="r1") == md
     assert "## New since the previous run: 2" in md
     assert "## Resolved by this run: 0" in md
     assert "| **Previous run** | none (first run) |" in md
@@ -260,9 +269,11 @@ def test_zero_findings_run_still_writes_everything(tmp_path: Path) -> None:
 
 def test_latest_symlink_points_at_newest_run_and_is_replaced(warehouse: Path, tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    write_report(warehouse, reports, run_id="r1")
+    write_report(warehouse, reports, run_id="r2")
     latest = reports / "latest"
-    assert latest.is_symlink() and os.readlink(latest) == "r1"  # relative
+    assert latest.is_symlink() and os.readlink(latest) == "r2"  # relative
+    write_report(warehouse, reports, run_id="r1")  # an older run's report never moves latest
+    assert latest.is_symlink() and os.readlink(latest) == "r2"
     write_report(warehouse, reports)
     assert latest.is_symlink() and os.readlink(latest) == "r2"
     assert (latest / "summary.md").read_text(encoding="utf-8").startswith("# spendrecon reconciliation report: run r2")
@@ -277,7 +288,9 @@ def test_latest_falls_back_to_a_copy_without_symlinks(warehouse: Path, tmp_path:
     monkeypatch.setattr(os, "symlink", no_symlinks)
     reports = tmp_path / "reports"
     write_report(warehouse, reports, run_id="r1")
+    assert not (reports / "latest").exists()
     write_report(warehouse, reports)
+    write_report(warehouse, reports)  # replacing the copy
     latest = reports / "latest"
     assert latest.is_dir() and not latest.is_symlink()
     assert (latest / "findings.csv").read_bytes() == (reports / "r2" / "findings.csv").read_bytes()
@@ -331,7 +344,8 @@ def test_html_stays_small_for_5000_findings(tmp_path: Path) -> None:
         "'amount_mismatch', 'warning', (i * 1000 + 0.25)::DECIMAL(18,2), 7.00, (i * 1000 - 6.75)::DECIMAL(18,2), "
         "'FY2022 SAM.gov actual and USAspending obligations differ by more than $1,000.00 and 5% of the larger side', "
         "'new', 'big', 'big' FROM range(5000) AS t(i)")
-    con.execute("INSERT INTO recon.finding_events SELECT 'big', program_number, fiscal_year, rule_id, 'new', "
+    con.execute("INSERT INTO recon.finding_events (run_id, program_number, fiscal_year, rule_id, event, sam_amount, "
+                "usaspending_amount) SELECT 'big', program_number, fiscal_year, rule_id, 'new', "
                 "sam_amount, usaspending_amount FROM recon.findings")
     con.close()
     folder = write_report(path, tmp_path / "reports")
@@ -422,7 +436,7 @@ def test_overview_figures_add_up_exactly(warehouse: Path, tmp_path: Path) -> Non
         assert sum(Decimal(r["k"]) for r in rows) == Decimal(totals["k"])
         assert sum(Decimal(r["xk"]) for r in rows) == Decimal(totals["xk"])
     assert [r["rule"] for r in overview["byRule"]] == [
-        "actual_not_in_usaspending", "obligations_not_in_sam", "amount_mismatch", "estimate_only"]
+        "actual_not_in_usaspending", "obligations_not_in_sam", "amount_mismatch", "estimate_only", "figure_restated"]
     year = overview["byYear"][0]
     assert (year["fy"], year["act"], year["usas"], year["est"]) == (2022, "15005500.00", "707500.00", None)
     agencies = {a["agency"]: a for a in overview["byAgency"]}

@@ -56,15 +56,31 @@ def test_demo_and_live_runs_never_share_a_warehouse(tmp_path):
         plan_run(settings, demo=False, transport=object())  # type: ignore[arg-type]
 
 
-def test_findings_of_a_rule_that_is_switched_off_are_resolved_not_left_open(tmp_path):
+def test_findings_of_a_rule_that_is_switched_off_stay_as_they_were_marked_disabled(tmp_path):
+    # Switching a rule off changes nothing in the data: its 85 demo findings are neither resolved nor
+    # touched, only marked as belonging to a disabled rule (like findings outside a run's scope).
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
-    assert query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
+    first = run_pipeline(plan_run(settings, demo=True))
+    before = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
+    assert len(before) == 85
     off = _settings(tmp_path, rules={"estimate_only": {"enabled": False}})
-    run_pipeline(plan_run(off, demo=True))
-    assert query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only")) == []
-    resolved = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only", include_resolved=True))
-    assert resolved and {f["status"] for f in resolved} == {"resolved"}
+    second = run_pipeline(plan_run(off, demo=True))
+    assert second.findings_resolved == 0
+    after = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
+    assert after == before  # same status ('new'), same run, same amounts
+    con = connect(settings.warehouse_path, read_only=True)
+    try:
+        flags = con.execute("SELECT rule_id = 'estimate_only', rule_disabled, count(*) FROM recon.findings "
+                            "GROUP BY ALL ORDER BY 1").fetchall()
+        events = con.execute("SELECT count(*) FROM recon.finding_events WHERE run_id = $r",
+                             {"r": second.run_id}).fetchone()
+    finally:
+        con.close()
+    assert flags == [(False, False, 1700), (True, True, 85)] and events == (0,)
+    assert {f["run_id"] for f in after} == {first.run_id}
+    run_pipeline(plan_run(settings, demo=True))  # switched on again: still there, open, never reopened
+    again = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
+    assert len(again) == 85 and {f["status"] for f in again} == {"open"}
 
 
 def test_copies_left_by_a_killed_run_are_cleaned_up_by_the_next(tmp_path):

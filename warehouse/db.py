@@ -26,6 +26,8 @@ SCHEMA_FILES = (
     "recon_finding_events",
     "recon_finding_explanations",
     "recon_annotations",
+    "recon_figure_history",
+    "recon_restatements",
 )
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

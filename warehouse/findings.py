@@ -56,8 +56,9 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
                    explanations: list[Explanation] | None = None) -> FindingCounts:
     by_rule = evaluate_rules(con, rules, scope)
     explain_current(con, explanations or [])
-    # Disabled rules are in scope too: their earlier findings resolve instead of staying open forever.
-    params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules]}
+    # Only enabled rules resolve their findings: switching a rule off changes nothing in the data, so
+    # a disabled rule's findings stay as they were, marked rule_disabled (like out-of-scope ones).
+    params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled]}
     run_file(con, "recon_findings_merge", params)
     run_file(con, "recon_leads")  # a view over recon.program_year, which exists only from here on
     new, resolved = con.execute(

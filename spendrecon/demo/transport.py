@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
+from spendrecon.demo.apis import ApiEmulator, FaultPlan
 
 
 class EmulatorTransport(httpx.BaseTransport):
@@ -26,6 +26,9 @@ class EmulatorTransport(httpx.BaseTransport):
         return httpx.Response(status, headers=headers, content=body, request=request)
 
 
-def demo_transport(faults: FaultPlan | None = None) -> EmulatorTransport:
-    """A transport over the committed demo bundle; any non-empty SAM.gov api_key is accepted."""
-    return EmulatorTransport(ApiEmulator(Bundle.load_demo(), faults=faults))
+def demo_transport(faults: FaultPlan | None = None, vintage: int = 1) -> EmulatorTransport:
+    """A transport over the committed demo bundle (or a later vintage of it, spendrecon.demo.vintage);
+    any non-empty SAM.gov api_key is accepted."""
+    from spendrecon.demo.vintage import demo_bundle
+
+    return EmulatorTransport(ApiEmulator(demo_bundle(vintage), faults=faults))

@@ -15,6 +15,7 @@ from spendrecon.report.html import render_html
 from spendrecon.report.page_data import PageData, load_page_data
 from spendrecon.report.queries import ReportData, ReportError, load_report, open_warehouse
 from spendrecon.report.summary import render_markdown
+from warehouse.as_of import warehouse_as_of
 
 __all__ = ["ReportError", "summary_markdown", "write_report"]
 
@@ -24,24 +25,35 @@ LATEST = "latest"
 def write_report(warehouse: Path, reports_dir: Path, run_id: str | None = None) -> Path:
     """Open the warehouse read_only, write reports_dir/<run_id>/{summary.md, findings.csv, report.html}
     for run_id (default: the latest run with status 'succeeded' in meta.runs), point reports_dir/latest at
-    it, and return the run's folder. Raises ReportError if the warehouse does not exist or has no
+    it, and return the run's folder. An earlier run's report is reproduced as it was at that run (see
+    warehouse/as_of.py) and leaves reports_dir/latest alone. Raises ReportError if the warehouse does not exist or has no
     succeeded run / no such run."""
     data, page = _load_with_page(Path(warehouse), run_id)
     if data.run.run_id == LATEST:
         raise ReportError(f"run id {LATEST!r} would collide with the {LATEST!r} link in {reports_dir}")
+    older = not data.run.is_latest
+    if older:
+        # An earlier run: reproduce the report as it was then, from a copy rolled back to that run.
+        with warehouse_as_of(Path(warehouse), data.run.run_id) as snapshot:
+            data, page = _load_with_page(snapshot, data.run.run_id)
     reports_dir = Path(reports_dir)
     folder = reports_dir / data.run.run_id
     folder.mkdir(parents=True, exist_ok=True)
     _write_atomic(folder / "summary.md", render_markdown(data))
     _write_atomic(folder / "findings.csv", render_csv(data))
     _write_atomic(folder / "report.html", render_html(data, page))
-    point_latest(reports_dir, data.run.run_id)
+    if not older:  # latest always means the newest run's report
+        point_latest(reports_dir, data.run.run_id)
     return folder
 
 
 def summary_markdown(warehouse: Path, run_id: str | None = None) -> str:
     """The summary.md text for run_id (default: the latest succeeded run); also used as a Prefect artifact."""
-    return render_markdown(_load(Path(warehouse), run_id))
+    data = _load(Path(warehouse), run_id)
+    if data.run.is_latest:
+        return render_markdown(data)
+    with warehouse_as_of(Path(warehouse), data.run.run_id) as snapshot:
+        return render_markdown(_load(snapshot, data.run.run_id))
 
 
 def _load(warehouse: Path, run_id: str | None) -> ReportData:

@@ -14,6 +14,7 @@ from decimal import Decimal
 import duckdb
 
 from spendrecon.report.catalog import column_or_null, columns, has_table
+from spendrecon.report.history import FigureVersion, load_figure_versions
 from spendrecon.report.queries import (
     UNKNOWN_AGENCY, Finding, ReportData, RunInfo, dict_rows, load_findings, program_year_source,
 )
@@ -31,6 +32,9 @@ class ProgramYear:
     sam_estimate: Decimal | None
     sam_actual: Decimal | None
     usaspending_obligations: Decimal | None
+    # The run a carried-forward figure came from (the source no longer shows it); None if said this run.
+    sam_carried_from_run: str | None = None
+    usaspending_carried_from_run: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class PageData:
     runs: tuple[RunSummary, ...]
     agency_years: tuple[AgencyYear, ...]
     explanation_titles: Mapping[str, str]
+    figure_versions: tuple[FigureVersion, ...] = ()  # totals that changed across runs (program pages)
 
 
 def load_page_data(con: duckdb.DuckDBPyConnection, data: ReportData) -> PageData:
@@ -116,6 +121,7 @@ def load_page_data(con: duckdb.DuckDBPyConnection, data: ReportData) -> PageData
         runs=tuple(load_runs(con)),
         agency_years=tuple(load_agency_years(con, data.run)),
         explanation_titles={e.id: e.title for e in load_explanations()},
+        figure_versions=tuple(load_figure_versions(con, data.run.run_id)),
     )
 
 
@@ -125,9 +131,11 @@ def load_program_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[Pro
     if not present:
         return []
     estimate = column_or_null(present, "sam_estimate", "DECIMAL(18,2)")
+    carried = ", ".join(column_or_null(present, c, "VARCHAR")
+                        for c in ("sam_carried_from_run", "usaspending_carried_from_run"))
     sql = (
         f"SELECT program_number, fiscal_year, program_title, agency, {estimate}, sam_actual, "
-        "usaspending_obligations FROM recon.program_year "
+        f"usaspending_obligations, {carried} FROM recon.program_year "
         "WHERE $programs::VARCHAR[] IS NULL OR list_contains($programs::VARCHAR[], program_number) "
         "ORDER BY program_number, fiscal_year"
     )

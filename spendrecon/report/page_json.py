@@ -77,9 +77,15 @@ def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
         "reviews": _reviews(page),
         "history": _history(page),
         "events": _table(
-            ("event", "program", "fy", "rule", "sam", "usas", "stake"),
+            ("event", "program", "fy", "rule", "sam", "usas", "stake", "reason"),
             ((e.event, e.program_number, e.fiscal_year, e.rule_id, amount(e.sam_amount),
-              amount(e.usaspending_amount), amount(e.at_stake)) for e in data.events)),
+              amount(e.usaspending_amount), amount(e.at_stake), e.reason) for e in data.events)),
+        "restatements": _table(
+            ("source", "program", "fy", "measure", "old", "new", "change", "oldRun"),
+            ((r.source, r.program_number, r.fiscal_year, r.measure, amount(r.old_value), amount(r.new_value),
+              amount(r.change), r.old_run_id) for r in data.restatements)),
+        "versions": _versions(page),
+        "carried": _carried(page),
         "runs": _table(
             ("id", "started", "finished", "status", "mode", "fys", "programYears", "open", "new", "resolved",
              "warnings"),
@@ -183,3 +189,24 @@ def _history(page: PageData) -> dict[str, list[list[Any]]]:
         history[_key(e.program_number, e.fiscal_year, e.rule_id)].append(
             [e.run_id, e.event, amount(e.sam_amount), amount(e.usaspending_amount)])
     return dict(history)
+
+
+def _versions(page: PageData) -> dict[str, list[list[Any]]]:
+    """Per program, the totals that changed across runs: [fiscal year, source, measure, value, from run,
+    until run (null: still current)], oldest first."""
+    versions: dict[str, list[list[Any]]] = defaultdict(list)
+    for v in page.figure_versions:
+        versions[v.program_number].append([v.fiscal_year, v.source, v.measure, amount(v.value), v.valid_from_run,
+                                           v.valid_to_run])
+    return dict(versions)
+
+
+def _carried(page: PageData) -> dict[str, list[list[Any]]]:
+    """Per program, the years whose figures are carried forward: [fiscal year, run the SAM.gov figure came
+    from (null: said this run), the same for USAspending]."""
+    carried: dict[str, list[list[Any]]] = defaultdict(list)
+    for py in page.program_years:
+        if py.sam_carried_from_run or py.usaspending_carried_from_run:
+            carried[py.program_number].append([py.fiscal_year, py.sam_carried_from_run,
+                                               py.usaspending_carried_from_run])
+    return dict(carried)

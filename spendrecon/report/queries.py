@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from spendrecon.report.catalog import column_or_null, columns, has_table
+from spendrecon.report.history import Restatement, load_restatements
 from warehouse.db import connect
 from warehouse.rules.registry import SEVERITIES, Rule, load_rules
 
@@ -155,6 +156,7 @@ class Event:
     sam_amount: Decimal | None
     usaspending_amount: Decimal | None
     at_stake: Decimal
+    reason: str | None = None  # why a finding resolved (recon.finding_events.reason); None otherwise
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class ReportData:
     agencies: tuple[AgencyTotal, ...]
     events: tuple[Event, ...]  # this run's events, largest stake first
     leads: tuple[Lead, ...] = ()  # recon.leads, largest first (empty in files older than the triage)
+    restatements: tuple[Restatement, ...] = ()  # figures a source changed, first seen by this run
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -228,6 +231,7 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         agencies=tuple(load_agencies(con, program_year, run)),
         events=tuple(load_events(con, program_year, run.run_id)),
         leads=tuple(load_leads(con)),
+        restatements=tuple(load_restatements(con, run.run_id)),
     )
 
 
@@ -390,7 +394,8 @@ def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) 
     sql = (
         f"WITH py AS ({program_year}) "
         "SELECT e.event, e.program_number, e.fiscal_year, e.rule_id, py.program_title, py.agency, "
-        f"e.sam_amount, e.usaspending_amount, {stake}::DECIMAL(38,2) AS at_stake "
+        f"e.sam_amount, e.usaspending_amount, {stake}::DECIMAL(38,2) AS at_stake, "
+        f"{column_or_null(columns(con, 'recon', 'finding_events'), 'reason', 'VARCHAR', 'e.')} "
         "FROM recon.finding_events AS e LEFT JOIN py USING (program_number, fiscal_year) "
         "WHERE e.run_id = $run_id "
         "ORDER BY at_stake DESC, e.program_number, e.fiscal_year, e.rule_id"

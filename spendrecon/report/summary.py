@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from spendrecon.report.history import SOURCE_LABEL, reason_text
 from spendrecon.report.queries import Event, Finding, ReportData, RunInfo
 from warehouse.findings import format_money
 
@@ -160,7 +161,8 @@ def render_markdown(data: ReportData) -> str:
     lines += ["", *_rules_section(data), "", *_gaps_section(data), "", *_agency_section(data), ""]
     lines += _events_section("New since the previous run", data.new_events, show_event=True)
     lines += [""]
-    lines += _events_section("Resolved by this run", data.resolved_events, show_event=False)
+    lines += _events_section("Resolved by this run", data.resolved_events, show_event=False, show_reason=True)
+    lines += ["", *_restatements_section(data)]
     lines += ["", "_Every open finding, and those this run resolved, are listed in findings.csv._", ""]
     return "\n".join(lines)
 
@@ -248,20 +250,40 @@ def _agency_section(data: ReportData) -> list[str]:
                             "Dollars at stake"], rows, right=(1, 2, 3, 4, 5))]
 
 
-def _events_section(title: str, events: Sequence[Event], show_event: bool) -> list[str]:
+def _events_section(title: str, events: Sequence[Event], show_event: bool, show_reason: bool = False) -> list[str]:
     head = [f"## {title}: {len(events):,}", ""]
     if not events:
         return [*head, "None."]
     headers = ["Program", "Title", "FY", "Rule", "SAM.gov", "USAspending", "At stake"]
     if show_event:
         headers.insert(0, "Event")
+    if show_reason:
+        headers.append("Why")
     rows = []
     for e in events[:EVENT_ROWS]:
         row = [md(e.program_number), md_or_dash(e.program_title), str(e.fiscal_year), md(e.rule_id),
                money(e.sam_amount), money(e.usaspending_amount), money(e.at_stake)]
+        if show_reason:
+            row.append(md_or_dash(reason_text(e.reason) or None))
         rows.append([event_label(e.event), *row] if show_event else row)
     offset = 1 if show_event else 0
     lines = [*head, *_table(headers, rows, right=(2 + offset, 4 + offset, 5 + offset, 6 + offset))]
     if len(events) > EVENT_ROWS:
         lines += ["", f"… and {len(events) - EVENT_ROWS:,} more (largest shown first; see findings.csv)."]
+    return lines
+
+
+def _restatements_section(data: ReportData) -> list[str]:
+    """Completed years whose figure a source changed since an earlier run (recon.restatements)."""
+    found = data.restatements
+    head = [f"## Restated since the previous run: {len(found):,}", ""]
+    if not found:
+        return [*head, "None."]
+    rows = [(md(SOURCE_LABEL.get(r.source, r.source)), md(r.program_number), str(r.fiscal_year), md(r.measure),
+             money(r.old_value), money(r.new_value), money(r.change), md(r.old_run_id))
+            for r in found[:EVENT_ROWS]]
+    lines = [*head, *_table(["Source", "Program", "FY", "Figure", "Was", "Now", "Change", "Said in run"], rows,
+                            right=(2, 4, 5, 6))]
+    if len(found) > EVENT_ROWS:
+        lines += ["", f"… and {len(found) - EVENT_ROWS:,} more (largest first; all in recon.restatements)."]
     return lines

@@ -8,3 +8,9 @@ CREATE TABLE IF NOT EXISTS recon.finding_events (
     sam_amount         DECIMAL(18,2),
     usaspending_amount DECIMAL(18,2)
 );
+
+-- Why a finding resolved (NULL for other events): late_reporting (USAspending now records money where
+-- it had none), sam_restated / usaspending_restated (the source changed its figure), within_tolerance
+-- (the gap closed to within the rule's tolerance), explained (an explanation that closes the gap now
+-- applies), no_longer_applies (none of these: e.g. the rule's settings changed).
+ALTER TABLE recon.finding_events ADD COLUMN IF NOT EXISTS reason VARCHAR;

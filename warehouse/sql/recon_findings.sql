@@ -23,3 +23,5 @@ ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_status VARCHAR;      
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_note VARCHAR;
 -- Added with the triage: legitimate | non_reporting | lead (see warehouse/explanations/explanations.yaml).
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS triage VARCHAR;
+-- The finding's rule is disabled (rules.<id>.enabled: false): the finding is left as it was, not resolved.
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS rule_disabled BOOLEAN;

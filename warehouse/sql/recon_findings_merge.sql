@@ -2,8 +2,10 @@
 -- In scope ($fiscal_years x $programs, rules $rule_ids): a hit seen before stays with its first
 -- run and becomes open; a hit not seen before is new; a resolved finding that reappears is reopened;
 -- an earlier finding with no hit now is resolved, never deleted. Explanations are replaced in scope.
+-- $rule_ids holds the enabled rules only: a disabled rule's findings are left as they were (marked
+-- rule_disabled), since switching a rule off changes nothing in the data.
 
-INSERT INTO recon.finding_events
+INSERT INTO recon.finding_events (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount)
 SELECT $run_id, c.program_number, c.fiscal_year, c.rule_id,
        CASE WHEN f.rule_id IS NULL THEN 'new' ELSE 'reopened' END,
        c.sam_amount, c.usaspending_amount
@@ -11,10 +13,32 @@ FROM findings_current AS c
 LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
 WHERE f.rule_id IS NULL OR f.status = 'resolved';
 
--- Earlier findings in scope that this run did not hit: they are resolved.
+-- Earlier findings in scope that this run did not hit: they are resolved, with the reason the data
+-- gives (recon_finding_events.sql lists the reasons; the first that applies wins). A source restated
+-- when a version of its figure closed after the finding was last seen (run ids sort by time).
 CREATE OR REPLACE TEMP TABLE findings_gone AS
-SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_amount
+SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_amount,
+       CASE
+           WHEN coalesce(f.usaspending_amount, 0) = 0 AND coalesce(p.usaspending_obligations, 0) <> 0
+               THEN 'late_reporting'
+           WHEN f.rule_id = 'amount_mismatch' AND coalesce(p.sam_actual, 0) <> 0
+                AND coalesce(p.usaspending_obligations, 0) <> 0
+               THEN 'within_tolerance'
+           WHEN EXISTS (SELECT 1 FROM recon.figure_history AS h
+                        WHERE h.source = 'sam' AND h.line = 'total' AND h.valid_to_run > f.last_seen_run_id
+                          AND h.program_number = f.program_number AND h.fiscal_year = f.fiscal_year)
+               THEN 'sam_restated'
+           WHEN EXISTS (SELECT 1 FROM recon.figure_history AS h
+                        WHERE h.source = 'usaspending' AND h.line = 'total' AND h.valid_to_run > f.last_seen_run_id
+                          AND h.program_number = f.program_number AND h.fiscal_year = f.fiscal_year)
+               THEN 'usaspending_restated'
+           WHEN EXISTS (SELECT 1 FROM explanations_current AS e
+                        WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year AND e.closes_gap)
+               THEN 'explained'
+           ELSE 'no_longer_applies'
+       END AS reason
 FROM recon.findings AS f
+LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
 WHERE f.status <> 'resolved'
   AND list_contains($fiscal_years, f.fiscal_year)
   AND (len($programs) = 0 OR list_contains($programs, f.program_number))
@@ -25,7 +49,8 @@ WHERE f.status <> 'resolved'
   );
 
 INSERT INTO recon.finding_events
-SELECT $run_id, program_number, fiscal_year, rule_id, 'resolved', sam_amount, usaspending_amount
+    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason)
+SELECT $run_id, program_number, fiscal_year, rule_id, 'resolved', sam_amount, usaspending_amount, reason
 FROM findings_gone;
 
 UPDATE recon.findings AS f
@@ -51,6 +76,10 @@ ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     explanation = excluded.explanation,
     explanation_reason = excluded.explanation_reason,
     triage = excluded.triage;
+
+UPDATE recon.findings
+SET rule_disabled = NOT list_contains($rule_ids, rule_id)
+WHERE rule_disabled IS DISTINCT FROM (NOT list_contains($rule_ids, rule_id));
 
 DELETE FROM recon.finding_explanations
 WHERE list_contains($fiscal_years, fiscal_year)

@@ -13,7 +13,10 @@ sam AS (
            sum(estimate) AS sam_estimate,
            sum(actual) AS sam_actual,
            sum(estimate) FILTER (WHERE actual IS NULL) AS sam_estimate_without_actual,
-           count(*) AS sam_lines
+           count(*) AS sam_lines,
+           -- Lines SAM.gov stopped showing are carried forward as last reported (absent is not changed).
+           bool_or(coalesce(carried_forward, false)) AS sam_carried_forward,
+           max(run_id) FILTER (WHERE carried_forward) AS sam_carried_from_run
     FROM staging.sam_lines_chosen
     GROUP BY program_number, fiscal_year
 ),
@@ -46,7 +49,12 @@ SELECT k.program_number,
        u.loan_subsidy_cost::DECIMAL(18,2) AS usaspending_loan_subsidy_cost,
        u.transaction_count AS usaspending_transactions,
        u.award_count AS usaspending_awards,
-       k.fiscal_year < $current_fiscal_year AS fiscal_year_completed
+       k.fiscal_year < $current_fiscal_year AS fiscal_year_completed,
+       coalesce(s.sam_carried_forward, false) AS sam_carried_forward,
+       s.sam_carried_from_run,
+       coalesce(l.no_longer_listed, false) AS sam_no_longer_listed,
+       coalesce(u.carried_forward, false) AS usaspending_carried_forward,
+       CASE WHEN u.carried_forward THEN u.run_id END AS usaspending_carried_from_run
 FROM keys AS k
 LEFT JOIN sam AS s USING (program_number, fiscal_year)
 LEFT JOIN usas AS u USING (program_number, fiscal_year)

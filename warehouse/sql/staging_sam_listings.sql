@@ -12,3 +12,7 @@ CREATE TABLE IF NOT EXISTS staging.sam_listings (
     published_date   VARCHAR,
     assistance_types VARCHAR[]
 );
+
+-- A listing SAM.gov no longer returns at all (neither active nor archived) keeps its last row,
+-- marked here, so its figures are carried forward instead of vanishing (staging_carry_forward.sql).
+ALTER TABLE staging.sam_listings ADD COLUMN IF NOT EXISTS no_longer_listed BOOLEAN;

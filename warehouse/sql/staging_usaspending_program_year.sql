@@ -14,3 +14,6 @@ CREATE TABLE IF NOT EXISTS staging.usaspending_program_year (
     transaction_count  BIGINT,
     award_count        BIGINT
 );
+
+-- A program-year the source no longer returned this run: kept as last reported (run_id names that run).
+ALTER TABLE staging.usaspending_program_year ADD COLUMN IF NOT EXISTS carried_forward BOOLEAN;

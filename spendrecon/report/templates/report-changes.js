@@ -47,7 +47,7 @@ function viewChanges(root, params) {
     var f = byKey[e.program + "|" + e.fy + "|" + e.rule];
     return { event: e.event, program: e.program, title: (PROGRAMS[e.program] || {}).title || null,
       agency: agencyOf(e.program), fy: e.fy, rule: e.rule, sam: e.sam, usas: e.usas, stake: e.stake,
-      expl: f ? f.expl : null, explReason: f ? f.explReason : null };
+      expl: f ? f.expl : null, explReason: f ? f.explReason : null, reason: e.reason || null };
   });
   var tally = { "new": 0, reopened: 0, resolved: 0 };
   rows.forEach(function (r) { tally[r.event] = (tally[r.event] || 0) + 1; });
@@ -60,6 +60,8 @@ function viewChanges(root, params) {
     moneyColumn("sam", "SAM.gov"),
     moneyColumn("usas", "USAspending"),
     moneyColumn("stake", "At stake"),
+    { key: "reason", label: "Why resolved", type: "text", cls: "reason",
+      cell: function (r) { return r.reason ? (REASON_LABELS[r.reason] || r.reason) : null; } },
     explanationColumn(),
   ], [], { id: "events-table", pageSize: 200, empty: "This run changed no finding." });
   var shown = h("p", { class: "shown" });
@@ -82,8 +84,31 @@ function viewChanges(root, params) {
     h("section", { class: "panel wide" }, h("h3", null, "This run's changes"),
       h("div", { class: "controls" }, select("c-event", "Show", EVENT_FILTERS, filter,
         function (e) { filter = e.target.value; refresh(); })), shown, table.el),
+    restatementsTable(),
     runTrend(),
     runsTable(),
   ]);
   refresh();
+}
+
+/* Completed fiscal years whose figure a source changed, first seen by this run (recon.restatements). */
+function restatementsTable() {
+  var rows = RESTATEMENTS.map(function (r) {
+    return { source: r.source === "sam" ? "SAM.gov" : "USAspending", program: r.program,
+      title: (PROGRAMS[r.program] || {}).title || null, fy: r.fy, measure: r.measure, old: r.old, "new": r["new"],
+      change: r.change, oldRun: r.oldRun };
+  });
+  return panel("Restated by this run", plural(rows.length, "figure") + " of completed fiscal years that a source " +
+    "changed since an earlier run (old → new). Absent years are not restatements: they are carried forward.",
+    dataTable([
+      { key: "source", label: "Source", type: "text" },
+      programColumn(true),
+      fyColumn(),
+      { key: "measure", label: "Figure", type: "text" },
+      moneyColumn("old", "Was"),
+      moneyColumn("new", "Now"),
+      moneyColumn("change", "Change"),
+      { key: "oldRun", label: "Said in run", type: "text", cls: "mono" },
+    ], rows, { id: "restatements-table", pageSize: 50, sort: { key: "change", desc: true },
+      empty: "No source restated a figure in this run." }).el, "wide");
 }

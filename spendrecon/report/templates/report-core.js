@@ -138,6 +138,13 @@ var REVIEWS = dict(DATA.reviews);
 var HISTORY = dict(DATA.history);
 var FINDINGS = rowsOf(DATA.findings);
 var EVENTS = rowsOf(DATA.events);
+var RESTATEMENTS = DATA.restatements ? rowsOf(DATA.restatements) : [];
+var VERSIONS = dict(DATA.versions || {});
+var CARRIED = dict(DATA.carried || {});
+var REASON_LABELS = { late_reporting: "late reporting: USAspending now records the money",
+  sam_restated: "SAM.gov restated its figure", usaspending_restated: "USAspending restated its total",
+  within_tolerance: "now within tolerance", explained: "an explanation now applies",
+  no_longer_applies: "the rule no longer applies" };
 var RUNS = rowsOf(DATA.runs);
 var SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
 var STATUS_LABELS = { "new": "new", open: "open", reopened: "reopened", resolved: "resolved" };

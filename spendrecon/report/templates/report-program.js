@@ -10,8 +10,13 @@ var PROGRAM_SERIES = [
 var RUN_STARTED = dict();
 RUNS.forEach(function (r) { RUN_STARTED[r.id] = r.started; });
 
-function programYears(p) {
-  return p.years.map(function (y) { return { fy: y[0], est: y[1], act: y[2], usas: y[3] }; });
+function programYears(p, number) {
+  var carried = dict();
+  (CARRIED[number] || []).forEach(function (c) { carried[c[0]] = c; });
+  return p.years.map(function (y) {
+    var c = carried[y[0]] || [];
+    return { fy: y[0], est: y[1], act: y[2], usas: y[3], samFrom: c[1] || null, usasFrom: c[2] || null };
+  });
 }
 
 function programChart(number, years) {
@@ -39,7 +44,50 @@ function figuresTable(years, findings) {
     moneyColumn("diff", "Actual \u2212 USAspending"),
     { key: "rules", label: "Open findings", type: "text", value: function (r) { return r.rules.join(" "); },
       cell: function (r) { return r.rules.length ? r.rules.map(ruleCode) : null; } },
-  ], rows, { id: "figures-table" }).el;
+    { key: "carried", label: "Carried forward", type: "text", cls: "carried",
+      value: function (r) { return r.carried; } },
+  ], rows.map(function (r, i) {
+    var y = years[i], notes = [];
+    if (y.samFrom) { notes.push("SAM.gov no longer shows this year: figures as of run " + y.samFrom); }
+    if (y.usasFrom) { notes.push("USAspending no longer returns it: total as of run " + y.usasFrom); }
+    r.carried = notes.join("; ");
+    return r;
+  }), { id: "figures-table" }).el;
+}
+
+/* Each source's figure over runs, one chart per fiscal year that a source restated (recon.figure_history).
+   A step is a restatement; figures that never changed are in the table above. */
+var VERSION_SERIES = { "sam|estimate": 0, "sam|actual": 1, "usaspending|obligations": 2 };
+
+function figuresOverRuns(number) {
+  var versions = VERSIONS[number] || [];
+  if (!versions.length) {
+    return h("p", { class: "muted", id: "figures-over-runs" }, "No source has changed a figure of this program " +
+      "between runs.");
+  }
+  var runs = distinct(versions.map(function (v) { return v[4]; }).concat(
+    versions.map(function (v) { return v[5]; }).filter(Boolean))).sort();
+  var years = distinct(versions.map(function (v) { return v[0]; })).sort();
+  return h("div", { id: "figures-over-runs" }, years.map(function (fy) {
+    var series = PROGRAM_SERIES.map(function (se) { return { label: se.label, cls: se.cls, values: [] }; });
+    var used = {};
+    versions.filter(function (v) { return v[0] === fy; }).forEach(function (v) {
+      var k = VERSION_SERIES[v[1] + "|" + v[2]];
+      if (k === undefined) { return; }
+      used[k] = true;
+      runs.forEach(function (run, i) {
+        if (run >= v[4] && (!v[5] || run < v[5])) { series[k].values[i] = v[3]; }
+      });
+    });
+    series = series.filter(function (se, k) { return used[k]; });
+    series.forEach(function (se) {
+      for (var i = 0; i < runs.length; i++) { if (se.values[i] === undefined) { se.values[i] = null; } }
+    });
+    return h("div", { class: "over-runs" }, h("h4", null, "FY" + fy),
+      lines({ label: number + " FY" + fy + ": each source's figure in each run", width: 1220, height: 200,
+        format: shortMoney, xLabels: runs, series: series,
+        tip: function (x, se, v) { return "run " + x + " · " + se.label + ": " + money(v); } }));
+  }));
 }
 
 function amountsList(f) {
@@ -122,7 +170,7 @@ function viewProgram(root, number) {
         h("a", { href: "#/programs" }, "See every program."))]);
     return;
   }
-  var years = programYears(p);
+  var years = programYears(p, number);
   var findings = FINDINGS.filter(function (f) { return f.program === number; });
   findings.sort(function (a, b) {
     return (a.isOpen === b.isOpen ? 0 : a.isOpen ? -1 : 1) || a.fy - b.fy ||
@@ -146,8 +194,11 @@ function viewProgram(root, number) {
         yearsText(years.map(function (y) { return y.fy; })))),
     panel("Obligations per fiscal year", "Bars per fiscal year from both sources; n/a: the source gave no figure " +
       "(which is not $0).", [legend(PROGRAM_SERIES), programChart(number, years)], "wide chart-panel"),
-    panel("Figures", "As the sources report them; the difference uses the SAM.gov actual.",
+    panel("Figures", "As the sources report them; the difference uses the SAM.gov actual. A figure the " +
+      "source no longer shows is carried forward from the run that last reported it, never blanked.",
       figuresTable(years, findings), "wide"),
+    panel("Figures over runs", "What each source said in each run, for the years a source restated.",
+      [legend(PROGRAM_SERIES), figuresOverRuns(number)], "wide chart-panel"),
     h("section", { class: "findings-list", id: "program-findings" },
       h("h3", null, "Findings ", h("span", { class: "n" }, "(" + findings.length + ")")),
       findings.length ? findings.map(findingCard) : h("p", { class: "muted" }, "No findings for this program.")),
@@ -165,7 +216,7 @@ function viewPrograms(root, params) {
   });
   var all = Object.keys(PROGRAMS).sort().map(function (number) {
     var p = PROGRAMS[number], o = open[number] || { n: 0, stakes: [], unexpl: [] };
-    var years = programYears(p);
+    var years = programYears(p, number);
     return { program: number, title: p.title, agency: agencyOf(number), years: years.length,
       act: years.some(function (y) { return y.act !== null; }) ? sumMoney(years.map(function (y) { return y.act; })) : null,
       usas: years.some(function (y) { return y.usas !== null; }) ? sumMoney(years.map(function (y) { return y.usas; })) : null,

@@ -1,0 +1,174 @@
+"""How figure history grows, and what it costs a run: this checkout side by side with a baseline.
+
+    python bench/history_bench.py --baseline /path/to/checkout-of-main [--runs 12] [--rounds 3]
+
+For each code base (this checkout, and the baseline if given), in a fresh folder:
+
+1. ``--runs`` consecutive demo runs on unchanged data, the warehouse file's size after each;
+2. ``--runs`` runs in which 2 % of the figures change each time (SAM.gov listings and USAspending
+   rows picked per run by a stable hash; their amounts scaled), the size after each;
+3. the wall time of ``spendrecon run --demo`` as a user runs it (CLI, Prefect flow, report), a first
+   run into an empty folder and a second on top, ``--rounds`` times, alternating code bases;
+4. the pipeline alone (``run_pipeline``, no Prefect), first and second run, same rounds.
+
+Each code base runs in its own interpreter with its root first on ``sys.path``, so the baseline's
+modules are the ones imported. Results go to bench/history_results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+# Runs inside the measured code base's interpreter: only APIs that exist on main too.
+DRIVER = r'''
+import copy, json, sys, time, zlib
+from decimal import Decimal
+from pathlib import Path
+from spendrecon.config import load_settings
+from spendrecon.demo.apis import ApiEmulator, Bundle
+from spendrecon.demo.transport import EmulatorTransport
+from spendrecon.pipeline import plan_run, run_pipeline
+
+mode, folder, runs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+settings = load_settings(None, overrides={"fiscal_years": [2019, 2020, 2021, 2022, 2023],
+    "warehouse": str(folder / "w.duckdb"), "data_dir": str(folder / "data"),
+    "reports_dir": str(folder / "reports")}, environ={})
+base = Bundle.load_demo()
+
+def picked(*key):
+    return zlib.crc32("|".join(map(str, key)).encode()) % 50 == 0  # 2 %
+
+def scaled(value, factor):
+    if isinstance(value, Decimal):
+        return (value * factor).quantize(Decimal("0.01"))
+    if isinstance(value, str):
+        try:
+            return f"{(Decimal(value) * factor).quantize(Decimal('0.01')):.2f}"
+        except Exception:
+            return value
+    return value
+
+def changed(bundle, i):
+    """2 % of listings and of USAspending rows get new amounts in run i (cumulative, like real restatements)."""
+    out = copy.deepcopy(bundle)
+    factor = Decimal(1) + Decimal(i) / Decimal(1000)
+    for listing in out.sam_listings:
+        if not picked(i, listing.get("assistanceListingId")):
+            continue
+        info = next((v for k, v in listing.items() if k.lower() == "financialinformation"), None) or {}
+        for ob in next((v for k, v in info.items() if k.lower() == "obligations"), None) or []:
+            values = next((v for k, v in ob.items() if k.lower() == "values"), None)
+            cells = values if isinstance(values, list) else list((values or {}).values())
+            for cell in cells:
+                if isinstance(cell, dict):
+                    for k in list(cell):
+                        if k.lower() in ("actual", "estimate"):
+                            cell[k] = scaled(cell[k], factor)
+    for fy, rows in out.usaspending.items():
+        for row in rows:
+            if picked(i, fy, row.get("code")):
+                row["amount"] = scaled(row.get("amount"), factor)
+    return out
+
+sizes, seconds = [], []
+bundle = base
+for i in range(1, runs + 1):
+    if mode == "changing" and i > 1:
+        bundle = changed(bundle, i)
+    t = time.perf_counter()
+    run_pipeline(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(bundle))))
+    seconds.append(time.perf_counter() - t)
+    sizes.append(settings.warehouse_path.stat().st_size)
+print(json.dumps({"sizes": sizes, "seconds": seconds}))
+'''
+
+
+def _env(code_root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SPENDRECON_", "SAM_API"))}
+    env["PYTHONPATH"] = str(code_root)
+    return env
+
+
+def growth(code_root: Path, mode: str, runs: int) -> dict[str, list[float]]:
+    with tempfile.TemporaryDirectory(prefix="history-bench-") as folder:
+        out = subprocess.run([sys.executable, "-c", DRIVER, mode, folder, str(runs)], cwd=folder,
+                             env=_env(code_root), capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"{code_root}: {mode} runs failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cli_demo_seconds(code_root: Path) -> tuple[float, float]:
+    """`spendrecon run --demo` twice in a fresh folder: (first, second) wall seconds."""
+    times = []
+    with tempfile.TemporaryDirectory(prefix="history-bench-cli-") as folder:
+        for _ in range(2):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "spendrecon.cli", "run", "--demo"], cwd=folder,
+                           env=_env(code_root), capture_output=True, text=True, check=True)
+            times.append(time.perf_counter() - t)
+    return times[0], times[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--baseline", type=Path, help="a checkout of the code to compare with (e.g. main)")
+    parser.add_argument("--runs", type=int, default=12)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "history_results.json")
+    args = parser.parse_args(argv)
+    bases = {"this": ROOT, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
+    results: dict[str, dict[str, object]] = {name: {} for name in bases}
+    for name, root in bases.items():
+        for mode in ("unchanged", "changing"):
+            print(f"{name}: {args.runs} runs, {mode} data ...", flush=True)
+            results[name][mode] = growth(root, mode, args.runs)
+    cli: dict[str, list[tuple[float, float]]] = {name: [] for name in bases}
+    pipe: dict[str, list[tuple[float, float]]] = {name: [] for name in bases}
+    for r in range(args.rounds):
+        for name, root in bases.items():  # alternating, so drift in machine load hits both alike
+            print(f"round {r + 1}: {name} demo run (CLI) ...", flush=True)
+            cli[name].append(cli_demo_seconds(root))
+            two = growth(root, "unchanged", 2)["seconds"]
+            pipe[name].append((two[0], two[1]))
+    for name in bases:
+        results[name]["cli_demo_seconds"] = cli[name]
+        results[name]["pipeline_seconds"] = pipe[name]
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    _print(results, args.runs)
+    return 0
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f}"
+
+
+def _print(results: dict[str, dict[str, object]], runs: int) -> None:
+    names = list(results)
+    print(f"\nwarehouse size (MB) after run 1 / {runs}, growth per run after the first:")
+    for mode in ("unchanged", "changing"):
+        for name in names:
+            sizes = results[name][mode]["sizes"]  # type: ignore[index]
+            per_run = (sizes[-1] - sizes[0]) / max(1, len(sizes) - 1)
+            print(f"  {mode:9} {name:8} {_mb(sizes[0]):>6} / {_mb(sizes[-1]):>6}   +{_mb(per_run)} per run")
+    print("\nwall seconds, median of rounds (first run, second run):")
+    for label, key in (("spendrecon run --demo", "cli_demo_seconds"), ("pipeline only", "pipeline_seconds")):
+        for name in names:
+            pairs = results[name][key]  # type: ignore[index]
+            first = statistics.median(p[0] for p in pairs)
+            second = statistics.median(p[1] for p in pairs)
+            print(f"  {label:22} {name:8} {first:6.2f}  {second:6.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Reading figure history back out of the published warehouse, for the CLI (read_only, always)."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from spendrecon.findings_query import NoWarehouse, _json_value
+from warehouse.db import connect, has_table
+
+COLUMNS = (
+    "source", "program_number", "fiscal_year", "line", "measure", "value",
+    "valid_from_run", "valid_to_run", "fetched_at", "carried_forward",
+)
+
+
+def query_history(warehouse: Path, program: str, fiscal_year: int | None = None,
+                  lines: bool = False) -> list[dict[str, Any]]:
+    """Each source's figures for one ALN, one row per change (oldest first). ``carried_forward``: the
+    figure is still the one in recon.program_year, although the source has stopped showing it."""
+    if not warehouse.exists():
+        raise NoWarehouse(f"no warehouse at {warehouse}: run `spendrecon run --demo` (or `spendrecon run`) first")
+    con = connect(warehouse, read_only=True)
+    try:
+        if not has_table(con, "recon", "figure_history") or not has_table(con, "recon", "program_year"):
+            raise NoWarehouse(f"{warehouse} has no figure history yet: run `spendrecon run` (or --demo) first")
+        cur = con.execute(
+            """
+            SELECT h.source, h.program_number, h.fiscal_year, h.line, h.measure, h.value,
+                   h.valid_from_run, h.valid_to_run, h.fetched_at,
+                   h.valid_to_run IS NULL AND CASE h.source WHEN 'sam' THEN coalesce(p.sam_carried_forward, false)
+                                                            ELSE coalesce(p.usaspending_carried_forward, false) END
+                       AS carried_forward
+            FROM recon.figure_history AS h
+            LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
+            WHERE h.program_number = $program
+              AND ($fiscal_year IS NULL OR h.fiscal_year = $fiscal_year)
+              AND ($lines OR h.line = 'total')
+            ORDER BY h.fiscal_year, h.source, h.line = 'total' DESC, h.line, h.measure, h.valid_from_run
+            """,
+            {"program": program, "fiscal_year": fiscal_year, "lines": lines},
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def to_json(rows: Sequence[dict[str, Any]]) -> str:
+    items = ["  {" + ", ".join(f'"{k}": {_json_value(v)}' for k, v in row.items()) + "}" for row in rows]
+    return "[\n" + ",\n".join(items) + "\n]" if items else "[]"
+
+
+def to_csv(rows: Sequence[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for row in rows:
+        w.writerow(["" if row[c] is None else (format(row[c], "f") if isinstance(row[c], Decimal) else row[c])
+                    for c in COLUMNS])
+    return out.getvalue()

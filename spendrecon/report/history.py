@@ -1,0 +1,81 @@
+"""The report's view of figure history: this run's restatements, why findings resolved, and the
+versions of each program's figures across runs (recon.figure_history, recon.restatements)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+
+from spendrecon.report.catalog import has_table
+
+SOURCE_LABEL = {"sam": "SAM.gov", "usaspending": "USAspending"}
+
+# recon.finding_events.reason, in words (warehouse/sql/recon_finding_events.sql defines the codes).
+REASON_TEXT = {
+    "late_reporting": "late reporting: USAspending now records the money",
+    "sam_restated": "SAM.gov restated its figure",
+    "usaspending_restated": "USAspending restated its total",
+    "within_tolerance": "the difference is now within tolerance",
+    "explained": "an explanation now applies",
+    "no_longer_applies": "the rule no longer applies (e.g. its settings changed)",
+}
+
+
+def reason_text(reason: str | None) -> str:
+    return "" if reason is None else REASON_TEXT.get(reason, reason)
+
+
+@dataclass(frozen=True)
+class Restatement:
+    source: str
+    program_number: str
+    fiscal_year: int
+    measure: str
+    old_value: Decimal | None
+    new_value: Decimal | None
+    change: Decimal
+    old_run_id: str
+
+
+@dataclass(frozen=True)
+class FigureVersion:
+    program_number: str
+    fiscal_year: int
+    source: str
+    measure: str
+    value: Decimal | None
+    valid_from_run: str
+    valid_to_run: str | None
+
+
+def load_restatements(con: duckdb.DuckDBPyConnection, run_id: str) -> list[Restatement]:
+    """The restatements this run saw first, largest change first."""
+    if not has_table(con, "recon", "restatements"):
+        return []
+    rows = con.execute(
+        "SELECT source, program_number, fiscal_year, measure, old_value, new_value, change, old_run_id "
+        "FROM recon.restatements WHERE run_id = $run_id "
+        "ORDER BY abs(change) DESC, program_number, fiscal_year, source, measure", {"run_id": run_id}).fetchall()
+    return [Restatement(*r) for r in rows]
+
+
+def load_figure_versions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[FigureVersion]:
+    """Program-year totals that changed at least once up to ``run_id``: every version, oldest first.
+    Figures that never changed are already in the figures table; leaving them out keeps the page small."""
+    if not has_table(con, "recon", "figure_history"):
+        return []
+    rows = con.execute(
+        """
+        WITH upto AS (
+            SELECT * FROM recon.figure_history WHERE line = 'total' AND valid_from_run <= $run_id
+        ),
+        changed AS (
+            SELECT program_number, fiscal_year, source, measure FROM upto GROUP BY ALL HAVING count(*) > 1
+        )
+        SELECT u.program_number, u.fiscal_year, u.source, u.measure, u.value, u.valid_from_run,
+               CASE WHEN u.valid_to_run <= $run_id THEN u.valid_to_run END
+        FROM upto AS u JOIN changed USING (program_number, fiscal_year, source, measure)
+        ORDER BY u.program_number, u.fiscal_year, u.source, u.measure, u.valid_from_run
+        """, {"run_id": run_id}).fetchall()
+    return [FigureVersion(*r) for r in rows]

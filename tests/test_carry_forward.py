@@ -1,0 +1,96 @@
+"""Absent is not changed: what a source stops showing is carried forward; what it states anew
+(a new value, an explicit null or 0) is taken as said. recon.figure_history keeps it as changes."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from history_fixtures import NOW, figures, listing, run, versions
+from recon_fixtures import add_usaspending, new_warehouse
+from warehouse.history import execute_history_update
+from warehouse.scope import Scope
+
+D = Decimal
+
+
+def test_a_year_the_listing_no_longer_carries_keeps_its_last_figure_marked_with_its_run():
+    con = new_warehouse()
+    run(con, "r1", [listing("11.001", {(2021, "F001"): (1000, 900), (2022, "F001"): (2000, 1800)})],
+        {("11.001", 2021): 900, ("11.001", 2022): 1800})
+    counts, _ = run(con, "r2", [listing("11.001", {(2022, "F001"): (2000, 1800)})],
+                    {("11.001", 2021): 900, ("11.001", 2022): 1800})
+    assert figures(con, "11.001", 2021) == (D("1000.00"), D("900.00"), D("900.00"), True, "r1", False)
+    assert figures(con, "11.001", 2022)[3:5] == (False, None)
+    assert counts.resolved == 0
+    assert versions(con, "11.001", 2021) == [(D("900.00"), "r1", None)]  # absent: no new version
+
+
+def test_an_explicit_null_or_zero_is_a_restatement_taken_as_said():
+    con = new_warehouse()
+    lines = {(2021, "F001"): (1000, 50000), (2022, "F001"): (2000, 70000)}
+    run(con, "r1", [listing("11.002", lines)], {})
+    assert run(con, "r1b", [listing("11.002", lines)], {})[0].new == 0
+    counts, _ = run(con, "r2", [listing("11.002", {(2021, "F001"): (1000, None), (2022, "F001"): (2000, 0)})], {})
+    assert figures(con, "11.002", 2021)[:2] == (D("1000.00"), None)
+    assert figures(con, "11.002", 2022)[:2] == (D("2000.00"), D("0.00"))
+    assert figures(con, "11.002", 2021)[3] is False
+    assert versions(con, "11.002", 2021) == [(D("50000.00"), "r1", "r2"), (None, "r2", None)]
+    assert versions(con, "11.002", 2022) == [(D("70000.00"), "r1", "r2"), (D("0.00"), "r2", None)]
+    assert counts.resolved == 2  # actual_not_in_usaspending: SAM.gov restated what it had said
+
+
+def test_a_listing_gone_altogether_keeps_its_figures_marked_no_longer_listed():
+    con = new_warehouse()
+    run(con, "r1", [listing("11.003", {(2022, "F001"): (5, 7000)}), listing("11.004", {(2022, "F001"): (5, 9)})], {})
+    counts, warnings = run(con, "r2", [listing("11.004", {(2022, "F001"): (5, 9)})], {})
+    assert figures(con, "11.003", 2022)[:5] == (D("5.00"), D("7000.00"), None, True, "r1")
+    gone = con.execute("SELECT sam_no_longer_listed, sam_listed FROM recon.program_year "
+                       "WHERE program_number = '11.003'").fetchone()
+    assert gone == (True, True)
+    assert warnings and "no longer lists 1 program(s) it listed before (11.003)" in warnings[0]
+    assert counts.resolved == 0
+
+
+def test_a_usaspending_row_no_longer_returned_keeps_its_total_marked():
+    con = new_warehouse()
+    run(con, "r1", [], {("11.005", 2022): 25000, ("11.006", 2022): 10})
+    counts, _ = run(con, "r2", [], {("11.006", 2022): 10})
+    row = con.execute("SELECT usaspending_obligations, usaspending_carried_forward, usaspending_carried_from_run "
+                      "FROM recon.program_year WHERE program_number = '11.005'").fetchone()
+    assert row == (D("25000.00"), True, "r1")
+    assert counts.resolved == 0  # obligations_not_in_sam stays open
+
+
+def test_history_keeps_changes_only_per_line_and_in_total():
+    con = new_warehouse()
+    first = {(2022, "F001"): (100, 60), (2022, "F003"): (200, 40)}
+    run(con, "r1", [listing("11.007", first)], {})
+    before = con.execute("SELECT count(*) FROM recon.figure_history").fetchone()
+    run(con, "r2", [listing("11.007", first)], {})
+    assert con.execute("SELECT count(*) FROM recon.figure_history").fetchone() == before
+    run(con, "r3", [listing("11.007", {(2022, "F001"): (100, 60), (2022, "F003"): (200, 55)})], {})
+    assert versions(con, "11.007", 2022) == [(D("100.00"), "r1", "r3"), (D("115.00"), "r3", None)]
+    assert versions(con, "11.007", 2022, line="F001") == [(D("60.00"), "r1", None)]
+    assert versions(con, "11.007", 2022, line="F003") == [(D("40.00"), "r1", "r3"), (D("55.00"), "r3", None)]
+    # A line the listing drops while keeping the year is closed, not carried.
+    run(con, "r4", [listing("11.007", {(2022, "F001"): (100, 60)})], {})
+    assert versions(con, "11.007", 2022, line="F003")[-1] == (D("55.00"), "r3", "r4")
+
+
+def test_archive_loan_measures_are_kept_in_history():
+    con = new_warehouse()
+    add_usaspending(con, "59.012", 2022, "1000", face_value="50000", subsidy_cost="1000")
+    con.execute("UPDATE staging.usaspending_program_year SET run_id = 'a1'")
+    execute_history_update(con, "a1", Scope((2022,)), NOW)
+    rows = con.execute("SELECT measure, value FROM recon.figure_history WHERE source = 'usaspending' "
+                       "ORDER BY measure").fetchall()
+    assert rows == [("loan_face_value", D("50000.00")), ("loan_subsidy_cost", D("1000.00")),
+                    ("obligations", D("1000.00"))]
+
+
+def test_a_run_asking_only_for_active_listings_cannot_call_an_archived_one_gone():
+    con = new_warehouse()
+    run(con, "r1", [listing("11.009", {(2022, "F001"): (5, 7000)}), listing("11.010", {(2022, "F001"): (5, 9)})], {})
+    counts, warnings = run(con, "r2", [listing("11.010", {(2022, "F001"): (5, 9)})], {}, every_status=False)
+    assert warnings == [] and counts.resolved == 0
+    assert con.execute("SELECT sam_no_longer_listed, sam_actual FROM recon.program_year "
+                       "WHERE program_number = '11.009'").fetchone() == (False, D("7000.00"))

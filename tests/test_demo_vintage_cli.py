@@ -1,0 +1,33 @@
+"""The demo with a past, as a newcomer replays it from the README: two `spendrecon run --demo`
+commands (the real CLI and Prefect flow), the second with `--demo-vintage 2`."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.flow
+
+
+def spendrecon(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SPENDRECON_", "SAM_API"))}
+    return subprocess.run([sys.executable, "-m", "spendrecon.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_replaying_the_later_vintage_shows_carried_figures_restatements_and_late_reporting(tmp_path: Path) -> None:
+    refused = spendrecon(tmp_path, "run", "--demo-vintage", "2")
+    assert refused.returncode == 1 and "--demo-vintage only applies with --demo" in refused.stderr
+    first = spendrecon(tmp_path, "run", "--demo")
+    assert first.returncode == 0, first.stderr[-3000:]
+    second = spendrecon(tmp_path, "run", "--demo", "--demo-vintage", "2")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "resolved this run: 7" in second.stdout
+    summary = (tmp_path / "reports" / "latest" / "summary.md").read_text(encoding="utf-8")
+    assert "vintage 2" in summary and "late reporting: USAspending now records the money" in summary
+    assert "SAM.gov no longer lists 2 program(s)" in summary
+    history = spendrecon(tmp_path, "history", "97.102", "--fiscal-year", "2019")
+    assert history.returncode == 0 and "carried forward" in history.stdout

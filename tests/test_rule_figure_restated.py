@@ -1,0 +1,60 @@
+"""figure_restated: a source changed a completed fiscal year's figure between runs, by more than
+the thresholds, and the new figure stands. Small USAspending drift is recorded, never flagged."""
+from __future__ import annotations
+
+from decimal import Decimal
+from datetime import datetime
+
+from history_fixtures import listing, run
+from recon_fixtures import hits, new_warehouse
+
+
+def test_a_restated_sam_actual_is_flagged_with_the_change():
+    con = new_warehouse()
+    run(con, "r1", [listing("11.101", {(2022, "F001"): (None, 100000)})], {("11.101", 2022): 100000})
+    run(con, "r2", [listing("11.101", {(2022, "F001"): (None, 150000)})], {("11.101", 2022): 100000})
+    row = hits(con, "figure_restated")[("11.101", 2022)]
+    assert (row["sam_amount"], row["usaspending_amount"], row["difference"]) == (
+        Decimal("150000.00"), Decimal("100000.00"), Decimal("50000.00"))
+    restated = con.execute("SELECT source, measure, old_value, new_value, old_run_id, run_id "
+                           "FROM recon.restatements").fetchall()
+    assert restated == [("sam", "actual", Decimal("100000.00"), Decimal("150000.00"), "r1", "r2")]
+
+
+def test_an_actual_withdrawn_with_an_explicit_null_counts_as_restated():
+    con = new_warehouse()
+    run(con, "r1", [listing("11.102", {(2022, "F001"): (5, 80000)})], {})
+    run(con, "r2", [listing("11.102", {(2022, "F001"): (5, None)})], {})
+    assert hits(con, "figure_restated")[("11.102", 2022)]["difference"] == Decimal("-80000.00")
+
+
+def test_small_usaspending_drift_is_recorded_not_flagged_and_a_large_change_is():
+    con = new_warehouse()
+    run(con, "r1", [], {("11.103", 2022): 10000000, ("11.104", 2022): 10000000})
+    run(con, "r2", [], {("11.103", 2022): 10010000, ("11.104", 2022): 8000000})
+    assert set(hits(con, "figure_restated")) == {("11.104", 2022)}
+    assert con.execute("SELECT count(*) FROM recon.restatements WHERE source = 'usaspending'").fetchone() == (2,)
+    assert set(hits(con, "figure_restated", rel_usaspending_threshold="0.0001", usaspending_min_amount=1000)) == {
+        ("11.103", 2022), ("11.104", 2022)}
+
+
+def test_first_reports_absent_years_the_year_in_progress_and_estimates_are_not_restatements():
+    con = new_warehouse()
+    run(con, "r1", [listing("11.105", {(2021, "F001"): (1, 50000), (2023, "F001"): (900000, None)})], {})
+    run(con, "r2", [listing("11.105", {(2023, "F001"): (100, 70000)}),  # 2021 absent; 2023 gains its actual
+                    listing("11.106", {(2022, "F001"): (None, 90000)})], {})  # first report
+    run(con, "r3", [listing("11.107", {(2027, "F001"): (None, 90000)})], {}, years=(2027,))
+    run(con, "r4", [listing("11.107", {(2027, "F001"): (None, 10)})], {}, years=(2027,),
+        now=datetime(2026, 11, 3))
+    assert hits(con, "figure_restated") == {}
+
+
+def test_a_figure_changed_back_is_a_restatement_of_its_own():
+    con = new_warehouse()
+    for run_id, actual in (("r1", 100000), ("r2", 300000), ("r3", 100000)):
+        run(con, run_id, [listing("11.108", {(2022, "F001"): (None, actual)})], {("11.108", 2022): 100000})
+        if run_id == "r2":
+            assert ("11.108", 2022) in hits(con, "figure_restated")
+    # r3 changes it back to r1's figure: the source changed what it said in r2, so the finding stays, with r3's change.
+    row = hits(con, "figure_restated")[("11.108", 2022)]
+    assert row["difference"] == Decimal("-200000.00")

@@ -1,0 +1,81 @@
+-- Record this run's figures in recon.figure_history: close the versions the sources restated and
+-- open new ones. Only what a source said this run counts (staging rows with this run's run_id);
+-- carried-forward rows were not said again, so their versions stay open.
+-- Parameters: $run_id, $fiscal_years, $programs (empty: every program), $now (fallback fetch time)
+CREATE OR REPLACE TEMP TABLE figures_said AS
+WITH sam_fetched AS (
+    SELECT coalesce(
+        (SELECT max(fetched_at) FROM raw.sam_pages WHERE run_id = $run_id),
+        (SELECT max(fetched_at) FROM raw.sam_public_documents WHERE run_id = $run_id),
+        $now::TIMESTAMP) AS fetched_at
+),
+usas_fetched AS (
+    SELECT fiscal_year, max(fetched_at) AS fetched_at
+    FROM raw.usaspending_pages WHERE run_id = $run_id GROUP BY fiscal_year
+),
+lines AS MATERIALIZED (
+    SELECT program_number, fiscal_year, coalesce(assistance_type_code, '?') AS line,
+           sum(estimate) AS estimate, sum(actual) AS actual
+    FROM staging.sam_lines_chosen
+    WHERE run_id = $run_id
+      AND list_contains($fiscal_years, fiscal_year)
+      AND (len($programs) = 0 OR list_contains($programs, program_number))
+    GROUP BY ALL
+),
+sam AS MATERIALIZED (
+    SELECT program_number, fiscal_year, line, estimate, actual FROM lines
+    UNION ALL
+    SELECT program_number, fiscal_year, 'total', sum(estimate), sum(actual) FROM lines GROUP BY ALL
+),
+usas AS MATERIALIZED (
+    SELECT u.program_number, u.fiscal_year, u.obligations, u.loan_face_value, u.loan_subsidy_cost, u.source,
+           coalesce(f.fetched_at, $now::TIMESTAMP) AS fetched_at
+    FROM staging.usaspending_program_year AS u
+    LEFT JOIN usas_fetched AS f USING (fiscal_year)
+    WHERE u.run_id = $run_id
+      AND list_contains($fiscal_years, u.fiscal_year)
+      AND (len($programs) = 0 OR list_contains($programs, u.program_number))
+)
+SELECT 'sam' AS source, program_number, fiscal_year, line, 'estimate' AS measure,
+       estimate::DECIMAL(18,2) AS value, (SELECT fetched_at FROM sam_fetched) AS fetched_at FROM sam
+UNION ALL
+SELECT 'sam', program_number, fiscal_year, line, 'actual', actual::DECIMAL(18,2),
+       (SELECT fetched_at FROM sam_fetched) FROM sam
+UNION ALL
+SELECT 'usaspending', program_number, fiscal_year, 'total', 'obligations', obligations::DECIMAL(18,2), fetched_at
+FROM usas
+UNION ALL
+SELECT 'usaspending', program_number, fiscal_year, 'total', 'loan_face_value', loan_face_value::DECIMAL(18,2),
+       fetched_at
+FROM usas WHERE source = 'archive'
+UNION ALL
+SELECT 'usaspending', program_number, fiscal_year, 'total', 'loan_subsidy_cost', loan_subsidy_cost::DECIMAL(18,2),
+       fetched_at
+FROM usas WHERE source = 'archive';
+
+-- Close what changed, and the lines of a program-year the source restated without them.
+UPDATE recon.figure_history AS h
+SET valid_to_run = $run_id
+WHERE h.valid_to_run IS NULL
+  AND EXISTS (
+      SELECT 1 FROM figures_said AS s
+      WHERE s.source = h.source AND s.program_number = h.program_number AND s.fiscal_year = h.fiscal_year
+        AND s.line = 'total'
+  )
+  AND NOT EXISTS (
+      SELECT 1 FROM figures_said AS s
+      WHERE s.source = h.source AND s.program_number = h.program_number AND s.fiscal_year = h.fiscal_year
+        AND s.line = h.line AND s.measure = h.measure AND s.value IS NOT DISTINCT FROM h.value
+  );
+
+INSERT INTO recon.figure_history
+    (source, program_number, fiscal_year, line, measure, value, valid_from_run, valid_to_run, fetched_at)
+SELECT s.source, s.program_number, s.fiscal_year, s.line, s.measure, s.value, $run_id, NULL, s.fetched_at
+FROM figures_said AS s
+WHERE NOT EXISTS (
+    SELECT 1 FROM recon.figure_history AS h
+    WHERE h.valid_to_run IS NULL AND h.source = s.source AND h.program_number = s.program_number
+      AND h.fiscal_year = s.fiscal_year AND h.line = s.line AND h.measure = s.measure
+);
+
+DROP TABLE figures_said;
