@@ -84,7 +84,7 @@ def test_a_moved_window_keeps_every_sam_figure_carried_forward_and_resolves_noth
     # FY2019-2021 carried forward from the first run; FY2022 on said again by the second.
     assert [(later, flag, src) for later, flag, src, _ in carried] == [
         (False, True, first.run_id), (True, False, None)]
-    assert dict(statuses) == {"open": 1785} and resolved == (0,)
+    assert dict(statuses) == {"open": 1862} and resolved == (0,)
     assert history == (0,)  # an absent year is not a change: no version closed
 
 
@@ -192,12 +192,12 @@ def test_report_of_the_first_run_is_reproduced_as_it_was(two_vintages, tmp_path)
     folder = write_report(copy_path, reports, run_id=first)
     assert (reports / "latest").resolve().name == second
     md = (folder / "summary.md").read_text(encoding="utf-8")
-    assert "1,785 open (1,785 new)" in md and "## Restated since the previous run: 0" in md
+    assert "1,862 open (1,862 new)" in md and "## Restated since the previous run: 0" in md
     payload = json.loads(_PAYLOAD.search((folder / "report.html").read_text(encoding="utf-8")).group(1))
     assert [r[0] for r in payload["runs"]["rows"]] == [first]
     statuses = {row[4] for row in payload["findings"]["rows"]}
     assert statuses == {"new"}
-    assert len(payload["findings"]["rows"]) == 1785
+    assert len(payload["findings"]["rows"]) == 1862
 
 
 def test_history_is_rebuilt_from_the_raw_snapshots(two_vintages, tmp_path) -> None:
