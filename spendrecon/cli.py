@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from spendrecon import cli_archive
 from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
+from spendrecon.cli_output import Column, FormatOpt, console, emit, resolve_format
 from spendrecon.config import Settings, load_settings
 from spendrecon.fiscal import parse_fiscal_years
 
@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)  # long paths and URLs stay on one line, copyable
+out = console(soft_wrap=True)  # literal text (no markup); long paths and URLs stay on one line, copyable
 
 DEMO_FISCAL_YEARS = list(range(2019, 2024))  # the span the demo bundle covers
 
@@ -95,6 +95,28 @@ def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
         out.print("report:      not written (see the warning above); run `spendrecon report`")
 
 
+def _money_cell(value: Any) -> str:
+    from warehouse.money import format_money
+
+    return format_money(value)
+
+
+# The findings table and TSV. Keys and amounts are never cut; explanation and review give way first.
+FINDING_COLUMNS = (
+    Column("program_number", "program", "key"),
+    Column("fiscal_year", "FY", "key"),
+    Column("rule_id", "rule", "key"),
+    Column("severity", "severity", whole=True, priority=4),
+    Column("status", "status", "key"),
+    Column("sam_amount", "SAM.gov", "money", display=_money_cell, priority=2),
+    Column("usaspending_amount", "USAspending", "money", display=_money_cell, priority=3),
+    Column("difference", "difference", "money", display=_money_cell, priority=1),
+    Column("explanation", "explanation", whole=True, priority=5),
+    Column("review_status", "review", whole=True, priority=6),
+    Column("review_note", "note", wrap=True, priority=7),
+)
+
+
 @app.command()
 @one_line_errors
 def findings(
@@ -103,15 +125,14 @@ def findings(
     rule: Annotated[str | None, typer.Option("--rule", help="Rule id, e.g. amount_mismatch")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved findings")] = False,
     changed_since: Annotated[str | None, typer.Option("--changed-since", help="Only findings new, reopened or resolved after this run id")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    fmt: FormatOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """List findings from the DuckDB file (opened read-only)."""
     from spendrecon.findings_query import FindingFilter, query_findings, to_csv, to_json
 
-    if fmt not in ("table", "csv", "json"):
-        raise ValueError(f"--format must be table, csv or json, not {fmt!r}")
+    fmt = resolve_format(fmt)
     if rule is not None:
         _known_rule(rule)
     settings = _settings(config)
@@ -122,21 +143,7 @@ def findings(
     elif fmt == "csv":
         sys.stdout.write(to_csv(rows))
     else:
-        from warehouse.findings import format_money
-
-        table = Table(title=f"{len(rows):,} findings")
-        for name in ("program", "FY", "rule", "severity", "status"):
-            table.add_column(name, no_wrap=True)
-        for name in ("SAM.gov", "USAspending", "difference"):
-            table.add_column(name, justify="right", no_wrap=True)
-        table.add_column("explanation", no_wrap=True)
-        table.add_column("review")
-        for r in rows:
-            table.add_row(r["program_number"], str(r["fiscal_year"]), r["rule_id"], r["severity"], r["status"],
-                          format_money(r["sam_amount"]), format_money(r["usaspending_amount"]),
-                          format_money(r["difference"]), r["explanation"] or "",
-                          " ".join(x for x in (r["review_status"], r["review_note"]) if x))
-        out.print(table)
+        emit(rows, FINDING_COLUMNS, fmt, title=f"{len(rows):,} findings")
 
 
 @app.command()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 from collections.abc import Sequence
@@ -23,6 +24,10 @@ class NoWarehouse(Exception):
     pass
 
 
+class UnknownProgram(ValueError):
+    """A program the warehouse has never seen: a typo, most likely, so never an empty answer."""
+
+
 @dataclass(frozen=True)
 class FindingFilter:
     program: str | None = None
@@ -39,6 +44,8 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
     try:
         if not has_table(con, "recon", "program_year"):
             raise NoWarehouse(f"{warehouse} has no successful run yet: run `spendrecon run` (or --demo) first")
+        if f.program is not None:
+            check_program_known(con, f.program)
         if f.changed_since is not None:
             known = con.execute("SELECT count(*) FROM meta.runs WHERE run_id = $r", {"r": f.changed_since}).fetchone()
             if not known or not known[0]:
@@ -69,6 +76,17 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
         return [dict(zip(names, row)) for row in cur.fetchall()]
     finally:
         con.close()
+
+
+def check_program_known(con: Any, program: str) -> None:
+    """Raise :class:`UnknownProgram`, naming the closest known ALNs, if ``program`` is in neither source."""
+    known = [r[0] for r in con.execute("SELECT DISTINCT program_number FROM recon.program_year").fetchall()]
+    if program in known:
+        return
+    close = difflib.get_close_matches(program, known, n=3, cutoff=0.6)
+    hint = f"; closest known: {', '.join(close)}" if close else ""
+    raise UnknownProgram(f"program {program} is in neither SAM.gov nor USAspending data in this warehouse "
+                         f"({len(known):,} programs){hint}")
 
 
 def _json_value(v: Any) -> str:
