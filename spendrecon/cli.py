@@ -143,7 +143,7 @@ def findings(
     elif fmt == "csv":
         sys.stdout.write(to_csv(rows))
     else:
-        emit(rows, FINDING_COLUMNS, fmt, title=f"{len(rows):,} findings")
+        emit(rows, FINDING_COLUMNS, fmt, title=f"{len(rows):,} findings", out=out)
 
 
 @app.command()
