@@ -83,7 +83,11 @@ def check_program_known(con: Any, program: str) -> None:
     known = [r[0] for r in con.execute("SELECT DISTINCT program_number FROM recon.program_year").fetchall()]
     if program in known:
         return
-    close = difflib.get_close_matches(program, known, n=3, cutoff=0.6)
+    # A number cut short (97.10 for 97.102) is the likeliest typo: numbers it begins first, then
+    # the closest by spelling.
+    close = sorted(k for k in known if k.startswith(program))[:3]
+    close += [k for k in difflib.get_close_matches(program, known, n=6, cutoff=0.6) if k not in close]
+    close = close[:3]
     hint = f"; closest known: {', '.join(close)}" if close else ""
     raise UnknownProgram(f"program {program} is in neither SAM.gov nor USAspending data in this warehouse "
                          f"({len(known):,} programs){hint}")

@@ -255,11 +255,20 @@ def annotate(settings: Settings, annotation: Annotation) -> int:
         known = check.execute(
             "SELECT count(*) FROM recon.program_year WHERE program_number = $p AND fiscal_year = $fy",
             {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchone()
+        rules = [r[0] for r in check.execute(
+            "SELECT DISTINCT rule_id FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
+            "ORDER BY 1", {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchall()]
     finally:
         check.close()
     if not known or known[0] == 0:
         raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} is not in recon.program_year; "
                        "check the program number (e.g. 97.102) and fiscal year")
+    if not rules or (annotation.rule_id is not None and annotation.rule_id not in rules):
+        # A review of nothing would sit in the log unseen; refuse it before anything is written.
+        what = f"no {annotation.rule_id} finding" if annotation.rule_id else "no finding"
+        has = f" (its findings: {', '.join(rules)})" if rules else ""
+        raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} has {what}{has}; "
+                       "nothing recorded")
     with writer_lock(path, wait_seconds=LOCK_WAIT_SECONDS):
         # Appended only once the lock is ours: a refused annotate leaves no note behind.
         append_log(annotations_path(settings), annotation)
