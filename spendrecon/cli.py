@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from spendrecon import cli_archive
-from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
-from spendrecon.cli_output import Column, FormatOpt, console, emit, resolve_format
-from spendrecon.config import Settings, load_settings
+from spendrecon.cli_common import ConfigOpt, UsageError, VerboseOpt, one_line_errors
+from spendrecon.cli_output import Column, FormatOpt, console, emit, print_table, resolve_format
+from spendrecon.config import DEFAULT_CONFIG_NAME, ConfigError, Settings, load_settings
 from spendrecon.fiscal import parse_fiscal_years
 
 app = typer.Typer(
@@ -49,50 +50,86 @@ def run(
     verbose: VerboseOpt = False,
 ) -> None:
     """Extract both sources, load the DuckDB file, reconcile, and write the report."""
-    years = parse_fiscal_years(fiscal_years) if fiscal_years else None
-    progs = [p.strip() for p in programs.split(",") if p.strip()] if programs else None
+    # Everything that can be refused is refused here, before Prefect starts (seconds) or a request is made.
+    from spendrecon.aln import parse_alns
+    from spendrecon.pipeline import check_run
+
+    years = _option("--fiscal-years", parse_fiscal_years, fiscal_years)
+    progs = _option("--programs", parse_alns, programs)
     if demo and years is None:
         years = DEMO_FISCAL_YEARS
-    settings = _settings(config, fiscal_years=years, programs=progs)
+    settings = _settings_for_run(config, years=years, programs=progs)
+    check_run(settings, demo=demo, programs_key="--programs" if progs else f"{config or DEFAULT_CONFIG_NAME}: programs")
+
+    from spendrecon import run_progress
+
     from spendrecon.prefect_env import configure_prefect
 
     configure_prefect(settings.data_path, verbose=verbose)
-    from flows.reconcile import reconcile_flow
+    from flows.reconcile import reconcile_flow, set_progress
 
-    outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
-                             fiscal_years=settings.fiscal_years, programs=settings.programs)
+    steps = run_progress.for_stderr()
+    try:
+        steps.waiting("starting Prefect")  # its temporary server takes a few seconds
+        set_progress(steps)
+        try:
+            outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
+                                     fiscal_years=settings.fiscal_years, programs=settings.programs)
+        finally:
+            set_progress(None)
+    finally:
+        steps.close()
     _print_summary(settings, outcome)
 
 
-def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
-    from warehouse.db import connect
-
-    con = connect(settings.warehouse_path, read_only=True)
+def _option(name: str, parse: Callable[[str], Any], value: str | None) -> Any:
+    if value is None:
+        return None
     try:
-        runs = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed') "
-            "FROM meta.runs").fetchone()
-        programs = con.execute(
-            "SELECT count(DISTINCT program_number), count(*) FROM recon.program_year").fetchone()
-        by_rule = con.execute(
-            "SELECT rule_id, severity, count(*) FROM recon.findings WHERE status <> 'resolved' "
-            "GROUP BY ALL ORDER BY 3 DESC").fetchall()
-    finally:
-        con.close()
-    assert runs and programs
-    out.print(f"[bold]run {outcome['run_id']}[/bold] succeeded")
-    out.print(f"runs in warehouse: {runs[0]} ({runs[1]} succeeded, {runs[2]} failed)")
-    out.print(f"programs compared: {programs[0]:,} ({programs[1]:,} program-years)")
-    table = Table("rule", "severity", "open findings", title="Findings by rule")
-    for rule_id, severity, n in by_rule:
-        table.add_row(rule_id, severity, f"{n:,}")
-    out.print(table)
-    out.print(f"new this run: {outcome['findings_new']:,}, resolved this run: {outcome['findings_resolved']:,}")
+        return parse(value)
+    except ValueError as exc:
+        raise UsageError(f"{name}: {exc}") from None
+
+
+def _settings_for_run(config: Path | None, *, years: list[int] | None, programs: list[str] | None) -> Settings:
+    """The settings with the command line's values, each error blamed on where its value came from:
+    the file (``spendrecon.yaml: key: reason``) or the option (``--fiscal-years: reason``)."""
+    settings = load_settings(config)
+    for option, key, value in (("--fiscal-years", "fiscal_years", years), ("--programs", "programs", programs)):
+        if value is None:
+            continue
+        try:
+            settings = load_settings(config, overrides={key: value})
+        except ConfigError as exc:
+            # The value is the one just typed: no need to echo it back as "(got [...])".
+            reasons = "; ".join(re.sub(r" \(got .*\)$", "", reason) for _where, reason in exc.issues) or str(exc)
+            raise UsageError(f"{option}: {reasons}") from None
+    return load_settings(config, overrides={"fiscal_years": years, "programs": programs})
+
+
+def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
+    from spendrecon.run_summary import read_summary, run_lines, warehouse_lines
+
+    summary = read_summary(settings.warehouse_path, outcome["run_id"])
+    for line in run_lines(summary):
+        out.print(line)
+    for line in warehouse_lines(summary):
+        out.print(line)
+    rows = [{"rule_id": r, "severity": sev, "open": n} for r, sev, n in summary.open_by_rule]
+    print_table(rows, _RULE_COLUMNS, out=out)
     out.print(f"DuckDB file: {outcome['warehouse']}  (open it with duckdb.connect(path, read_only=True))")
     if outcome["report_dir"]:
         out.print(f"report:      {outcome['report_dir']}/report.html")
     else:
-        out.print("report:      not written (see the warning above); run `spendrecon report`")
+        out.print(f"report:      not written ({outcome.get('report_error') or 'see the log'}); "
+                  "run `spendrecon report`")
+
+
+_RULE_COLUMNS = (
+    Column("rule_id", "rule", "key"),
+    Column("severity", "severity", "key"),
+    Column("open", "open findings", "number", display=lambda n: f"{n:,}"),
+)
 
 
 def _money_cell(value: Any) -> str:

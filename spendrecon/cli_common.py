@@ -20,6 +20,10 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="spendrec
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show the full traceback on errors")]
 
 
+class UsageError(ValueError):
+    """A command-line value is wrong; the message starts with the option (``--fiscal-years: ...``)."""
+
+
 def one_line_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
