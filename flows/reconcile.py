@@ -63,10 +63,11 @@ def set_progress(reporter: RunProgress | None) -> None:
 
 
 def progress() -> RunProgress:
-    if _reporter is not None:
-        return _reporter
-    # A run started by `serve` runs in a process of Prefect's runner: lines, if serve asked for them.
-    return LineProgress() if os.environ.get(PROGRESS_ENV) == "lines" else RunProgress()
+    global _reporter
+    if _reporter is None:
+        # A run started by `serve` runs in a process of Prefect's runner: lines, if serve asked for them.
+        _reporter = LineProgress() if os.environ.get(PROGRESS_ENV) == "lines" else RunProgress()
+    return _reporter
 
 
 def _progress(plan: RunPlan, label: str, step: str | None = None):  # type: ignore[no-untyped-def]

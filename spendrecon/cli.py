@@ -236,8 +236,12 @@ def serve(
     """Run the flow on the configured cron schedule (starts a local Prefect server if PREFECT_API_URL is unset)."""
     settings = _settings(config)
     from spendrecon.prefect_env import configure_prefect
+    from spendrecon.run_progress import PROGRESS_ENV
 
     configure_prefect(settings.data_path, verbose=verbose)
+    # Scheduled runs execute in processes of Prefect's runner, which pass their output through:
+    # each run prints its step lines there, as `run` does down a pipe.
+    os.environ.setdefault(PROGRESS_ENV, "lines")
     from flows.serve import serve_schedule
 
     serve_schedule(settings, config_path=str(config.resolve()) if config else None, demo=demo, say=out.print)

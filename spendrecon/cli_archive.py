@@ -10,6 +10,7 @@ import io
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -144,8 +145,9 @@ class _ProgressReporter:
         self._tasks: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def live(self) -> Progress:
-        return self.progress
+    def live(self) -> AbstractContextManager[Any]:
+        # Bars only for a person watching; a log file gets the table alone (no stray blank line).
+        return self.progress if self.progress.console.is_terminal else nullcontext()
 
     def _task(self, kind: str, file_name: str, total: int | None) -> Any:
         with self._lock:
