@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.futures import PrefectFuture, as_completed
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
 
 from connectors.http import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, SourceClient
 from connectors.records import SamExtract, UsaspendingExtract
