@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -114,7 +116,56 @@ def test_a_failed_run_cancels_its_siblings_and_ends_on_its_error_line(tmp_path):
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert lines[-1].startswith("error: sam: ") and "401" in lines[-1]
     assert sum(line.startswith("error:") for line in lines) == 1
-    # Each fiscal year tried once: the 401 cancelled their retries (2 each, 10 s and 60 s apart) at once.
+    # Each fiscal year tried once: the 401 ended the run before any retry.
     per_source = Counter(source for source, _path, _status in emulator.request_log)
     assert per_source["sam"] == 1
     assert per_source["usaspending"] <= 3
+
+
+class _SamRefusesOnceUsaspendingIsPausing(ApiEmulator):
+    """USAspending answers 503 (its tasks then pause before their retry); SAM.gov's 401 comes only
+    once a USAspending task has failed, so the final failure lands while a sibling is pausing."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.usaspending_failed = threading.Event()
+
+    def handle(self, method, path, query=None, body=None):  # type: ignore[no-untyped-def]
+        if "assistance-listings" in path:
+            self.usaspending_failed.wait(60)
+            time.sleep(0.5)
+        response = super().handle(method, path, query, body)
+        if "/api/v2/" in path:
+            self.usaspending_failed.set()
+        return response
+
+
+@pytest.mark.flow
+def test_a_final_failure_cuts_a_siblings_retry_pause_short(tmp_path, monkeypatch):
+    from prefect.testing.utilities import prefect_test_harness
+
+    import flows.reconcile as reconcile
+
+    monkeypatch.setattr(reconcile, "USASPENDING_RETRY_PAUSES", (600.0, 600.0))  # longer than the join below
+    emulator = _SamRefusesOnceUsaspendingIsPausing(Bundle.load_demo(), api_key=KEY,
+                                                   faults=FaultPlan(every_nth={"usaspending": (1, 503)}))
+    config = tmp_path / "spendrecon.yaml"
+    config.write_text("fiscal_years: [2023]\nhttp:\n  max_attempts: 1\n")
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            reconcile.reconcile_flow(config_path=str(config))
+        except BaseException as exc:  # noqa: BLE001 - the test inspects it
+            outcome.append(exc)
+
+    with EmulatorServer(emulator) as server, prefect_test_harness():
+        monkeypatch.setenv("SAM_API_KEY", "wrong-key")
+        monkeypatch.setenv("SPENDRECON_SAM_BASE_URL", server.base_url)
+        monkeypatch.setenv("SPENDRECON_USASPENDING_BASE_URL", server.base_url)
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        worker.join(240)
+        assert not worker.is_alive(), "the failed run waited out its sibling's retry pause"
+    assert len(outcome) == 1 and "401" in str(outcome[0])
+    assert [s for s, _p, _st in emulator.request_log].count("usaspending") == 1  # the retry never ran
