@@ -62,7 +62,6 @@ def run(
     check_run(settings, demo=demo, programs_key="--programs" if progs else f"{config or DEFAULT_CONFIG_NAME}: programs")
 
     from spendrecon import run_progress
-
     from spendrecon.prefect_env import configure_prefect
 
     configure_prefect(settings.data_path, verbose=verbose)
