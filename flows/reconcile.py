@@ -5,13 +5,16 @@ the Prefect server.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
 
 from connectors.http import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, SourceClient
 from connectors.records import SamExtract, UsaspendingExtract
@@ -19,6 +22,7 @@ from spendrecon import pipeline
 from spendrecon.config import load_settings
 from spendrecon.pipeline import RunPlan
 from spendrecon.report import summary_markdown, write_report
+from spendrecon.run_progress import PROGRESS_ENV, LineProgress, RunProgress
 
 # The HTTP layer already retried transient failures; a task retry is the second line, for outages
 # lasting minutes. Errors that another attempt cannot fix are not retried (and SAM.gov retries
@@ -48,30 +52,111 @@ def _sam_worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
     return _worth_retrying(task, task_run, state)
 
 
-def _progress(label: str):  # type: ignore[no-untyped-def]
+_reporter: RunProgress | None = None
+
+
+def set_progress(reporter: RunProgress | None) -> None:
+    """Where the run's step lines go besides Prefect's log (the CLI's bars and lines). Flow parameters
+    must be serialisable, so a live display is handed over here rather than as a parameter."""
+    global _reporter
+    _reporter = reporter
+
+
+def progress() -> RunProgress:
+    global _reporter
+    if _reporter is None:
+        # A run started by `serve` runs in a process of Prefect's runner: lines, if serve asked for them.
+        _reporter = LineProgress() if os.environ.get(PROGRESS_ENV) == "lines" else RunProgress()
+    return _reporter
+
+
+def _progress(plan: RunPlan, label: str, step: str | None = None):  # type: ignore[no-untyped-def]
     logger = get_run_logger()
 
     def on_page(page: int, total: int | None) -> None:
+        plan.check_cancelled()  # a sibling failed for good: stop between pages
         logger.info("%s: page %d%s", label, page, f" of {total}" if total else "")
+        if step is not None:
+            progress().update(step, page, total, detail="pages")
 
     return on_page
 
 
-@task(name="extract-sam", retries=1, retry_delay_seconds=30, retry_condition_fn=_sam_worth_retrying,
+# Pauses before a task's retry, in seconds. Waited out by the task itself (Prefect's own delay cannot
+# be interrupted) so that a run failing elsewhere cancels the wait at once.
+SAM_RETRY_PAUSES = (30.0,)
+USASPENDING_RETRY_PAUSES = (10.0, 60.0)
+
+
+def _pause_before_retry(plan: RunPlan, pauses: Sequence[float]) -> None:
+    from prefect.runtime import task_run
+
+    attempt = int(task_run.run_count or 1)
+    if attempt > 1:
+        plan.pause(pauses[min(attempt - 2, len(pauses) - 1)])
+
+
+@contextmanager
+def _cancellable(plan: RunPlan) -> Iterator[None]:
+    """A task interrupted because the run is being cancelled (its client closed under it) ends as
+    cancelled, which is final: no retry of work nobody will use."""
+    try:
+        yield
+    except pipeline.RunCancelled:
+        raise
+    except Exception as exc:
+        if plan.cancelled.is_set():
+            raise pipeline.RunCancelled("stopped: another part of the run failed") from exc
+        raise
+
+
+@task(name="extract-sam", retries=1, retry_delay_seconds=0, retry_condition_fn=_sam_worth_retrying,
       cache_policy=NO_CACHE)
 def extract_sam_task(plan: RunPlan, client: SourceClient) -> SamExtract:
-    extract = pipeline.extract_sam(plan, client, on_page=_progress("SAM.gov"))
+    _pause_before_retry(plan, SAM_RETRY_PAUSES)
+    with _cancellable(plan):
+        extract = pipeline.extract_sam(plan, client, on_page=_progress(plan, "SAM.gov", "sam"))
     get_run_logger().info("SAM.gov: %d listings in %d requests", len(extract.listings), client.requests)
     return extract
 
 
-@task(name="extract-usaspending", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_worth_retrying,
+@task(name="extract-usaspending", retries=2, retry_delay_seconds=0, retry_condition_fn=_worth_retrying,
       cache_policy=NO_CACHE, task_run_name="extract-usaspending-fy{fiscal_year}")
 def extract_usaspending_task(plan: RunPlan, client: SourceClient, fiscal_year: int) -> UsaspendingExtract:
-    extract = pipeline.extract_usaspending(plan, client, fiscal_year,
-                                           on_page=_progress(f"USAspending FY{fiscal_year}"))
+    _pause_before_retry(plan, USASPENDING_RETRY_PAUSES)
+    with _cancellable(plan):
+        extract = pipeline.extract_usaspending(plan, client, fiscal_year,
+                                               on_page=_progress(plan, f"USAspending FY{fiscal_year}"))
     get_run_logger().info("USAspending FY%d: %d programs", fiscal_year, len(extract.rows))
     return extract
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _gather(plan: RunPlan, sam_future: PrefectFuture[SamExtract],
+            usas_futures: Sequence[PrefectFuture[UsaspendingExtract]]) -> None:
+    """Wait for the extractions in the order they finish. The first to fail for good (after its
+    retries) cancels the others and fails the run at once, rather than after a sibling's back-off."""
+    years = list(plan.scope.fiscal_years)
+    done_years, rows, pages = 0, 0, 0
+    try:
+        for future in as_completed([sam_future, *usas_futures]):
+            result = future.result()
+            if future is sam_future:
+                progress().finish("sam", f"{_count(len(result.listings), 'listing')} ({_count(len(result.pages), 'page')})")
+                continue
+            done_years += 1
+            rows += len(result.rows)
+            pages += len(result.pages)
+            progress().update("usaspending", done_years, len(years), detail="fiscal years")
+            if done_years == len(years):
+                span = f"FY{years[0]}" + (f"-FY{years[-1]}" if len(years) > 1 else "")
+                progress().finish("usaspending", f"{span}, {_count(rows, 'program-year')} ({_count(pages, 'page')})")
+    except BaseException:
+        plan.cancel()
+        raise
 
 
 @task(name="load-and-reconcile", cache_policy=NO_CACHE)
@@ -104,6 +189,7 @@ def reconcile_flow(
     logger.info("run %s: fiscal years %s, %s", plan.run.run_id, list(plan.scope.fiscal_years),
                 "demo data" if demo else "live services")
     with pipeline.guarded_run(plan) as clients:
+        progress().begin("sam", "SAM.gov")
         sam_future = extract_sam_task.submit(plan, clients.sam)
         if not pipeline.uses_usaspending_api(plan) and settings.usaspending.archive_sources:
             # Archive mode: apply the configured Full/Delta files (one task each) while SAM.gov is fetched.
@@ -111,18 +197,29 @@ def reconcile_flow(
 
             # SecretStr: the URLs may carry credentials, and Prefect records flow parameters.
             ingest_archive_flow(secret_sources(settings.usaspending.archive_sources), config_path=config_path)
+        if pipeline.uses_usaspending_api(plan):
+            progress().begin("usaspending", "USAspending", total=len(plan.scope.fiscal_years))
         usas_futures = [
             extract_usaspending_task.submit(plan, clients.usaspending, fy) for fy in plan.scope.fiscal_years
         ] if pipeline.uses_usaspending_api(plan) else []
+        _gather(plan, sam_future, usas_futures)
         sam = sam_future.result()
         usas = [f.result() for f in usas_futures]
         clients.count_requests()
+        progress().begin("publish", "load and reconcile")
         outcome = publish_task(plan, sam, usas)
+        progress().finish("publish", f"{outcome['program_years']:,} program-years, "
+                                     f"{outcome['findings_open']:,} open findings")
+    progress().begin("report", "report")
+    outcome["report_error"] = None
     try:
         outcome["report_dir"] = report_task(settings.warehouse_path, settings.reports_path, outcome["run_id"])
+        progress().finish("report", "written (report.html, summary.md, findings.csv)")
     except Exception as exc:  # noqa: BLE001 - the run itself succeeded and is published
-        logger.warning("the run is published, but its report failed: %s; retry with `spendrecon report`",
-                       pipeline.redact(str(exc)))
+        reason = pipeline.redact(str(exc))
+        logger.warning("the run is published, but its report failed: %s; retry with `spendrecon report`", reason)
+        progress().finish("report", f"failed: {reason}")
         outcome["report_dir"] = None
+        outcome["report_error"] = reason
     outcome["warehouse"] = str(settings.warehouse_path)
     return outcome

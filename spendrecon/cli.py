@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from spendrecon import cli_archive, cli_history
-from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
-from spendrecon.config import Settings, load_settings
+from spendrecon.cli_common import ConfigOpt, UsageError, VerboseOpt, one_line_errors
+from spendrecon.cli_output import Column, FormatOpt, console, emit, print_table, resolve_format
+from spendrecon.config import DEFAULT_CONFIG_NAME, ConfigError, Settings, load_settings
 from spendrecon.fiscal import parse_fiscal_years
 
 app = typer.Typer(
@@ -22,7 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)  # long paths and URLs stay on one line, copyable
+out = console(soft_wrap=True)  # literal text (no markup); long paths and URLs stay on one line, copyable
 
 DEMO_FISCAL_YEARS = list(range(2019, 2024))  # the span the demo bundle covers
 
@@ -50,61 +51,115 @@ def run(
     demo_vintage: Annotated[int, typer.Option("--demo-vintage", help="With --demo: 2 serves the bundle some months on (window moved, restatements, late reporting)")] = 1,
 ) -> None:
     """Extract both sources, load the DuckDB file, reconcile, and write the report."""
+    # Everything that can be refused is refused here, before Prefect starts (seconds) or a request is made.
+    from spendrecon.aln import parse_alns
+    from spendrecon.pipeline import check_run
+
     if demo_vintage != 1 and not demo:
-        raise ValueError("--demo-vintage only applies with --demo")
-    years = parse_fiscal_years(fiscal_years) if fiscal_years else None
-    progs = [p.strip() for p in programs.split(",") if p.strip()] if programs else None
+        raise UsageError("--demo-vintage: only applies with --demo")
+    years = _option("--fiscal-years", parse_fiscal_years, fiscal_years)
+    progs = _option("--programs", parse_alns, programs)
     if demo and years is None:
         years = DEMO_FISCAL_YEARS
-    settings = _settings(config, fiscal_years=years, programs=progs)
+    settings = _settings_for_run(config, years=years, programs=progs)
+    check_run(settings, demo=demo, programs_key="--programs" if progs else f"{config or DEFAULT_CONFIG_NAME}: programs")
+
+    from spendrecon import run_progress
     from spendrecon.prefect_env import configure_prefect
 
     configure_prefect(settings.data_path, verbose=verbose)
-    from flows.reconcile import reconcile_flow
+    from flows.reconcile import reconcile_flow, set_progress
 
-    outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
-                             fiscal_years=settings.fiscal_years, programs=settings.programs,
-                             **({"demo_vintage": demo_vintage} if demo_vintage != 1 else {}))
+    steps = run_progress.for_stderr()
+    try:
+        steps.waiting("starting Prefect")  # its temporary server takes a few seconds
+        set_progress(steps)
+        try:
+            outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
+                                     fiscal_years=settings.fiscal_years, programs=settings.programs,
+                                     **({"demo_vintage": demo_vintage} if demo_vintage != 1 else {}))
+        finally:
+            set_progress(None)
+    finally:
+        steps.close()
     _print_summary(settings, outcome)
 
 
-def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
-    from warehouse.db import connect
-
-    con = connect(settings.warehouse_path, read_only=True)
+def _option(name: str, parse: Callable[[str], Any], value: str | None) -> Any:
+    if value is None:
+        return None
     try:
-        runs = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed') "
-            "FROM meta.runs").fetchone()
-        programs = con.execute(
-            "SELECT count(DISTINCT program_number), count(*) FROM recon.program_year").fetchone()
-        by_rule = con.execute(
-            "SELECT rule_id, severity, count(*) FROM recon.findings WHERE status <> 'resolved' "
-            "GROUP BY ALL ORDER BY 3 DESC").fetchall()
-        warned = con.execute("SELECT coalesce(len(warnings), 0) FROM meta.runs WHERE run_id = $r",
-                             {"r": outcome["run_id"]}).fetchone()
-    finally:
-        con.close()
-    assert runs and programs
-    out.print(f"[bold]run {outcome['run_id']}[/bold] succeeded")
-    out.print(f"runs in warehouse: {runs[0]} ({runs[1]} succeeded, {runs[2]} failed)")
-    out.print(f"programs compared: {programs[0]:,} ({programs[1]:,} program-years)")
-    table = Table("rule", "severity", "open findings", title="Findings by rule")
-    for rule_id, severity, n in by_rule:
-        table.add_row(rule_id, severity, f"{n:,}")
-    out.print(table)
+        return parse(value)
+    except ValueError as exc:
+        raise UsageError(f"{name}: {exc}") from None
+
+
+def _settings_for_run(config: Path | None, *, years: list[int] | None, programs: list[str] | None) -> Settings:
+    """The settings with the command line's values, each error blamed on where its value came from:
+    the file (``spendrecon.yaml: key: reason``) or the option (``--fiscal-years: reason``)."""
+    settings = load_settings(config)
+    for option, key, value in (("--fiscal-years", "fiscal_years", years), ("--programs", "programs", programs)):
+        if value is None:
+            continue
+        try:
+            settings = load_settings(config, overrides={key: value})
+        except ConfigError as exc:
+            # The value is the one just typed: no need to echo it back as "(got [...])".
+            reasons = "; ".join(re.sub(r" \(got .*\)$", "", reason) for _where, reason in exc.issues) or str(exc)
+            raise UsageError(f"{option}: {reasons}") from None
+    return load_settings(config, overrides={"fiscal_years": years, "programs": programs})
+
+
+def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
+    from spendrecon.run_summary import read_summary, run_lines, warehouse_lines
+
+    summary = read_summary(settings.warehouse_path, outcome["run_id"])
+    for line in run_lines(summary):
+        out.print(line)
+    for line in warehouse_lines(summary):
+        out.print(line)
+    rows = [{"rule_id": r, "severity": sev, "open": n} for r, sev, n in summary.open_by_rule]
+    print_table(rows, _RULE_COLUMNS, out=out)
     from spendrecon.findings_query import triage_lines
 
     for line in triage_lines(settings.warehouse_path):
-        out.print(line, markup=False)
-    out.print(f"new this run: {outcome['findings_new']:,}, resolved this run: {outcome['findings_resolved']:,}")
-    if warned and warned[0]:
-        out.print(f"warnings:    {warned[0]:,} (listed in the report and in meta.runs.warnings)")
+        out.print(line)
     out.print(f"DuckDB file: {outcome['warehouse']}  (open it with duckdb.connect(path, read_only=True))")
     if outcome["report_dir"]:
         out.print(f"report:      {outcome['report_dir']}/report.html")
     else:
-        out.print("report:      not written (see the warning above); run `spendrecon report`")
+        out.print(f"report:      not written ({outcome.get('report_error') or 'see the log'}); "
+                  "run `spendrecon report`")
+
+
+_RULE_COLUMNS = (
+    Column("rule_id", "rule", "key"),
+    Column("severity", "severity", "key"),
+    Column("open", "open findings", "number", display=lambda n: f"{n:,}"),
+)
+
+
+def _money_cell(value: Any) -> str:
+    from warehouse.money import format_money
+
+    return format_money(value)
+
+
+# The findings table and TSV. Keys and amounts are never cut; explanation and review give way first.
+FINDING_COLUMNS = (
+    Column("program_number", "program", "key"),
+    Column("fiscal_year", "FY", "key"),
+    Column("rule_id", "rule", "key"),
+    Column("severity", "severity", whole=True, priority=4),
+    Column("status", "status", "key"),
+    Column("sam_amount", "SAM.gov", "money", display=_money_cell, priority=2),
+    Column("usaspending_amount", "USAspending", "money", display=_money_cell, priority=3),
+    Column("difference", "difference", "money", display=_money_cell, priority=1),
+    Column("explanation", "explanation", whole=True, priority=5),
+    Column("triage", "triage", whole=True, priority=5),
+    Column("review_status", "review", whole=True, priority=6),
+    Column("review_note", "note", wrap=True, priority=7),
+)
 
 
 @app.command()
@@ -116,15 +171,14 @@ def findings(
     all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved findings")] = False,
     changed_since: Annotated[str | None, typer.Option("--changed-since", help="Only findings new, reopened or resolved after this run id")] = None,
     leads: Annotated[bool, typer.Option("--leads", help="Only leads: no legitimate explanation and no systemic non-reporting, largest first")] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    fmt: FormatOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """List findings from the DuckDB file (opened read-only)."""
     from spendrecon.findings_query import FindingFilter, query_findings, to_csv, to_json
 
-    if fmt not in ("table", "csv", "json"):
-        raise ValueError(f"--format must be table, csv or json, not {fmt!r}")
+    fmt = resolve_format(fmt)
     if rule is not None:
         _known_rule(rule)
     settings = _settings(config)
@@ -135,21 +189,7 @@ def findings(
     elif fmt == "csv":
         sys.stdout.write(to_csv(rows))
     else:
-        from warehouse.findings import format_money
-
-        table = Table(title=f"{len(rows):,} findings")
-        for name in ("program", "FY", "rule", "severity", "status"):
-            table.add_column(name, no_wrap=True)
-        for name in ("SAM.gov", "USAspending", "difference"):
-            table.add_column(name, justify="right", no_wrap=True)
-        table.add_column("explanation", no_wrap=True)
-        table.add_column("review")
-        for r in rows:
-            table.add_row(r["program_number"], str(r["fiscal_year"]), r["rule_id"], r["severity"], r["status"],
-                          format_money(r["sam_amount"]), format_money(r["usaspending_amount"]),
-                          format_money(r["difference"]), r["explanation"] or "",
-                          " ".join(x for x in (r["review_status"], r["review_note"]) if x))
-        out.print(table)
+        emit(rows, FINDING_COLUMNS, fmt, title=f"{len(rows):,} findings", out=out)
 
 
 @app.command()
@@ -208,8 +248,12 @@ def serve(
     """Run the flow on the configured cron schedule (starts a local Prefect server if PREFECT_API_URL is unset)."""
     settings = _settings(config)
     from spendrecon.prefect_env import configure_prefect
+    from spendrecon.run_progress import PROGRESS_ENV
 
     configure_prefect(settings.data_path, verbose=verbose)
+    # Scheduled runs execute in processes of Prefect's runner, which pass their output through:
+    # each run prints its step lines there, as `run` does down a pipe.
+    os.environ.setdefault(PROGRESS_ENV, "lines")
     from flows.serve import serve_schedule
 
     serve_schedule(settings, config_path=str(config.resolve()) if config else None, demo=demo, say=out.print)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from decimal import Decimal
 from enum import Enum
@@ -17,19 +18,20 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
-from rich.table import Table
+from rich.text import Text
 
 from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
+from spendrecon.cli_output import Column, FormatOpt, Format, console, emit, resolve_format
 from spendrecon.config import load_settings
 from spendrecon.csv_cells import csv_text
 from spendrecon.findings_query import to_json
 
-out = Console(soft_wrap=True)
-
+out = console(soft_wrap=True)
 
 
 class OutputFormat(str, Enum):
     table = "table"
+    tsv = "tsv"
     csv = "csv"
     json = "json"
 
@@ -49,9 +51,11 @@ def ingest_archive(
     no_flow: Annotated[bool, typer.Option("--no-flow", help="Apply the files without Prefect (no run history)")] = False,
     demo: Annotated[bool, typer.Option("--demo", help="Generate the demo's small archive (Full files FY2019-2023 and "
                                                       "a Delta, offline) into <data_dir>/demo_archive and load it")] = False,
+    fmt: FormatOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Load Award Data Archive files into the archive store (Full files replace their fiscal year; Deltas apply in date order)."""
+    shown_as = resolve_format(fmt)
     settings = load_settings(config)
     if demo and sources:
         raise ValueError("--demo loads the generated demo archive; give either --demo or file names, not both")
@@ -70,7 +74,7 @@ def ingest_archive(
             outcome = _ingest_without_flow(wanted, cfg, progress)
         else:
             outcome = _ingest_with_flow(wanted, config, settings.data_path, workers, verbose, progress)
-    _print_outcome(outcome)
+    _print_outcome(outcome, shown_as)
     if outcome["failed"]:
         # The error is already free of the source URL's credentials; the redaction every other
         # command's error line gets (the SAM.gov key, registered secrets, api_key=...) applies too.
@@ -126,43 +130,48 @@ def _ingest_without_flow(sources: list[str], cfg: Any, progress: "_ProgressRepor
     return ingest_sources(sources, cfg, progress=progress).as_dict(cfg.store)
 
 
-def _print_outcome(outcome: dict[str, Any]) -> None:
-    table = Table(title="Award Data Archive files")
-    table.add_column("file", overflow="fold")
-    table.add_column("status")
-    for label in ("loaded", "deleted", "skipped", "quarantined"):
-        table.add_column(label, justify="right")
-    table.add_column("encoding")
-    table.add_column("seconds", justify="right")
-    quarantined = 0
-    for r in outcome["results"]:
-        quarantined += r["rows_quarantined"]
-        table.add_row(r["file_name"], r["status"], f"{r['rows_loaded']:,}", f"{r['rows_deleted']:,}",
-                      f"{r['rows_skipped']:,}", f"{r['rows_quarantined']:,}", r["encoding"] or "-", f"{r['seconds']:.1f}")
+_FILE_COLUMNS = (
+    Column("file_name", "file", "key"),
+    Column("status", "status", "key"),
+    Column("rows_loaded", "loaded", "number", display=lambda v: "" if v is None else f"{v:,}"),
+    Column("rows_deleted", "deleted", "number", display=lambda v: "" if v is None else f"{v:,}"),
+    Column("rows_skipped", "skipped", "number", display=lambda v: "" if v is None else f"{v:,}", priority=2),
+    Column("rows_quarantined", "quarantined", "number", display=lambda v: "" if v is None else f"{v:,}"),
+    Column("encoding", "encoding", whole=True, priority=3),
+    Column("seconds", "seconds", "number", display=lambda v: "" if v is None else f"{v:.1f}", priority=1),
+)
+
+
+def _print_outcome(outcome: dict[str, Any], fmt: Format = "table") -> None:
+    rows: list[dict[str, Any]] = [dict(r) for r in outcome["results"]]
+    quarantined = sum(r["rows_quarantined"] for r in rows)
     if outcome["failed"]:
-        table.add_row(outcome["failed"], "[red]failed[/red]", "", "", "", "", "", "")
-    for name in outcome["not_attempted"]:
-        table.add_row(name, "not attempted", "", "", "", "", "", "")
-    out.print(table)
+        rows.append({"file_name": outcome["failed"], "status": "failed"})
+    rows += [{"file_name": name, "status": "not attempted"} for name in outcome["not_attempted"]]
+    emit(rows, _FILE_COLUMNS, fmt, title="Award Data Archive files", out=out)
+    # Notes after a table; beside data for a pipe, they go to stderr so stdout stays records only.
+    notes = out if fmt == "table" else console(stderr=True, soft_wrap=True)
     for r in outcome["results"]:
         for warning in r.get("warnings", []):
-            out.print(f"[yellow]warning[/yellow] {r['file_name']}: {warning}")
-    out.print(f"quarantined rows: {quarantined:,}" + (" (see raw.quarantine)" if quarantined else ""))
-    out.print(f"archive store: {outcome['store']}")
+            notes.print(Text.assemble(("warning", "yellow"), f" {r['file_name']}: {warning}"))
+    notes.print(f"quarantined rows: {quarantined:,}" + (" (see raw.quarantine)" if quarantined else ""))
+    notes.print(f"archive store: {outcome['store']}")
 
 
 class _ProgressReporter:
     """Download and parse progress as rich bars; called from worker threads (rich is thread-safe)."""
 
     def __init__(self) -> None:
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                 TransferSpeedColumn(), TimeElapsedColumn(), console=Console(stderr=True),
+        # markup=False: file names come from URLs and zips and are shown as they are.
+        self.progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(), DownloadColumn(),
+                                 TransferSpeedColumn(), TimeElapsedColumn(), console=console(stderr=True),
                                  transient=True)
         self._tasks: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def live(self) -> Progress:
-        return self.progress
+    def live(self) -> AbstractContextManager[Any]:
+        # Bars only for a person watching; a log file gets the table alone (no stray blank line).
+        return self.progress if self.progress.console.is_terminal else nullcontext()
 
     def _task(self, kind: str, file_name: str, total: int | None) -> Any:
         with self._lock:
@@ -183,16 +192,17 @@ class _ProgressReporter:
 
 # --- awards ------------------------------------------------------------------------------------
 
-# The table view keeps to what fits a terminal; csv and json carry every column.
+# The table and TSV show these; csv and json carry every column. Date, type and amounts stay whole;
+# names and descriptions give way (cut to one line, then dropped) on a narrow terminal.
 _COLUMNS = (
-    ("assistance_transaction_unique_key", "transaction"),
-    ("action_date", "action date"),
-    ("assistance_type_code", "type"),
-    ("obligation", "obligation"),
-    ("face_value_of_loan", "loan face value"),
-    ("recipient_name", "recipient"),
-    ("award_description", "award description"),
-    ("transaction_description", "transaction description"),
+    Column("action_date", "action date", "key"),
+    Column("assistance_type_code", "type", "key"),
+    Column("obligation", "obligation", "money", display=lambda v: _money(v), priority=1),
+    Column("face_value_of_loan", "loan face value", "money", display=lambda v: _money(v), priority=2),
+    Column("recipient_name", "recipient", priority=3),
+    Column("assistance_transaction_unique_key", "transaction", whole=True, priority=4),
+    Column("award_description", "award description", priority=5),
+    Column("transaction_description", "transaction description", priority=6),
 )
 _LOAN_ONLY = {"face_value_of_loan"}
 
@@ -201,7 +211,8 @@ def awards(
     program: Annotated[str, typer.Option("--program", "-p", help="Assistance Listing number, e.g. 97.102")],
     fiscal_year: Annotated[int, typer.Option("--fiscal-year", "-y", help="Federal fiscal year, e.g. 2023")],
     top: Annotated[int, typer.Option("--top", "-n", min=1, max=100000, help="How many transactions")] = 20,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, csv or json")] = OutputFormat.table,
+    fmt: Annotated[OutputFormat | None, typer.Option(
+        "--format", "-f", help="table, tsv, csv or json (default: table on a terminal, tsv when piped)")] = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -218,12 +229,20 @@ def awards(
         con.close()
     if not rows:
         raise ValueError(f"the archive store holds no transactions for program {program} in FY{fiscal_year}")
-    if fmt is OutputFormat.json:
+    shown_as = resolve_format(fmt)
+    if shown_as == "json":
         sys.stdout.write(to_json(rows) + "\n")  # exact JSON numbers, as `findings --format json`
-    elif fmt is OutputFormat.csv:
+    elif shown_as == "csv":
         sys.stdout.write(_to_csv(rows))
+    elif shown_as == "tsv":
+        emit(rows, _shown_columns(rows), "tsv")
     else:
         _print_awards(program, fiscal_year, rows, totals[0] if totals else None)
+
+
+def _shown_columns(rows: Sequence[dict[str, Any]]) -> list[Column]:
+    loans = any(r["face_value_of_loan"] is not None for r in rows)
+    return [c for c in _COLUMNS if loans or c.key not in _LOAN_ONLY]
 
 
 def _print_awards(program: str, fiscal_year: int, rows: Sequence[dict[str, Any]], total: dict[str, Any] | None) -> None:
@@ -231,15 +250,7 @@ def _print_awards(program: str, fiscal_year: int, rows: Sequence[dict[str, Any]]
     if total:
         title += (f" (of {total['transaction_count']:,}; program-year obligations "
                   f"{_money(total['obligations'])})")
-    loans = any(r["face_value_of_loan"] is not None for r in rows)
-    columns = [(k, label) for k, label in _COLUMNS if loans or k not in _LOAN_ONLY]
-    table = Table(title=title)
-    for key, label in columns:
-        numeric = key in ("obligation", "face_value_of_loan")
-        table.add_column(label, justify="right" if numeric else "left", no_wrap=numeric or key == "action_date")
-    for r in rows:
-        table.add_row(*(_cell(r[key]) for key, _ in columns))
-    out.print(table)
+    emit(rows, _shown_columns(rows), "table", title=title, out=out)
     out.print("obligation: what the USAspending API counts (loan subsidy cost for loans); "
               "--format csv or json for every column")
 

@@ -9,15 +9,19 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
+from spendrecon.cli_output import console
 from spendrecon.config import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
+err = console(stderr=True)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="spendrecon.yaml to use (default: ./spendrecon.yaml if present)")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show the full traceback on errors")]
+
+
+class UsageError(ValueError):
+    """A command-line value is wrong; the message starts with the option (``--fiscal-years: ...``)."""
 
 
 def one_line_errors(fn: F) -> F:

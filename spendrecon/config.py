@@ -8,6 +8,7 @@ parameters, logs, reports, the warehouse).
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +26,14 @@ USASPENDING_SEARCH_FIRST_FY = 2008  # the search API rejects dates before 2007-1
 
 
 class ConfigError(Exception):
-    """A configuration problem, worded for the person who wrote the file."""
+    """A configuration problem, worded for the person who wrote the file.
+
+    ``issues`` holds each problem as (key, reason), without the file name, for a caller that knows
+    better where the value came from (the CLI says ``--fiscal-years: ...`` for its own options)."""
+
+    def __init__(self, message: str, issues: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.issues = issues or []
 
 
 class _Strict(BaseModel):
@@ -182,7 +190,8 @@ class Settings(_Strict):
             early = [y for y in self.fiscal_years if y < USASPENDING_SEARCH_FIRST_FY]
             if early:
                 raise ValueError(
-                    f"fiscal_years {early} are before FY{USASPENDING_SEARCH_FIRST_FY}, which "
+                    f"fiscal_years: {', '.join(f'FY{y}' for y in early)} "
+                    f"{'is' if len(early) == 1 else 'are'} before FY{USASPENDING_SEARCH_FIRST_FY}, which "
                     "USAspending's search API does not serve; use usaspending.mode: archive"
                 )
         return self
@@ -208,21 +217,32 @@ class Settings(_Strict):
         return self.fiscal_years or default_fiscal_years(today or date.today())
 
 
-def _format_validation_error(err: ValidationError, source: str) -> str:
-    lines = []
+# pydantic's prefixes on errors raised by our own validators: the reason reads better without them.
+_LIBRARY_PREFIXES = ("Value error, ", "Assertion failed, ")
+_KEYED = re.compile(r"^([a-z_]+(?:\.[\w.-]+)?): (.+)$", re.S)  # "rules.x.severity: reason"
+
+
+def _issues(err: ValidationError) -> list[tuple[str, str]]:
+    issues = []
     for e in err.errors():
-        where = ".".join(key_text(p) for p in e["loc"]) or "(top level)"
+        where = ".".join(key_text(p) for p in e["loc"])
         msg = e["msg"]
-        if not e["loc"] and e["type"] == "value_error" and e.get("ctx", {}).get("error"):
-            # A check across keys (rules, explanations, fiscal_years): its text names the key itself.
-            lines.append(f"{source}: {e['ctx']['error']}")
-            continue
+        for prefix in _LIBRARY_PREFIXES:
+            if msg.startswith(prefix):
+                msg = msg[len(prefix):]
         if e["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling against the README)"
         elif "input" in e and e["type"] not in ("missing",) and e["loc"]:  # top level: the whole file
             msg = f"{msg} (got {e['input']!r})"
-        lines.append(f"{source}: {where}: {msg}")
-    return "\n".join(lines)
+        if not where:  # a check across keys names its key at the start of its message
+            keyed = _KEYED.match(msg)
+            where, msg = (keyed.group(1), keyed.group(2)) if keyed else ("(top level)", msg)
+        issues.append((where, msg))
+    return issues
+
+
+def _format_validation_error(err: ValidationError, source: str) -> str:
+    return "\n".join(f"{source}: {where}: {msg}" for where, msg in _issues(err))
 
 
 def load_settings(
@@ -237,7 +257,7 @@ def load_settings(
     """
     env = os.environ if environ is None else environ
     data: dict[str, Any] = {}
-    source = "defaults"
+    source = "environment"  # with no file, only SPENDRECON_* variables can be wrong
     base_dir = Path.cwd()
     if config_path is None and Path(DEFAULT_CONFIG_NAME).exists():
         config_path = DEFAULT_CONFIG_NAME
@@ -282,7 +302,7 @@ def load_settings(
     try:
         return Settings.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(_format_validation_error(err, source)) from None
+        raise ConfigError(_format_validation_error(err, source), _issues(err)) from None
 
 
 def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Reading findings back out of the published warehouse, for the CLI (read_only, always)."""
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,10 @@ class NoWarehouse(Exception):
     pass
 
 
+class UnknownProgram(ValueError):
+    """A program the warehouse has never seen: a typo, most likely, so never an empty answer."""
+
+
 @dataclass(frozen=True)
 class FindingFilter:
     program: str | None = None
@@ -39,6 +44,8 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
     try:
         if not has_table(con, "recon", "program_year"):
             raise NoWarehouse(f"{warehouse} has no successful run yet: run `spendrecon run` (or --demo) first")
+        if f.program is not None:
+            check_program_known(con, f.program)
         if f.changed_since is not None:
             known = con.execute("SELECT count(*) FROM meta.runs WHERE run_id = $r", {"r": f.changed_since}).fetchone()
             if not known or not known[0]:
@@ -87,6 +94,21 @@ def triage_lines(warehouse: Path) -> list[str]:
     labels = (("lead", "leads"), ("non_reporting", "systemic non-reporting"), ("legitimate", "legitimate differences"))
     return [f"triage: {label}: {rows.get(key, (0, 0))[0]:,} findings, {format_money(rows.get(key, (0, Decimal(0)))[1])} "
             "at stake" + (" (spendrecon findings --leads)" if key == "lead" else "") for key, label in labels]
+
+
+def check_program_known(con: Any, program: str) -> None:
+    """Raise :class:`UnknownProgram`, naming the closest known ALNs, if ``program`` is in neither source."""
+    known = [r[0] for r in con.execute("SELECT DISTINCT program_number FROM recon.program_year").fetchall()]
+    if program in known:
+        return
+    # A number cut short (97.10 for 97.102) is the likeliest typo: numbers it begins first, then
+    # the closest by spelling.
+    close = sorted(k for k in known if k.startswith(program))[:3]
+    close += [k for k in difflib.get_close_matches(program, known, n=6, cutoff=0.6) if k not in close]
+    close = close[:3]
+    hint = f"; closest known: {', '.join(close)}" if close else ""
+    raise UnknownProgram(f"program {program} is in neither SAM.gov nor USAspending data in this warehouse "
+                         f"({len(known):,} programs){hint}")
 
 
 def _json_value(v: Any) -> str:

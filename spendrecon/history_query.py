@@ -1,13 +1,11 @@
 """Reading figure history back out of the published warehouse, for the CLI (read_only, always)."""
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from spendrecon.csv_cells import csv_text
 from spendrecon.findings_query import NoWarehouse, _json_value
 from warehouse.db import connect, has_table
 
@@ -55,10 +53,4 @@ def to_json(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def to_csv(rows: Sequence[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(COLUMNS)
-    for row in rows:
-        w.writerow(["" if row[c] is None else (format(row[c], "f") if isinstance(row[c], Decimal) else row[c])
-                    for c in COLUMNS])
-    return out.getvalue()
+    return csv_text(COLUMNS, ([row[c] for c in COLUMNS] for row in rows))

@@ -5,6 +5,7 @@ The Prefect flow in flows/reconcile.py wires these into tasks; tests call them d
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ class RunError(Exception):
     """A run could not be done; the message says why in one line."""
 
 
+class RunCancelled(RunError):
+    """Another part of the run failed, so this part stopped early (the other part's error is the run's)."""
+
+
 @dataclass
 class RunPlan:
     settings: Settings
@@ -54,6 +59,21 @@ class RunPlan:
     transport: httpx.BaseTransport | None = None  # demo or test transport; None for the live services
     warnings: list[str] = field(default_factory=list)
     holds_lock: bool = False  # guarded_run holds the writer lock for the whole run
+    # Set when any part of the run failed for good: the parts still running stop at their next page
+    # or pause instead of finishing work nobody will use.
+    cancelled: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+    def check_cancelled(self) -> None:
+        if self.cancelled.is_set():
+            raise RunCancelled("stopped: another part of the run failed")
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` (a retry's back-off), or stop at once if the run is cancelled meanwhile."""
+        if self.cancelled.wait(seconds):
+            self.check_cancelled()
 
     @property
     def current_fiscal_year(self) -> int:
@@ -76,12 +96,7 @@ def plan_run(
         from spendrecon.demo.transport import demo_transport
 
         transport = demo_transport(vintage=demo_vintage)
-    if not demo and transport is None and not sam_api_key() and settings.sam.mode == "api":
-        raise RunError(
-            "SAM_API_KEY is not set: export your SAM.gov public API key (Account Details on sam.gov), "
-            "or try `spendrecon run --demo`"
-        )
-    _refuse_mixing_modes(settings.warehouse_path, "demo" if demo else "live")
+    check_run(settings, demo=demo, live_services=transport is None)
     # An unreadable annotations file (permissions, a folder) fails now, before anything is spent; a bad
     # line in it only warns, at publish.
     read_log(annotations_path(settings))
@@ -101,6 +116,27 @@ def plan_run(
 
 def demo_source(vintage: int) -> str:
     return DEMO_SOURCE if vintage == 1 else f"{DEMO_SOURCE}, vintage {vintage}"
+
+
+def check_run(settings: Settings, *, demo: bool = False, live_services: bool = True,
+              programs_key: str = "programs") -> None:
+    """What can be known to fail before anything is spent: the program numbers, the SAM.gov key, and
+    demo and live kept apart. The CLI calls this before Prefect starts; plan_run calls it too."""
+    from spendrecon.aln import parse_aln
+
+    for program in settings.programs or ():
+        try:
+            aln = parse_aln(program)
+        except ValueError as exc:
+            raise RunError(f"{programs_key}: {exc}") from None
+        if aln != program:
+            raise RunError(f"{programs_key}: write {program!r} as {aln!r}, as both sources do")
+    if not demo and live_services and not sam_api_key() and settings.sam.mode == "api":
+        raise RunError(
+            "SAM_API_KEY is not set: export your SAM.gov public API key (Account Details on sam.gov), "
+            "or try `spendrecon run --demo`"
+        )
+    _refuse_mixing_modes(settings.warehouse_path, "demo" if demo else "live")
 
 
 def _sam_source(settings: Settings) -> str:
@@ -272,11 +308,20 @@ def annotate(settings: Settings, annotation: Annotation) -> int:
         known = check.execute(
             "SELECT count(*) FROM recon.program_year WHERE program_number = $p AND fiscal_year = $fy",
             {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchone()
+        rules = [r[0] for r in check.execute(
+            "SELECT DISTINCT rule_id FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
+            "ORDER BY 1", {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchall()]
     finally:
         check.close()
     if not known or known[0] == 0:
         raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} is not in recon.program_year; "
                        "check the program number (e.g. 97.102) and fiscal year")
+    if not rules or (annotation.rule_id is not None and annotation.rule_id not in rules):
+        # A review of nothing would sit in the log unseen; refuse it before anything is written.
+        what = f"no {annotation.rule_id} finding" if annotation.rule_id else "no finding"
+        has = f" (its findings: {', '.join(rules)})" if rules else ""
+        raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} has {what}{has}; "
+                       "nothing recorded")
     with writer_lock(path, wait_seconds=LOCK_WAIT_SECONDS):
         # Appended only once the lock is ours: a refused annotate leaves no note behind.
         append_log(annotations_path(settings), annotation)

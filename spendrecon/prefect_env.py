@@ -21,7 +21,8 @@ def configure_prefect(data_dir: Path, *, verbose: bool = False) -> None:
         "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "INFO"),
     }
     if not verbose:
-        defaults["PREFECT_LOGGING_HANDLERS_CONSOLE_CLASS"] = "spendrecon.console_logging.OneLineConsoleHandler"
+        # Prefect's lines go to its server only; the console shows the run's step lines.
+        defaults["PREFECT_LOGGING_HANDLERS_CONSOLE_CLASS"] = "spendrecon.console_logging.QuietConsoleHandler"
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)

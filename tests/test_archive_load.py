@@ -124,7 +124,7 @@ def test_the_cli_ingests_without_prefect_and_drills_down(tmp_path: Path, monkeyp
     header, first = result.output.splitlines()[:2]
     assert first.startswith("B_2,") and "award_description" in header.split(",")
     assert "AWARD DESCRIPTION OF ASST_NON_B_2_7022" in first
-    result = _cli(tmp_path, "awards", "-p", "97.102", "-y", "2023")
+    result = _cli(tmp_path, "awards", "-p", "97.102", "-y", "2023", "-f", "table")  # piped: TSV by default
     assert result.exit_code == 0, result.output
     assert "award description" in result.output and "AWARD DESCRIPTION OF ASST_NON_B_2_7022" in result.output
 

@@ -128,9 +128,12 @@ def test_history_97_102_shows_the_estimate_and_actual_with_their_run(two_vintage
     path, first, _ = two_vintages
     monkeypatch.setenv("SPENDRECON_WAREHOUSE", str(path))
     runner = CliRunner()
-    table = runner.invoke(app, ["history", "97.102", "--fiscal-year", "2022"])
+    table = runner.invoke(app, ["history", "97.102", "--fiscal-year", "2022", "--format", "table"])
     assert table.exit_code == 0, table.output
     assert "$5,000,000.00" in table.output and "$15,000,000.00" in table.output and first in table.output
+    piped = runner.invoke(app, ["history", "97.102", "--fiscal-year", "2022"])  # not a terminal: TSV
+    assert piped.output.splitlines()[0].split("\t")[:4] == ["fiscal_year", "source", "measure", "value"]
+    assert f"2022\tsam\tactual\t15000000.00\t{first}" in piped.output
     as_json = runner.invoke(app, ["history", "97.102", "--fiscal-year", "2022", "--format", "json"])
     assert '"value": 15000000.00' in as_json.output and '"value": 5000000.00' in as_json.output
     rows = {(r["source"], r["measure"]): r for r in json.loads(as_json.output, parse_float=Decimal)}
