@@ -143,7 +143,7 @@ def test_bad_lines_are_named_skipped_and_kept_while_every_other_review_applies(t
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_bytes(content)
 
-    annotate(settings, Annotation("97.102", 2021, "needs-review", "still works", NOW))
+    annotate(settings, Annotation("97.102", 2023, "needs-review", "still works", NOW))
     assert [a.note for a in read_log(log).annotations] == ["ok", "still works"]
     run = run_pipeline(plan_run(settings, demo=True))
     assert run.status == "succeeded"

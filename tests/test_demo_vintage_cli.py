@@ -20,14 +20,16 @@ def spendrecon(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_replaying_the_later_vintage_shows_carried_figures_restatements_and_late_reporting(tmp_path: Path) -> None:
     refused = spendrecon(tmp_path, "run", "--demo-vintage", "2")
-    assert refused.returncode == 1 and "--demo-vintage only applies with --demo" in refused.stderr
+    assert refused.returncode == 1 and "--demo-vintage: only applies with --demo" in refused.stderr
     first = spendrecon(tmp_path, "run", "--demo")
     assert first.returncode == 0, first.stderr[-3000:]
     second = spendrecon(tmp_path, "run", "--demo", "--demo-vintage", "2")
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "resolved this run: 7" in second.stdout
+    assert "findings this run: 170 new, 0 reopened, 7 resolved" in second.stdout
     summary = (tmp_path / "reports" / "latest" / "summary.md").read_text(encoding="utf-8")
     assert "vintage 2" in summary and "late reporting: USAspending now records the money" in summary
     assert "SAM.gov no longer lists 2 program(s)" in summary
     history = spendrecon(tmp_path, "history", "97.102", "--fiscal-year", "2019")
-    assert history.returncode == 0 and "carried forward" in history.stdout
+    assert history.returncode == 0
+    sam_actual = next(line for line in history.stdout.splitlines() if line.startswith("2019\tsam\tactual\t"))
+    assert sam_actual.endswith("\tTrue")  # piped: TSV, whose last column says the figure is carried forward

@@ -85,19 +85,20 @@ def test_troubleshooting_has_the_errors_users_meet():
 
 
 def test_the_readme_states_the_retries_the_flow_sets():
-    from flows.reconcile import extract_sam_task, extract_usaspending_task
+    from flows.reconcile import (SAM_RETRY_PAUSES, USASPENDING_RETRY_PAUSES, extract_sam_task,
+                                 extract_usaspending_task)
 
     text = " ".join(README.split())
     times = {1: "once", 2: "twice", 3: "three times"}
 
-    def after(task) -> str:  # type: ignore[no-untyped-def]
-        delays = task.retry_delay_seconds
-        delays = delays if isinstance(delays, list) else [delays] * task.retries
+    # The pauses are waited out inside the task (so a failed run can cut them short), not by Prefect.
+    def after(task, pauses) -> str:  # type: ignore[no-untyped-def]
+        delays = [pauses[min(i, len(pauses) - 1)] for i in range(task.retries)]
         return "after " + " and then ".join(f"{d:g} s" for d in delays)
 
-    assert f"`extract-sam` **{times[extract_sam_task.retries]}**, {after(extract_sam_task)}" in text
+    assert f"`extract-sam` **{times[extract_sam_task.retries]}**, {after(extract_sam_task, SAM_RETRY_PAUSES)}" in text
     assert (f"`extract-usaspending` fiscal year **{times[extract_usaspending_task.retries]}**, "
-            f"{after(extract_usaspending_task)}") in text
+            f"{after(extract_usaspending_task, USASPENDING_RETRY_PAUSES)}") in text
 
 
 def test_one_spelling_of_the_command():

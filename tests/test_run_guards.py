@@ -76,7 +76,7 @@ def test_findings_of_a_rule_that_is_switched_off_stay_as_they_were_marked_disabl
                              {"r": second.run_id}).fetchone()
     finally:
         con.close()
-    assert flags == [(False, False, 1700), (True, True, 85)] and events == (0,)
+    assert flags == [(False, False, 1777), (True, True, 85)] and events == (0,)
     assert {f["run_id"] for f in after} == {first.run_id}
     run_pipeline(plan_run(settings, demo=True))  # switched on again: still there, open, never reopened
     again = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
