@@ -20,8 +20,10 @@ demo: $(STAMP)
 	$(VENV)/bin/spendrecon ingest-archive --demo --no-flow
 	$(VENV)/bin/spendrecon run --demo
 
-## test: the test suite (CI runs this through .ci/run)
+## test: the import contracts (the layers, [tool.importlinter] in pyproject.toml; docs/architecture.md),
+## then the test suite (CI runs this through .ci/run)
 test: $(STAMP) browser
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 ## browser: the headless Chromium that tests/test_report_browser.py drives (Debian/Ubuntu package
