@@ -1,0 +1,64 @@
+"""The README's Layout section names every module of the program, with one line each, and nothing
+that is not there: a new module shows up here or the suite fails."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("connectors", "warehouse", "flows", "spendrecon")
+
+
+def _layout() -> list[str]:
+    """The Layout section's code block, line by line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"^```\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
+    assert block, "the Layout section has no code block"
+    return block.group(1).splitlines()
+
+
+def _named_modules() -> dict[str, str]:
+    """Module path (e.g. spendrecon/report/html.py) -> its line. A package heading
+    (`spendrecon/`) starts a block; an indented `report/html.py` below it is relative to it."""
+    named: dict[str, str] = {}
+    package = ""
+    for line in _layout():
+        heading = re.match(r"^(\w+)/\s", line)
+        if heading:
+            package = heading.group(1) if heading.group(1) in PACKAGES else ""
+            continue
+        entry = re.match(r"^  ([\w/]+\.py)\s+(\S.*)$", line)
+        if package and entry:
+            named[f"{package}/{entry.group(1)}"] = entry.group(2)
+    return named
+
+
+def _modules() -> set[str]:
+    return {
+        path.relative_to(ROOT).as_posix()
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if path.name != "__init__.py" and "__pycache__" not in path.parts
+    }
+
+
+def test_every_module_is_named_in_the_layout():
+    missing = sorted(_modules() - set(_named_modules()))
+    assert not missing, f"README.md Layout does not name: {', '.join(missing)}"
+
+
+def test_the_layout_names_no_module_that_does_not_exist():
+    stale = sorted(set(_named_modules()) - _modules())
+    assert not stale, f"README.md Layout names modules that do not exist: {', '.join(stale)}"
+
+
+def test_each_module_has_its_own_line_that_says_what_it_holds():
+    for module, description in _named_modules().items():
+        assert len(description.split()) >= 3, f"{module}: '{description}' says too little"
+
+
+def test_the_layout_links_the_architecture_doc():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    assert "(docs/architecture.md)" in section
