@@ -95,7 +95,7 @@ class Finding:
     explanation_reason: str | None = None
     review_status: str | None = None
     review_note: str | None = None
-    # legitimate | non_reporting | lead; NULL in files older than the triage.
+    # legitimate | non_reporting | lead (restatement for figure_restated); NULL in files older than the triage.
     triage: str | None = None
 
     @property

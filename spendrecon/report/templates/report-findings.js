@@ -115,7 +115,7 @@ function viewFindings(root, params) {
     select("f-status", "Status", STATUS_FILTERS, filters.status, set("status")),
     select("f-expl", "Explanation", [["", "All"], ["explained", "Any explanation"], ["unexplained", "Unexplained"],
       ["triage:legitimate", "Triage: legitimate"], ["triage:non_reporting", "Triage: non-reporting"],
-      ["triage:lead", "Triage: leads"]]
+      ["triage:lead", "Triage: leads"], ["triage:restatement", "Triage: restatements"]]
       .concat(codes.map(function (c) { return [c, explanationTitle(c)]; })), filters.expl, set("expl")),
     select("f-review", "Review", [["", "All"], ["none", "Not reviewed"], ["accepted", "Accepted"],
       ["disputed", "Disputed"], ["needs-review", "Needs review"]], filters.review, set("review")),
