@@ -24,6 +24,7 @@ SCHEMA_FILES = (
     "staging_agency_prefixes",
     "recon_findings",
     "recon_finding_events",
+    "recon_finding_triage_changes",
     "recon_finding_explanations",
     "recon_annotations",
     "recon_figure_history",
