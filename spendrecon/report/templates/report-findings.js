@@ -21,6 +21,13 @@ function ruleColumn() {
   return { key: "rule", label: "Rule", type: "text", cell: function (f) { return ruleCode(f.rule); } };
 }
 
+/* The columns every list of findings starts with (largest gaps, leads, changes): program with title
+   and agency, year, rule, then each source's figure. */
+function findingColumns() {
+  return [programColumn(true, true), fyColumn(), ruleColumn(), moneyColumn("sam", "SAM.gov"),
+    moneyColumn("usas", "USAspending")];
+}
+
 function explanationCell(f) {
   if (!f.expl) { return h("span", { class: "unexpl" }, "unexplained"); }
   // The code (its title as tooltip), then the reason clamped to two lines (the whole sentence as tooltip).
