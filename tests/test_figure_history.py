@@ -203,6 +203,19 @@ def test_report_of_the_first_run_is_reproduced_as_it_was(two_vintages, tmp_path)
     assert len(payload["findings"]["rows"]) == 1862
 
 
+def test_report_of_the_first_run_keeps_that_runs_triage_and_leads(two_vintages, tmp_path) -> None:
+    # The second vintage re-triages three findings (restated neighbours move a year shift and an
+    # other-ALN pair); the first run's report still shows the triage the first run gave them.
+    path, first, _ = two_vintages
+    copy_path = _copy(path, tmp_path)
+    folder = write_report(copy_path, tmp_path / "reports", run_id=first)
+    md = (folder / "summary.md").read_text(encoding="utf-8")
+    assert "legitimate 1,382 ($1,095,594,558,657.40)" in md
+    assert "leads 433 ($225,136,011,244.17)" in md and "## Leads: 433 findings" in md
+    payload = json.loads(_PAYLOAD.search((folder / "report.html").read_text(encoding="utf-8")).group(1))
+    assert payload["leadCount"] == 433
+
+
 def test_history_is_rebuilt_from_the_raw_snapshots(two_vintages, tmp_path) -> None:
     path = _copy(two_vintages[0], tmp_path)
     con = connect(path)

@@ -58,3 +58,16 @@ def test_a_figure_changed_back_is_a_restatement_of_its_own():
     # r3 changes it back to r1's figure: the source changed what it said in r2, so the finding stays, with r3's change.
     row = hits(con, "figure_restated")[("11.108", 2022)]
     assert row["difference"] == Decimal("-200000.00")
+
+
+def test_a_restatement_is_triaged_as_such_and_is_never_a_lead():
+    # A restatement says a source changed its own record; it is no sign of missing money, so it sits
+    # outside the legitimate / non-reporting / lead buckets and stays out of recon.leads.
+    con = new_warehouse()
+    run(con, "r1", [listing("11.109", {(2022, "F001"): (None, 100000)})], {("11.109", 2022): 100000})
+    run(con, "r2", [listing("11.109", {(2022, "F001"): (None, 150000)})], {("11.109", 2022): 100000})
+    triage = dict(con.execute("SELECT rule_id, triage FROM recon.findings WHERE program_number = '11.109'").fetchall())
+    assert triage["figure_restated"] == "restatement"
+    assert triage["amount_mismatch"] == "lead"
+    assert con.execute("SELECT rule_id FROM recon.leads WHERE program_number = '11.109'").fetchall() == [
+        ("amount_mismatch",)]

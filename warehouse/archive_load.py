@@ -43,7 +43,7 @@ def load_usaspending_from_archive(con: duckdb.DuckDBPyConnection, archive_store:
                                    "their Full files with `spendrecon ingest-archive` or narrow fiscal_years")
         params = {"run_id": run_id, **scope.params()}
         run_file(con, "archive_staging_usaspending_program_year", params)
-        run_file(con, "archive_staging_usaspending_history", params)
+        run_file(con, "archive_staging_usaspending_all_years", params)
         row = execute(con, "SELECT count(*) FROM staging.usaspending_program_year WHERE run_id = $run_id "
                            "AND source = 'archive' AND list_contains($fiscal_years, fiscal_year) "
                            "AND (len($programs) = 0 OR list_contains($programs, program_number))", params).fetchone()

@@ -19,11 +19,12 @@ SCHEMA_FILES = (
     "staging_sam_listings",
     "staging_sam_obligations",
     "staging_usaspending_program_year",
-    "staging_usaspending_history",
+    "staging_usaspending_all_years",
     "staging_sam_chosen",
     "staging_agency_prefixes",
     "recon_findings",
     "recon_finding_events",
+    "recon_finding_triage_changes",
     "recon_finding_explanations",
     "recon_annotations",
     "recon_figure_history",
@@ -85,6 +86,12 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name in SCHEMA_FILES:
         run_file(con, name)
+    if has_table(con, "staging", "usaspending_history"):  # usaspending_all_years's first name: move its rows over
+        con.execute("INSERT INTO staging.usaspending_all_years (run_id, program_number, fiscal_year, obligations) "
+                    "SELECT run_id, program_number, fiscal_year, obligations FROM staging.usaspending_history")
+        con.execute("DROP TABLE staging.usaspending_history")
+        if has_table(con, "recon", "leads"):
+            run_file(con, "recon_leads")  # the view named the old table
     seed = resources.files("warehouse.seeds").joinpath("agency_prefixes.csv")
     with resources.as_file(seed) as csv_path:
         con.execute("DELETE FROM staging.agency_prefixes")

@@ -56,6 +56,13 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
                    explanations: list[Explanation] | None = None) -> FindingCounts:
     by_rule = evaluate_rules(con, rules, scope)
     explain_current(con, explanations or [])
+    # A history rule (figure_restated) reports a source changing its own record, not a gap between the
+    # sources: its findings are triaged `restatement`, outside the legitimate / non-reporting / lead
+    # buckets, so they never count as leads of missing money.
+    history_rules = [r.id for r in rules if r.enabled and r.category == "history"]
+    if history_rules:
+        con.execute("UPDATE findings_current SET triage = 'restatement' WHERE list_contains($ids, rule_id)",
+                    {"ids": history_rules})
     # Only enabled rules resolve their findings: switching a rule off changes nothing in the data, so
     # a disabled rule's findings stay as they were, marked rule_disabled (like out-of-scope ones).
     params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled]}

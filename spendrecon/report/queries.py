@@ -95,7 +95,7 @@ class Finding:
     explanation_reason: str | None = None
     review_status: str | None = None
     review_note: str | None = None
-    # legitimate | non_reporting | lead; NULL in files older than the triage.
+    # legitimate | non_reporting | lead (restatement for figure_restated); NULL in files older than the triage.
     triage: str | None = None
 
     @property
@@ -146,8 +146,8 @@ class AgencyTotal:
 
 
 @dataclass(frozen=True)
-class Event:
-    event: str  # new | reopened | resolved
+class FindingLine:
+    """A finding as the summary's tables list it: program, year, rule, both figures, dollars at stake."""
     program_number: str
     fiscal_year: int
     rule_id: str
@@ -156,20 +156,17 @@ class Event:
     sam_amount: Decimal | None
     usaspending_amount: Decimal | None
     at_stake: Decimal
+
+
+@dataclass(frozen=True)
+class Event(FindingLine):
+    event: str  # new | reopened | resolved
     reason: str | None = None  # why a finding resolved (recon.finding_events.reason); None otherwise
 
 
 @dataclass(frozen=True)
-class Lead:
+class Lead(FindingLine):
     """One row of recon.leads: an open finding with no legitimate cause and no non-reporting pattern."""
-    program_number: str
-    fiscal_year: int
-    rule_id: str
-    program_title: str | None
-    agency: str | None
-    sam_amount: Decimal | None
-    usaspending_amount: Decimal | None
-    at_stake: Decimal
     reported_years: tuple[int, ...]  # the fiscal years USAspending records obligations for the program
 
 

@@ -31,9 +31,10 @@ def split(findings: Iterable[Finding], rule_id: str | None = None) -> dict[str, 
     """Open findings (of one rule, or all) per bucket: counts, distinct program-years, dollars."""
     out = {b: Bucket() for b in BUCKETS}
     for f in findings:
-        if not f.is_open or (rule_id is not None and f.rule_id != rule_id):
+        # A restatement (triage `restatement`) is a source changing its own record: in no bucket.
+        if not f.is_open or (rule_id is not None and f.rule_id != rule_id) or f.bucket not in out:
             continue
-        bucket = out[f.bucket if f.bucket in out else "lead"]
+        bucket = out[f.bucket]
         bucket.findings += 1
         bucket.program_years.add((f.program_number, f.fiscal_year))
         bucket.at_stake += f.at_stake

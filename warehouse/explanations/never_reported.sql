@@ -1,14 +1,14 @@
 -- never_reported (a characterization, kind non_reporting): USAspending records no obligations (no
 -- row, or 0) under this ALN in any fiscal year the warehouse holds - the years loaded into
 -- staging.usaspending_program_year by this and earlier runs, and in archive mode every year the
--- archive store holds (staging.usaspending_history). A negative total is a report too. With fewer
+-- archive store holds (staging.usaspending_all_years). A negative total is a report too. With fewer
 -- than $min_years_held years of USAspending data, "never" is not established and nothing is said.
 -- Applies where USAspending has nothing for the finding's own year: actual_not_in_usaspending, and
 -- estimate_only without USAspending obligations.
 WITH history AS (
     SELECT program_number, fiscal_year, obligations FROM staging.usaspending_program_year
     UNION ALL
-    SELECT program_number, fiscal_year, obligations FROM staging.usaspending_history
+    SELECT program_number, fiscal_year, obligations FROM staging.usaspending_all_years
 ),
 held AS (
     SELECT count(DISTINCT fiscal_year) AS years_held, min(fiscal_year) AS first_year_held,

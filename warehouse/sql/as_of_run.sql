@@ -52,3 +52,13 @@ SET status = CASE
     last_seen_run_id = CASE WHEN a.event = 'resolved' THEN coalesce(a.run_before, a.event_run) ELSE $run_id END
 FROM as_of_findings AS a
 WHERE a.program_number = f.program_number AND a.fiscal_year = f.fiscal_year AND a.rule_id = f.rule_id;
+
+-- The triage and primary explanation the finding had at that run, where logged (files older than
+-- recon.finding_triage_changes keep the latest).
+UPDATE recon.findings AS f
+SET triage = t.triage, explanation = t.explanation, explanation_reason = t.explanation_reason
+FROM (SELECT * FROM recon.finding_triage_changes
+      WHERE run_id IN (SELECT run_id FROM as_of_runs)
+      QUALIFY row_number() OVER (PARTITION BY program_number, fiscal_year, rule_id
+                                 ORDER BY run_id DESC) = 1) AS t
+WHERE t.program_number = f.program_number AND t.fiscal_year = f.fiscal_year AND t.rule_id = f.rule_id;

@@ -58,6 +58,19 @@ SET status = 'resolved', run_id = $run_id
 FROM findings_gone AS g
 WHERE f.program_number = g.program_number AND f.fiscal_year = g.fiscal_year AND f.rule_id = g.rule_id;
 
+-- Triage and primary explanation that differ from what the finding last had (or were never logged).
+INSERT INTO recon.finding_triage_changes
+    (run_id, program_number, fiscal_year, rule_id, triage, explanation, explanation_reason)
+SELECT $run_id, c.program_number, c.fiscal_year, c.rule_id, c.triage, c.explanation, c.explanation_reason
+FROM findings_current AS c
+LEFT JOIN (SELECT * FROM recon.finding_triage_changes
+           QUALIFY row_number() OVER (PARTITION BY program_number, fiscal_year, rule_id ORDER BY run_id DESC) = 1
+          ) AS t USING (program_number, fiscal_year, rule_id)
+WHERE t.rule_id IS NULL
+   OR c.triage IS DISTINCT FROM t.triage
+   OR c.explanation IS DISTINCT FROM t.explanation
+   OR c.explanation_reason IS DISTINCT FROM t.explanation_reason;
+
 INSERT INTO recon.findings
     (run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
      message, status, first_seen_run_id, last_seen_run_id, explanation, explanation_reason, triage)

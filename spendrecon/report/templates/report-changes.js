@@ -54,16 +54,12 @@ function viewChanges(root, params) {
   var filter = params.event || "";
   var table = dataTable([
     { key: "event", label: "Change", type: "text", cell: function (r) { return statusBadge(r.event); } },
-    programColumn(true, true),
-    fyColumn(),
-    ruleColumn(),
-    moneyColumn("sam", "SAM.gov"),
-    moneyColumn("usas", "USAspending"),
+  ].concat(findingColumns(), [
     moneyColumn("stake", "At stake"),
     { key: "reason", label: "Why resolved", type: "text", cls: "reason",
       cell: function (r) { return r.reason ? (REASON_LABELS[r.reason] || r.reason) : null; } },
     explanationColumn(),
-  ], [], { id: "events-table", pageSize: 200, empty: "This run changed no finding." });
+  ]), [], { id: "events-table", pageSize: 200, empty: "This run changed no finding." });
   var shown = h("p", { class: "shown" });
   function refresh() {
     var picked = rows.filter(function (r) { return !filter || r.event === filter; });

@@ -21,6 +21,13 @@ function ruleColumn() {
   return { key: "rule", label: "Rule", type: "text", cell: function (f) { return ruleCode(f.rule); } };
 }
 
+/* The columns every list of findings starts with (largest gaps, leads, changes): program with title
+   and agency, year, rule, then each source's figure. */
+function findingColumns() {
+  return [programColumn(true, true), fyColumn(), ruleColumn(), moneyColumn("sam", "SAM.gov"),
+    moneyColumn("usas", "USAspending")];
+}
+
 function explanationCell(f) {
   if (!f.expl) { return h("span", { class: "unexpl" }, "unexplained"); }
   // The code (its title as tooltip), then the reason clamped to two lines (the whole sentence as tooltip).
@@ -115,7 +122,7 @@ function viewFindings(root, params) {
     select("f-status", "Status", STATUS_FILTERS, filters.status, set("status")),
     select("f-expl", "Explanation", [["", "All"], ["explained", "Any explanation"], ["unexplained", "Unexplained"],
       ["triage:legitimate", "Triage: legitimate"], ["triage:non_reporting", "Triage: non-reporting"],
-      ["triage:lead", "Triage: leads"]]
+      ["triage:lead", "Triage: leads"], ["triage:restatement", "Triage: restatements"]]
       .concat(codes.map(function (c) { return [c, explanationTitle(c)]; })), filters.expl, set("expl")),
     select("f-review", "Review", [["", "All"], ["none", "Not reviewed"], ["accepted", "Accepted"],
       ["disputed", "Disputed"], ["needs-review", "Needs review"]], filters.review, set("review")),

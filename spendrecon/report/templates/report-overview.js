@@ -125,16 +125,11 @@ function agencySection(ov) {
 function largestGaps() {
   var open = FINDINGS.filter(function (f) { return f.isOpen; });
   open.sort(function (a, b) { return num(b.stake) - num(a.stake) || a.index - b.index; });
-  var table = dataTable([
-    programColumn(true, true),
-    fyColumn(),
-    ruleColumn(),
-    moneyColumn("sam", "SAM.gov"),
-    moneyColumn("usas", "USAspending"),
+  var table = dataTable(findingColumns().concat([
     moneyColumn("diff", "Difference"),
     moneyColumn("stake", "At stake"),
     explanationColumn(),
-  ], open.slice(0, LARGEST_GAPS), { id: "gaps-table", empty: "No open findings." });
+  ]), open.slice(0, LARGEST_GAPS), { id: "gaps-table", empty: "No open findings." });
   return panel("Largest gaps", "The " + LARGEST_GAPS + " open findings with the most dollars at stake.", table.el, "wide");
 }
 

@@ -65,16 +65,11 @@ function topLeads() {
     r.agency = agencyOf(r.program);
     return r;
   });
-  var table = dataTable([
-    programColumn(true, true),
-    fyColumn(),
-    ruleColumn(),
-    moneyColumn("sam", "SAM.gov"),
-    moneyColumn("usas", "USAspending"),
+  var table = dataTable(findingColumns().concat([
     moneyColumn("stake", "At stake"),
     { key: "reported", label: "USAspending reports in", type: "text",
       value: function (r) { return (r.reported || []).join(","); }, cell: function (r) { return reportedYears(r.reported); } },
-  ], rows, { id: "leads-table", empty: "No leads: every open finding has a legitimate cause or a non-reporting pattern." });
+  ]), rows, { id: "leads-table", empty: "No leads: every open finding has a legitimate cause or a non-reporting pattern." });
   var more = DATA.leadCount > rows.length
     ? h("p", { class: "sub" }, h("a", { href: triageHref("lead") }, "All " + count(DATA.leadCount) + " leads"),
       " \u00b7 spendrecon findings --leads \u00b7 recon.leads")
