@@ -57,6 +57,10 @@ def run(
 
     if demo_vintage != 1 and not demo:
         raise UsageError("--demo-vintage: only applies with --demo")
+    from spendrecon.demo.vintage import VINTAGES
+
+    if demo_vintage not in VINTAGES:
+        raise UsageError(f"--demo-vintage: must be one of {', '.join(map(str, VINTAGES))}, not {demo_vintage}")
     years = _option("--fiscal-years", parse_fiscal_years, fiscal_years)
     progs = _option("--programs", parse_alns, programs)
     if demo and years is None:

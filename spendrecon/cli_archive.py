@@ -225,10 +225,16 @@ def awards(
     try:
         rows = top_transactions(con, program, fiscal_year, top)
         totals = program_years(con, [fiscal_year], [program])
+        known = [] if rows else [r[0] for r in con.execute(
+            "SELECT DISTINCT program_number FROM staging.archive_program_year WHERE program_number IS NOT NULL").fetchall()]
     finally:
         con.close()
     if not rows:
-        raise ValueError(f"the archive store holds no transactions for program {program} in FY{fiscal_year}")
+        from spendrecon.findings_query import closest_hint
+
+        # A typo (97.10) gets the closest ALNs the store holds; a known program simply has no rows that year.
+        hint = "" if program in known else closest_hint(program, known)
+        raise ValueError(f"the archive store holds no transactions for program {program} in FY{fiscal_year}{hint}")
     shown_as = resolve_format(fmt)
     if shown_as == "json":
         sys.stdout.write(to_json(rows) + "\n")  # exact JSON numbers, as `findings --format json`

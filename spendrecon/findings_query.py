@@ -96,17 +96,21 @@ def triage_lines(warehouse: Path) -> list[str]:
             "at stake" + (" (spendrecon findings --leads)" if key == "lead" else "") for key, label in labels]
 
 
+def closest_hint(program: str, known: Sequence[str]) -> str:
+    """``"; closest known: ..."`` naming up to three ALNs like ``program``, or "" if none is close."""
+    # A number cut short (97.10 for 97.102) is the likeliest typo: numbers it begins first, then
+    # the closest by spelling.
+    close = sorted(k for k in known if k.startswith(program))[:3]
+    close += [k for k in difflib.get_close_matches(program, list(known), n=6, cutoff=0.6) if k not in close]
+    return f"; closest known: {', '.join(close[:3])}" if close else ""
+
+
 def check_program_known(con: Any, program: str) -> None:
     """Raise :class:`UnknownProgram`, naming the closest known ALNs, if ``program`` is in neither source."""
     known = [r[0] for r in con.execute("SELECT DISTINCT program_number FROM recon.program_year").fetchall()]
     if program in known:
         return
-    # A number cut short (97.10 for 97.102) is the likeliest typo: numbers it begins first, then
-    # the closest by spelling.
-    close = sorted(k for k in known if k.startswith(program))[:3]
-    close += [k for k in difflib.get_close_matches(program, known, n=6, cutoff=0.6) if k not in close]
-    close = close[:3]
-    hint = f"; closest known: {', '.join(close)}" if close else ""
+    hint = closest_hint(program, known)
     raise UnknownProgram(f"program {program} is in neither SAM.gov nor USAspending data in this warehouse "
                          f"({len(known):,} programs){hint}")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from spendrecon.csv_cells import csv_text
-from spendrecon.findings_query import NoWarehouse, _json_value
+from spendrecon.findings_query import NoWarehouse, _json_value, check_program_known
 from warehouse.db import connect, has_table
 
 COLUMNS = (
@@ -25,6 +25,7 @@ def query_history(warehouse: Path, program: str, fiscal_year: int | None = None,
     try:
         if not has_table(con, "recon", "figure_history") or not has_table(con, "recon", "program_year"):
             raise NoWarehouse(f"{warehouse} has no figure history yet: run `spendrecon run` (or --demo) first")
+        check_program_known(con, program)  # a typo (97.10) is named with the closest ALNs, never an empty table
         cur = con.execute(
             """
             SELECT h.source, h.program_number, h.fiscal_year, h.line, h.measure, h.value,

@@ -311,11 +311,18 @@ def annotate(settings: Settings, annotation: Annotation) -> int:
         rules = [r[0] for r in check.execute(
             "SELECT DISTINCT rule_id FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
             "ORDER BY 1", {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchall()]
+        hint = "check the program number (e.g. 97.102) and fiscal year"
+        if not known or known[0] == 0:
+            from spendrecon.findings_query import UnknownProgram, check_program_known
+
+            try:  # a typo (97.10) gets the closest known ALNs, as `findings --program` gives them
+                check_program_known(check, annotation.program_number)
+            except UnknownProgram as exc:
+                hint = str(exc)
     finally:
         check.close()
     if not known or known[0] == 0:
-        raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} is not in recon.program_year; "
-                       "check the program number (e.g. 97.102) and fiscal year")
+        raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} is not in recon.program_year; {hint}")
     if not rules or (annotation.rule_id is not None and annotation.rule_id not in rules):
         # A review of nothing would sit in the log unseen; refuse it before anything is written.
         what = f"no {annotation.rule_id} finding" if annotation.rule_id else "no finding"

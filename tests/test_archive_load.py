@@ -157,3 +157,16 @@ def test_the_prefect_flow_applies_files_in_order(tmp_path: Path) -> None:
             ingest_archive_flow([str(bad)], str(config))
     con = open_store(tmp_path / "data" / "usaspending_archive.duckdb", read_only=True)
     assert con.execute("SELECT assistance_transaction_unique_key FROM raw.archive_transactions").fetchall() == [("B_2",)]
+
+
+def test_a_warehouse_file_named_archive_duckdb_still_reads_the_archive_store(tmp_path: Path) -> None:
+    # A warehouse file's stem is its catalog name: `archive.duckdb` (and the run's building copy
+    # `.archive.duckdb.<run>.building`) is the catalog `archive`, so the store needs another alias.
+    store = _store_with_2023(tmp_path / "store")
+    con = connect(tmp_path / "archive.duckdb")
+    ensure_schema(con)
+    assert load_usaspending_from_archive(con, store, "run-1", Scope((2023,))) == 3
+    assert load_usaspending_from_archive(con, store, "run-2", Scope((2023,))) == 3  # detached cleanly, reusable
+    attached = {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    assert attached == {"archive", "system", "temp"}
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'archive_program_year'").fetchone() == (0,)

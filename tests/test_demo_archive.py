@@ -109,6 +109,12 @@ def test_ingest_archive_demo_then_awards_shows_97_102_fy2023(tmp_path):
     rows = json.loads(awards.stdout, parse_float=Decimal)
     assert len(rows) >= 2 and sum(r["obligation"] for r in rows) == Decimal("15000000.00")
 
+    typo = spendrecon(tmp_path, "awards", "--program", "97.10", "--fiscal-year", "2023")
+    assert typo.returncode == 1 and typo.stdout == ""
+    assert len(typo.stderr.splitlines()) == 1
+    assert typo.stderr.startswith("error: the archive store holds no transactions for program 97.10 in "
+                                  "FY2023; closest known: 97.102")
+
     # Again: the same files are recognised by checksum and skipped.
     again = spendrecon(tmp_path, "ingest-archive", "--demo", "--no-flow")
     assert again.returncode == 0 and again.stdout.count("skipped") >= 6, again.stdout

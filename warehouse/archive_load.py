@@ -18,7 +18,10 @@ def load_usaspending_from_archive(con: duckdb.DuckDBPyConnection, archive_store:
     """Fill staging.usaspending_program_year (scope only, source='archive') from the archive store.
 
     ``con`` is a read-write connection on the warehouse copy a run is building. The store is
-    attached read-only and detached again, so the published warehouse never refers to it.
+    attached read-only under an alias no database of ``con`` goes by (a warehouse file named
+    ``archive.duckdb`` is itself the catalog ``archive``), read through the temporary view
+    ``temp.main.archive_program_year`` the SQL files name, and detached again, so the published
+    warehouse never refers to it.
     Raises ArchiveLoadError if the store is missing or lacks the Full file of any of the scope's
     fiscal years: a year with no USAspending figures would otherwise read as "obligations not in
     USAspending", and a year only Delta files have touched holds a handful of changed transactions,
@@ -27,12 +30,15 @@ def load_usaspending_from_archive(con: duckdb.DuckDBPyConnection, archive_store:
     if not archive_store.exists():
         raise ArchiveLoadError(f"archive store {archive_store} does not exist; load Award Data Archive files "
                                "with `spendrecon ingest-archive` (`--demo` for the demo's) or set usaspending.mode: api")
+    alias = _free_alias(con)
     try:
-        execute(con, "ATTACH $path AS archive (READ_ONLY)", {"path": str(archive_store)})
+        execute(con, f'ATTACH $path AS "{alias}" (READ_ONLY)', {"path": str(archive_store)})
     except duckdb.Error as exc:
         raise ArchiveLoadError(f"cannot open archive store {archive_store}: {exc}") from None
     try:
-        rows = execute(con, "SELECT DISTINCT fiscal_year FROM archive.meta.archive_files "
+        con.execute("CREATE OR REPLACE TEMP VIEW archive_program_year AS "
+                    f'SELECT * FROM "{alias}".staging.archive_program_year')
+        rows = execute(con, f'SELECT DISTINCT fiscal_year FROM "{alias}".meta.archive_files '
                             "WHERE kind = 'full' AND list_contains($years, fiscal_year)",
                        {"years": list(scope.fiscal_years)}).fetchall()
         missing = sorted(set(scope.fiscal_years) - {r[0] for r in rows})
@@ -49,4 +55,14 @@ def load_usaspending_from_archive(con: duckdb.DuckDBPyConnection, archive_store:
                            "AND (len($programs) = 0 OR list_contains($programs, program_number))", params).fetchone()
         return int(row[0]) if row else 0
     finally:
-        con.execute("DETACH archive")
+        con.execute("DROP VIEW IF EXISTS temp.main.archive_program_year")
+        con.execute(f'DETACH "{alias}"')
+
+
+def _free_alias(con: duckdb.DuckDBPyConnection) -> str:
+    """An alias for the attached store that no database of ``con`` already goes by."""
+    taken = {str(r[0]).lower() for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    n = 1
+    while f"archive_store_{n}" in taken:
+        n += 1
+    return f"archive_store_{n}"

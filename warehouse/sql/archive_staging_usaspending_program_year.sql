@@ -1,4 +1,5 @@
--- The bridge from the archive store (ATTACHed read-only as `archive`) to the warehouse being built:
+-- The bridge from the archive store (ATTACHed read-only; read through the temporary view
+-- temp.main.archive_program_year that warehouse/archive_load.py creates) to the warehouse being built:
 -- replace the run's scope in staging.usaspending_program_year with the archive's aggregates.
 -- Parameters: $run_id, $fiscal_years, $programs (empty: every program)
 DELETE FROM staging.usaspending_program_year
@@ -19,7 +20,7 @@ SELECT $run_id,
        loan_subsidy_cost::DECIMAL(18,2),
        transaction_count,
        award_count
-FROM archive.staging.archive_program_year
+FROM temp.main.archive_program_year
 WHERE list_contains($fiscal_years, fiscal_year)
   AND (len($programs) = 0 OR list_contains($programs, program_number))
   AND program_number IS NOT NULL;
