@@ -29,14 +29,15 @@ def _columns(lines: bool) -> tuple[Column, ...]:
     return (
         Column("fiscal_year", "FY", "key"),
         Column("source", "source", "key", display=lambda s: SOURCE_LABEL.get(s, s)),
-        *([Column("line", "line", whole=True, priority=4)] if lines else []),
+        *([Column("line", "line", "key")] if lines else []),
         Column("measure", "figure", "key"),
         Column("value", "value", "money", display=_value_cell, priority=1),
-        Column("valid_from_run", "from run", "key"),
-        Column("valid_to_run", "until run", whole=True, priority=2, display=lambda r: r or "(current)"),
+        # The run ids are long: on a narrow terminal the figure matters more than where it came from.
+        Column("valid_from_run", "from run", whole=True, priority=2),
+        Column("valid_to_run", "until run", whole=True, priority=3, display=lambda r: r or "(current)"),
         Column("fetched_at", "fetched (UTC)", whole=True, priority=5,
                display=lambda t: f"{t:%Y-%m-%d %H:%M}" if t else ""),
-        Column("carried_forward", "note", wrap=True, priority=3,
+        Column("carried_forward", "note", wrap=True, priority=4,
                display=lambda c: "carried forward: no longer shown by the source" if c else ""),
     )
 

@@ -93,3 +93,21 @@ def test_text_columns_give_way_before_keys_and_are_named_when_dropped():
     narrower = Console(force_terminal=True, width=60, record=True, color_system=None)
     print_table(rows, cols, out=narrower)
     assert "not shown at this width: n, why" in narrower.export_text()  # an amount goes whole or not at all
+
+
+def test_history_on_a_60_column_terminal_keeps_the_figure_and_gives_up_the_run_ids_first():
+    from datetime import datetime
+    from decimal import Decimal
+
+    from spendrecon.cli_history import _columns
+
+    run = "20261201T054820Z-d70c"
+    rows = [{"fiscal_year": 2022, "source": "sam", "line": "total", "measure": "actual",
+             "value": Decimal("15000000.00"), "valid_from_run": run, "valid_to_run": None,
+             "fetched_at": datetime(2026, 12, 1, 5, 48), "carried_forward": False}]
+    screen = Console(force_terminal=True, width=60, record=True, color_system=None)
+    print_table(rows, _columns(False), title="97.102", out=screen)
+    text = screen.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert "$15,000,000.00" in text  # the figure is never the column that gives way
+    assert "not shown at this width" in text
