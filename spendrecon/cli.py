@@ -57,7 +57,7 @@ def run(
 
     if demo_vintage != 1 and not demo:
         raise UsageError("--demo-vintage: only applies with --demo")
-    from spendrecon.demo.vintage import VINTAGES
+    from spendrecon.demo.transport import VINTAGES
 
     if demo_vintage not in VINTAGES:
         raise UsageError(f"--demo-vintage: must be one of {', '.join(map(str, VINTAGES))}, not {demo_vintage}")

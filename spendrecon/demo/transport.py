@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import httpx
 
 from spendrecon.demo.apis import ApiEmulator, FaultPlan
+from spendrecon.demo.vintage import VINTAGES  # re-exported: production code reaches demo code only here
 
 
 class EmulatorTransport(httpx.BaseTransport):
