@@ -113,3 +113,28 @@ def test_the_reference_model_differs_only_where_the_sql_is_stricter(demo: duckdb
         within = [n for n in (year - 1, year + 1)
                   if this_sam and usa(aln, n) and usa(aln, n) != this_sam and _close(this_sam, usa(aln, n))]  # (b)
         assert reverse or within, (aln, year)
+
+
+def test_raw_pages_hold_every_page_the_sources_answered(demo: duckdb.DuckDBPyConnection) -> None:
+    (run_id,) = demo.execute("SELECT run_id FROM meta.runs").fetchone()
+    # SAM.gov: 23 pages of 100, numbered from 1, all from this run, the key never in the URL, and
+    # together every listing staging holds.
+    assert demo.execute("SELECT count(*), min(page_number), max(page_number), count(DISTINCT page_number), "
+                        "min(status_code), max(status_code), bool_and(run_id = $r), "
+                        "bool_or(url ILIKE '%api_key%') FROM raw.sam_pages", {"r": run_id}).fetchone() == (
+        23, 1, 23, 23, 200, 200, True, False)
+    assert demo.execute("SELECT sum(json_array_length(body->'$.assistanceListingsData')), "
+                        "min(body->>'$.totalRecords'), max(body->>'$.totalRecords') FROM raw.sam_pages").fetchone() \
+        == (2295, "2295", "2295")
+    assert demo.execute("SELECT count(*) FROM staging.sam_listings").fetchone() == (2295,)
+    # USAspending: 21 pages per fiscal year, each with the request that asked for it (the year's dates,
+    # the page number), and together every program-year staging holds.
+    per_year = demo.execute(
+        "SELECT fiscal_year, count(*), min(page_number), max(page_number), "
+        "bool_and((request_body->>'$.page')::INTEGER = page_number), "
+        "bool_and(request_body->'$.filters.time_period[0]'->>'$.end_date' = fiscal_year || '-09-30'), "
+        "bool_and(status_code = 200 AND run_id = $r) FROM raw.usaspending_pages GROUP BY ALL ORDER BY 1",
+        {"r": run_id}).fetchall()
+    assert per_year == [(fy, 21, 1, 21, True, True, True) for fy in range(2019, 2024)]
+    assert demo.execute("SELECT sum(json_array_length(body->'$.results')) FROM raw.usaspending_pages").fetchone() \
+        == demo.execute("SELECT count(*) FROM staging.usaspending_program_year").fetchone() == (10331,)
