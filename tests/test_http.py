@@ -521,7 +521,7 @@ def test_to_cents_reads_money_exactly(raw: object, expected: Decimal | None) -> 
 
 @pytest.mark.parametrize("raw", ["abc", "1.2.3", "NaN", True, [1], "Infinity"])
 def test_to_cents_refuses_what_is_not_an_amount(raw: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r" is not an amount"):
         to_cents(raw)
 
 
