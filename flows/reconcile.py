@@ -159,16 +159,37 @@ def _gather(plan: RunPlan, sam_future: PrefectFuture[SamExtract],
         raise
 
 
+@contextmanager
+def _secrets_kept_out() -> Iterator[None]:
+    """Prefect stores a failed task's exception text (its state message, its pickled result) in its
+    database. A SourceError is redacted when made, but an unexpected error can still quote a secret
+    (the SAM.gov key in a URL): it leaves the task as the same error with the secret masked."""
+    try:
+        yield
+    except Exception as exc:
+        text = str(exc)
+        clean = pipeline.redact(text)
+        if clean == text:
+            raise
+        try:
+            masked: Exception = type(exc)(clean)
+        except Exception:  # noqa: BLE001 - an error type that cannot be rebuilt from its text alone
+            masked = pipeline.RunError(f"{type(exc).__name__}: {clean}")
+        raise masked from None
+
+
 @task(name="load-and-reconcile", cache_policy=NO_CACHE)
 def publish_task(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExtract]) -> dict[str, Any]:
-    run = pipeline.publish(plan, sam, usaspending)
+    with _secrets_kept_out():
+        run = pipeline.publish(plan, sam, usaspending)
     return {"run_id": run.run_id, "findings_open": run.findings_open, "findings_new": run.findings_new,
             "findings_resolved": run.findings_resolved, "program_years": run.program_years}
 
 
 @task(name="report", cache_policy=NO_CACHE)
 def report_task(warehouse: Path, reports_dir: Path, run_id: str) -> str:
-    folder = write_report(warehouse, reports_dir, run_id)
+    with _secrets_kept_out():
+        folder = write_report(warehouse, reports_dir, run_id)
     create_markdown_artifact(key="spendrecon-run-summary", markdown=summary_markdown(warehouse, run_id),
                              description=f"spendrecon run {run_id}")
     return str(folder)

@@ -23,13 +23,16 @@ def test_names_give_kind_date_and_fiscal_year() -> None:
     assert parse_archive_name("FY%28All%29_All_Assistance_Delta_20251206.zip").kind == "delta"  # URL-encoded in links
 
 
-@pytest.mark.parametrize("name", [
-    "FY2025_All_Contracts_Full_20251206.zip", "FY2025_012_Assistance_Full_20251206.zip",
-    "FY(All)_All_Assistance_Full_20251206.zip", "FY2025_All_Assistance_Delta_20251206.zip",
-    "FY2025_All_Assistance_Full_20251306.zip", "notes.zip",
+@pytest.mark.parametrize(("name", "why"), [
+    ("FY2025_All_Contracts_Full_20251206.zip", "is not an Award Data Archive assistance file name"),
+    ("FY2025_012_Assistance_Full_20251206.zip", r"per-agency files \(012\) are not supported"),
+    ("FY(All)_All_Assistance_Full_20251206.zip", r"Full files are per fiscal year and Delta files are FY\(All\)"),
+    ("FY2025_All_Assistance_Delta_20251206.zip", r"Full files are per fiscal year and Delta files are FY\(All\)"),
+    ("FY2025_All_Assistance_Full_20251306.zip", "20251306 is not a date"),
+    ("notes.zip", "'notes.zip' is not an Award Data Archive assistance file name"),
 ])
-def test_other_names_are_refused(name: str) -> None:
-    with pytest.raises(ArchiveNameError):
+def test_other_names_are_refused(name: str, why: str) -> None:
+    with pytest.raises(ArchiveNameError, match=why):
         parse_archive_name(name)
 
 

@@ -234,7 +234,7 @@ def test_demo_bundle_amount_text_survives_the_round_trip() -> None:
 
 def test_dumps_exact_refuses_floats() -> None:
     assert dumps_exact({"a": [Decimal("1.10"), None, True, 3, "x"]}) == '{"a":[1.10,null,true,3,"x"]}'
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"float 1\.1 would lose its decimal text; use Decimal"):
         dumps_exact({"amount": 1.1})
 
 

@@ -173,6 +173,59 @@ def test_a_run_failing_midway_leaves_the_previous_warehouse_intact(tmp_path):
     _the_secret_is_nowhere(tmp_path, second)
 
 
+# The real CLI, with publish() told to fail once the load is done: SAM.gov's side breaks with the key in
+# the error text, after raw pages, staging and carry-forward were written into the building copy.
+_FAIL_AFTER_LOAD = """
+import functools, runpy, sys
+import spendrecon.pipeline as pipeline
+
+def boom():
+    raise RuntimeError("SAM.gov connection reset reading https://api.sam.gov/assistance-listings/v1/search"
+                       "?api_key=%s&pageNumber=3")
+
+pipeline.publish = functools.partial(pipeline.publish, fail_after_load=boom)
+sys.argv = ["spendrecon", *sys.argv[1:]]
+runpy.run_module("spendrecon.cli", run_name="__main__")
+"""
+
+
+def test_a_run_failing_after_the_load_leaves_the_previous_warehouse_intact(tmp_path):
+    bundle = Bundle.load_demo()
+    with EmulatorServer(ApiEmulator(bundle, api_key=SECRET)) as good:
+        env = {"SPENDRECON_SAM_BASE_URL": good.base_url, "SPENDRECON_USASPENDING_BASE_URL": good.base_url,
+               "SAM_API_KEY": SECRET}
+        first = spendrecon(tmp_path, "run", "--fiscal-years", "2019-2023", env=env)
+        assert first.returncode == 0, first.stderr[-3000:]
+        warehouse = tmp_path / "data" / "spendrecon.duckdb"
+        con = duckdb.connect(str(warehouse), read_only=True)
+        tables = ("recon.findings", "recon.program_year", "staging.sam_obligations",
+                  "staging.usaspending_program_year", "raw.sam_pages", "raw.usaspending_pages")
+        before = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+        con.close()
+
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SPENDRECON_", "SAM_API"))}
+        second = subprocess.run([sys.executable, "-c", _FAIL_AFTER_LOAD % SECRET, "run", "--fiscal-years",
+                                 "2019-2023"], cwd=tmp_path, env={**full_env, **env}, capture_output=True,
+                                text=True, timeout=600)
+    assert second.returncode == 1, second.stderr[-3000:]
+    errors = [line for line in second.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "SAM.gov connection reset" in errors[0] and "pageNumber=3" in errors[0], errors
+    assert "Traceback" not in second.stderr
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for table, rows in before.items():
+            assert con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == rows, table
+        runs = con.execute("SELECT status, error FROM meta.runs ORDER BY started_at").fetchall()
+    finally:
+        con.close()
+    assert [r[0] for r in runs] == ["succeeded", "failed"]
+    assert runs[0][1] is None
+    assert runs[1][1].startswith("RuntimeError: SAM.gov connection reset reading https://api.sam.gov/")
+    assert "pageNumber=3" in runs[1][1] and SECRET not in runs[1][1]
+    _the_secret_is_nowhere(tmp_path, second)
+
+
 def _the_secret_is_nowhere(root: Path, *runs: subprocess.CompletedProcess[str]) -> None:
     for r in runs:
         assert SECRET not in r.stdout and SECRET not in r.stderr

@@ -1,5 +1,5 @@
 """partial_year: the fiscal year is not over, so actuals cannot exist yet."""
-from recon_fixtures import add_sam, add_usaspending, new_warehouse, primary, reconcile
+from recon_fixtures import add_sam, add_usaspending, new_warehouse, primary, reconcile, triage
 
 
 def test_the_year_in_progress_is_explained_before_anything_else():
@@ -19,3 +19,7 @@ def test_a_completed_year_is_not_partial():
     add_sam(con, "97.103", 2026, actual="15000000")
     reconcile(con, "run1", years=(2026,))
     assert primary(con, "97.103", 2026, "actual_not_in_usaspending")[0] != "partial_year"
+    # Not partial_year, and nothing else either: one program with one year is a lead, unexplained.
+    assert primary(con, "97.103", 2026, "actual_not_in_usaspending") == (None, None)
+    assert triage(con, "97.103", 2026, "actual_not_in_usaspending") == "lead"
+    assert con.execute("SELECT count(*) FROM recon.finding_explanations").fetchone() == (0,)

@@ -521,7 +521,7 @@ def test_to_cents_reads_money_exactly(raw: object, expected: Decimal | None) -> 
 
 @pytest.mark.parametrize("raw", ["abc", "1.2.3", "NaN", True, [1], "Infinity"])
 def test_to_cents_refuses_what_is_not_an_amount(raw: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r" is not an amount"):
         to_cents(raw)
 
 
@@ -564,6 +564,6 @@ def test_a_response_that_echoes_the_request_url_is_stored_without_the_key():
 
 
 def test_amounts_beyond_the_warehouse_precision_are_refused_where_they_are_read():
-    assert to_cents("9999999999999999.99") is not None
+    assert to_cents("9999999999999999.99") == Decimal("9999999999999999.99")  # the largest, kept exactly
     with pytest.raises(ValueError, match="beyond the largest amount stored"):
         to_cents(Decimal("10000000000000000"))

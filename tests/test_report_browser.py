@@ -293,8 +293,13 @@ def test_program_page_shows_its_chart_and_findings(page: Any, payload: dict[str,
     assert "SAM.gov actual with no USAspending obligations" in text and "$15,000,000.00" in text
     explained = next(f for f in _rows(payload["findings"])
                      if (f["program"], f["fy"], f["rule"]) == ("97.102", 2022, "actual_not_in_usaspending"))
-    if explained["expl"]:
-        assert payload["explanations"][explained["expl"]] in text and explained["explReason"] in text
+    # The seed case's explanation, exactly: the money appears on USAspending a year later.
+    assert explained["expl"] == "fiscal_year_shift"
+    assert explained["explReason"] == ("The SAM.gov figure for FY2022 ($15,000,000.00) matches the USAspending "
+                                       "figure for FY2023 ($15,000,000.00): the same money booked in a different "
+                                       "fiscal year")
+    assert payload["explanations"]["fiscal_year_shift"] == "The money appears in the neighbouring fiscal year"
+    assert payload["explanations"][explained["expl"]] in text and explained["explReason"] in " ".join(text.split())
     assert "accepted" in text and HOSTILE_NOTE in text and "ana" in text  # the review, from recon.annotations
     assert f"new in run {payload['run']['id']}" in " ".join(text.split())  # its history
     assert page.evaluate("window.__pwned") is None

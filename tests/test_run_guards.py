@@ -1,5 +1,6 @@
 """What protects the warehouse around a run: the writer lock, demo and live kept apart, disabled
 rules, copies left by killed runs."""
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -34,8 +35,11 @@ def test_a_run_waits_for_the_writer_lock_then_says_why_it_cannot_go_on(tmp_path,
     settings = _settings(tmp_path)
     run_pipeline(plan_run(settings, demo=True))
     with writer_lock(settings.warehouse_path):
+        started = time.monotonic()
         with pytest.raises(WarehouseBusy, match="another spendrecon run is writing"):
             run_pipeline(plan_run(settings, demo=True))
+        waited = time.monotonic() - started
+    assert waited >= 0.3  # it waited the configured time before giving up, not refused at once
     assert [r[0] for r in _runs(settings.warehouse_path)] == ["succeeded"]
 
 
@@ -44,8 +48,10 @@ def test_an_annotate_refused_by_the_lock_leaves_no_note_behind(tmp_path, monkeyp
     settings = _settings(tmp_path)
     run_pipeline(plan_run(settings, demo=True))
     with writer_lock(settings.warehouse_path):
-        with pytest.raises(WarehouseBusy):
+        started = time.monotonic()
+        with pytest.raises(WarehouseBusy, match="another spendrecon run is writing"):
             annotate(settings, Annotation("97.102", 2022, "accepted", "x", datetime.now(timezone.utc)))
+        assert time.monotonic() - started >= 0.3  # it waited for the lock first
     assert not (tmp_path / "data" / "annotations.jsonl").exists()
 
 

@@ -409,7 +409,7 @@ def test_the_pacer_only_waits_for_what_is_left_of_the_interval() -> None:
     pacer.wait()
     assert slept == [0.75]
     assert Pacer(0).interval == 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="pace must not be negative, got -1"):
         Pacer(-1)
 
 
