@@ -7,30 +7,14 @@ test_the_reference_model_differs_only_where_the_sql_is_stricter)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import duckdb
-import pytest
 
-from spendrecon.config import load_settings
-from spendrecon.pipeline import plan_run, run_pipeline
 from test_demo_data import generated, generator
 
 TOLERANCE = (Decimal("1000"), Decimal("0.05"))  # fiscal_year_shift's abs_tolerance / rel_tolerance
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    tmp = tmp_path_factory.mktemp("demo")
-    settings = load_settings(None, overrides={"fiscal_years": [2019, 2020, 2021, 2022, 2023],
-                                              "warehouse": str(tmp / "w.duckdb"), "data_dir": str(tmp / "data"),
-                                              "reports_dir": str(tmp / "reports")}, environ={})
-    run_pipeline(plan_run(settings, demo=True))
-    con = duckdb.connect(str(tmp / "w.duckdb"), read_only=True)
-    yield con
-    con.close()
 
 
 def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> dict[Any, int]:

@@ -13,8 +13,6 @@ import pytest
 
 from connectors import assistance_types
 from recon_fixtures import add_sam, add_usaspending, new_warehouse, reconcile
-from spendrecon.config import load_settings
-from spendrecon.pipeline import plan_run, run_pipeline
 from warehouse.db import execute
 from warehouse.explanations.registry import KINDS, TRIAGE, load_explanations
 from warehouse.findings import evaluate_rules
@@ -123,18 +121,6 @@ def test_every_explanation_returns_the_fixed_columns_and_fills_its_reason(
 
 
 # --- accepted values over the demo's warehouse -------------------------------------------------------
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    tmp = tmp_path_factory.mktemp("demo")
-    settings = load_settings(None, overrides={"fiscal_years": [2019, 2020, 2021, 2022, 2023],
-                                              "warehouse": str(tmp / "w.duckdb"), "data_dir": str(tmp / "data"),
-                                              "reports_dir": str(tmp / "reports")}, environ={})
-    run_pipeline(plan_run(settings, demo=True))
-    con = duckdb.connect(str(tmp / "w.duckdb"), read_only=True)
-    yield con
-    con.close()
-
-
 def _values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> set[object]:
     return {r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()}
 
