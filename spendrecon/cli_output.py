@@ -26,8 +26,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal, TextIO
 
 import typer
@@ -36,6 +34,8 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from spendrecon.csv_cells import csv_text, plain
 
 Kind = Literal["key", "money", "number", "text"]
 Format = Literal["table", "tsv", "csv", "json"]
@@ -107,17 +107,6 @@ def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], fmt: Form
 
 # --- plain text for pipes ------------------------------------------------------------------------
 
-def plain(value: Any) -> str:
-    """A value as one machine-readable field: exact decimals, ISO dates, "" for missing."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(value)
-
-
 def _one_field(text: str) -> str:
     # A tab or line break inside a value would split the record; no quoting in TSV, so replace them.
     return "".join(" " if (ch in "\t\r\n\v\f\x85\u2028\u2029" or ord(ch) < 32) else ch for ch in text)
@@ -131,8 +120,6 @@ def to_tsv(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> str:
 
 def to_csv(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> str:
     # The one CSV writer: text cells are neutralised against spreadsheet formulas there.
-    from spendrecon.csv_cells import csv_text
-
     return csv_text(keys, ([r.get(k) for k in keys] for r in rows))
 
 

@@ -29,16 +29,22 @@ def neutralise(text: str) -> str:
     return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
 
 
-def csv_cell(value: object) -> str:
-    """One cell: NULL is empty, numbers exact and plain, dates ISO, every text neutralised."""
+def plain(value: object) -> str:
+    """A value as one machine-readable field: NULL is empty, decimals exact, dates ISO, the rest as text.
+    Shared by CSV cells and the CLI's tab-separated output."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return format(value, "f")  # exact text (15000000.00), never a float's
-    if isinstance(value, (bool, int, float)):
-        return str(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    return str(value)
+
+
+def csv_cell(value: object) -> str:
+    """One cell: :func:`plain`, with every text neutralised (numbers and dates never need it)."""
+    if value is None or isinstance(value, (Decimal, bool, int, float, date, datetime)):
+        return plain(value)
     return neutralise(str(value))
 
 
