@@ -572,8 +572,8 @@ def _check_headers(contents: ArchiveContents, name: ArchiveName) -> None:
 def program_years(con: duckdb.DuckDBPyConnection, fiscal_years: Sequence[int],
                   programs: Sequence[str] | None = None) -> list[dict[str, Any]]:
     cur = con.execute(
-        "SELECT * FROM staging.archive_program_year WHERE list_contains($fy, fiscal_year) "
-        "AND (len($programs) = 0 OR list_contains($programs, program_number)) ORDER BY program_number, fiscal_year",
+        "SELECT * FROM staging.archive_program_year WHERE in_scope($fy, $programs, fiscal_year, program_number) "
+        "ORDER BY program_number, fiscal_year",
         {"fy": list(fiscal_years), "programs": list(programs or [])})
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]

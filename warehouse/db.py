@@ -80,7 +80,10 @@ def has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: 
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only)
+    """Open a DuckDB file (or ":memory:") with spendrecon's macros (sql/macros.sql) defined."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    run_file(con, "macros")
+    return con
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

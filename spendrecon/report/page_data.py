@@ -136,11 +136,9 @@ def load_program_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[Pro
     sql = (
         f"SELECT program_number, fiscal_year, program_title, agency, {estimate}, sam_actual, "
         f"usaspending_obligations, {carried} FROM recon.program_year "
-        "WHERE $programs::VARCHAR[] IS NULL OR list_contains($programs::VARCHAR[], program_number) "
-        "ORDER BY program_number, fiscal_year"
+        "WHERE program_in_scope($programs::VARCHAR[], program_number) ORDER BY program_number, fiscal_year"
     )
-    programs = list(run.programs) if run.programs is not None else None
-    return [ProgramYear(**r) for r in dict_rows(con.execute(sql, {"programs": programs}))]
+    return [ProgramYear(**r) for r in dict_rows(con.execute(sql, {"programs": list(run.programs or ())}))]
 
 
 def load_explanation_notes(con: duckdb.DuckDBPyConnection) -> list[ExplanationNote]:

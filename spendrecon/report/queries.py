@@ -360,7 +360,7 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
         "         sum(sam_actual) AS sam_actual, sum(usaspending_obligations) AS usaspending "
         "  FROM py "
         "  WHERE ($fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year)) "
-        "    AND ($programs::VARCHAR[] IS NULL OR list_contains($programs::VARCHAR[], program_number)) "
+        "    AND program_in_scope($programs::VARCHAR[], program_number) "
         "  GROUP BY 1), "
         "found AS ("
         "  SELECT coalesce(py.agency, $unknown) AS agency, count(*) AS findings, "
@@ -376,7 +376,7 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
     params: dict[str, Any] = {
         "unknown": UNKNOWN_AGENCY,
         "fiscal_years": list(run.fiscal_years) if run.fiscal_years else None,
-        "programs": list(run.programs) if run.programs is not None else None,
+        "programs": list(run.programs or ()),
     }
     return [
         AgencyTotal(r["agency"], int(r["programs"]), r["sam_actual"], r["usaspending"], int(r["findings"]),

@@ -40,8 +40,7 @@ SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_a
 FROM recon.findings AS f
 LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
 WHERE f.status <> 'resolved'
-  AND list_contains($fiscal_years, f.fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, f.program_number))
+  AND in_scope($fiscal_years, $programs, f.fiscal_year, f.program_number)
   AND list_contains($rule_ids, f.rule_id)
   AND NOT EXISTS (
       SELECT 1 FROM findings_current AS c
@@ -95,8 +94,7 @@ SET rule_disabled = NOT list_contains($rule_ids, rule_id)
 WHERE rule_disabled IS DISTINCT FROM (NOT list_contains($rule_ids, rule_id));
 
 DELETE FROM recon.finding_explanations
-WHERE list_contains($fiscal_years, fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, program_number))
+WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number)
   AND list_contains($rule_ids, rule_id);
 
 INSERT INTO recon.finding_explanations
