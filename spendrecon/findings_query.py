@@ -68,7 +68,7 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
                       AND r.started_at > (SELECT started_at FROM meta.runs WHERE run_id = $changed_since)))
             ORDER BY CASE WHEN $leads THEN 0 WHEN f.severity = 'error' THEN 0 WHEN f.severity = 'warning' THEN 1
                           ELSE 2 END,
-                     abs(coalesce(f.difference, f.sam_amount, f.usaspending_amount, 0)) DESC,
+                     at_stake(f.difference, f.sam_amount, f.usaspending_amount) DESC,
                      f.program_number, f.fiscal_year, f.rule_id
             """,
             {"program": f.program, "fiscal_year": f.fiscal_year, "rule": f.rule,
@@ -87,7 +87,7 @@ def triage_lines(warehouse: Path) -> list[str]:
     con = connect(warehouse, read_only=True)
     try:
         rows = dict(((bucket, (n, k)) for bucket, n, k in con.execute(
-            "SELECT triage, count(*), sum(coalesce(abs(difference), abs(sam_amount), abs(usaspending_amount), 0)) "
+            "SELECT triage, count(*), sum(at_stake(difference, sam_amount, usaspending_amount)) "
             "FROM recon.findings WHERE status <> 'resolved' GROUP BY triage").fetchall()))
     finally:
         con.close()

@@ -38,6 +38,16 @@ def sql_text(name: str, package: str = "warehouse.sql") -> str:
     return resources.files(package).joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
+def query_of(name: str, package: str = "warehouse.sql") -> str:
+    """The query a one-statement ``CREATE ... AS <query>`` file builds its table from, so that a reader
+    can compute the same rows where the table is missing (an older file) from the one definition."""
+    (stmt,) = statements(sql_text(name, package))
+    match = re.match(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+\S+\s+AS\s+(.*)$", _strip_comments(stmt), re.S | re.I)
+    if match is None:
+        raise ValueError(f"{name}.sql does not build a table from one query")
+    return match.group(1).strip()
+
+
 def statements(sql: str) -> list[str]:
     """Split a file on semicolons that end a line. Our SQL files never put ';' inside strings at a line end."""
     parts = re.split(r";\s*(?:\n|$)", sql)
@@ -87,6 +97,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    run_file(con, "macros")  # again, for a connection opened without connect(): the schema files use them
     for name in SCHEMA_FILES:
         run_file(con, name)
     if has_table(con, "staging", "usaspending_history"):  # usaspending_all_years's first name: move its rows over

@@ -16,8 +16,9 @@ import duckdb
 from spendrecon.report.catalog import column_or_null, columns, has_table
 from spendrecon.report.history import FigureVersion, load_figure_versions
 from spendrecon.report.queries import (
-    UNKNOWN_AGENCY, Finding, ReportData, RunInfo, dict_rows, load_findings, program_year_source,
+    Finding, ReportData, RunInfo, dict_rows, load_findings, program_year_source,
 )
+from warehouse.db import query_of
 from warehouse.explanations.registry import load_explanations
 
 RUNS_SHOWN = 200  # the runs history table; older runs stay in meta.runs
@@ -184,37 +185,19 @@ def load_runs(con: duckdb.DuckDBPyConnection) -> list[RunSummary]:
     return [RunSummary(**{**r, "fiscal_years": tuple(sorted(r["fiscal_years"] or ()))}) for r in rows]
 
 
-# Without recon.agency_year (files older than it), the same measures from program_year and findings.
-_AGENCY_YEAR_COMPUTED = """
-WITH py AS (
-    SELECT coalesce(agency, $unknown) AS agency, program_number, fiscal_year, sam_actual, usaspending_obligations,
-           greatest(abs(coalesce(sam_actual, 0)), abs(coalesce(usaspending_obligations, 0))) AS weight
-    FROM recon.program_year
-),
-flagged AS (SELECT DISTINCT program_number, fiscal_year FROM recon.findings WHERE status <> 'resolved')
-SELECT py.agency, py.fiscal_year, count(*) AS programs_compared,
-       sum(py.sam_actual)::DECIMAL(18,2) AS sam_actual,
-       sum(py.usaspending_obligations)::DECIMAL(18,2) AS usaspending_obligations,
-       coalesce(sum(py.weight), 0)::DECIMAL(18,2) AS dollars_compared,
-       coalesce(sum(py.weight) FILTER (WHERE fl.program_number IS NULL), 0)::DECIMAL(18,2) AS dollars_within_tolerance
-FROM py LEFT JOIN flagged AS fl USING (program_number, fiscal_year)
-GROUP BY py.agency, py.fiscal_year
-"""
-
-
 def load_agency_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[AgencyYear]:
-    """Per agency and fiscal year of the run: programs compared and the dollars within tolerance."""
+    """Per agency and fiscal year of the run: programs compared and the dollars within tolerance.
+
+    Read from recon.agency_year; in files older than that table, computed by its own query
+    (recon_agency_year.sql), which needs the triage columns of recon.findings."""
     if has_table(con, "recon", "agency_year"):
-        source = ("SELECT agency, fiscal_year, programs_compared, sam_actual, usaspending_obligations, "
-                  "dollars_compared, dollars_within_tolerance FROM recon.agency_year")
-    elif has_table(con, "recon", "program_year"):
-        source = _AGENCY_YEAR_COMPUTED
+        source = "recon.agency_year"
+    elif has_table(con, "recon", "program_year") and {"triage", "explanation"} <= columns(con, "recon", "findings"):
+        source = f"({query_of('recon_agency_year')})"
     else:
         return []
-    sql = (f"SELECT * FROM ({source}) "
+    sql = ("SELECT agency, fiscal_year, programs_compared, sam_actual, usaspending_obligations, dollars_compared, "
+           f"dollars_within_tolerance FROM {source} "
            "WHERE $fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year) "
            "ORDER BY agency, fiscal_year")
-    params = {"unknown": UNKNOWN_AGENCY, "fiscal_years": list(run.fiscal_years) or None}
-    if "$unknown" not in source:
-        del params["unknown"]
-    return [AgencyYear(**r) for r in dict_rows(con.execute(sql, params))]
+    return [AgencyYear(**r) for r in dict_rows(con.execute(sql, {"fiscal_years": list(run.fiscal_years) or None}))]

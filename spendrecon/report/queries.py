@@ -29,9 +29,9 @@ LARGEST_GAPS = 25
 # A run id becomes a folder name: refuse anything that could climb out of the reports folder.
 _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
 
-# The dollars a finding puts at stake: the gap when both sides have a figure, otherwise the
-# side that exists (a SAM.gov actual with no USAspending figure is entirely unaccounted for).
-_STAKE = "coalesce(abs({p}difference), abs({p}sam_amount), abs({p}usaspending_amount), 0)"
+# The dollars a finding puts at stake: the at_stake macro (warehouse/sql/macros.sql), from the figures
+# rather than recon.findings.at_stake so that files older than that column read the same.
+_STAKE = "at_stake({p}difference, {p}sam_amount, {p}usaspending_amount)"
 # A finding is open until a run resolves it: 'new', 'open' and 'reopened' (older files never say reopened).
 _OPEN = "{p}status <> 'resolved'"
 _SEVERITY_RANK = "CASE {p}severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 3 END"
@@ -386,8 +386,7 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
 
 
 def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) -> list[Event]:
-    stake = ("coalesce(abs(e.sam_amount - e.usaspending_amount), abs(e.sam_amount), "
-             "abs(e.usaspending_amount), 0)")
+    stake = "at_stake(e.sam_amount - e.usaspending_amount, e.sam_amount, e.usaspending_amount)"  # events keep no difference
     sql = (
         f"WITH py AS ({program_year}) "
         "SELECT e.event, e.program_number, e.fiscal_year, e.rule_id, py.program_title, py.agency, "

@@ -72,9 +72,10 @@ WHERE t.rule_id IS NULL
 
 INSERT INTO recon.findings
     (run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
-     message, status, first_seen_run_id, last_seen_run_id, explanation, explanation_reason, triage)
+     message, status, first_seen_run_id, last_seen_run_id, explanation, explanation_reason, triage, at_stake)
 SELECT $run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
-       message, 'new', $run_id, $run_id, explanation, explanation_reason, triage
+       message, 'new', $run_id, $run_id, explanation, explanation_reason, triage,
+       at_stake(difference, sam_amount, usaspending_amount)
 FROM findings_current
 ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     run_id = excluded.run_id,
@@ -82,6 +83,7 @@ ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     sam_amount = excluded.sam_amount,
     usaspending_amount = excluded.usaspending_amount,
     difference = excluded.difference,
+    at_stake = excluded.at_stake,
     message = excluded.message,
     status = CASE WHEN status = 'resolved' THEN 'reopened' ELSE 'open' END,
     last_seen_run_id = excluded.last_seen_run_id,
