@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from spendrecon.csv_cells import csv_text
-from spendrecon.report.queries import Finding, ReportData
+from spendrecon.report.data import Finding, ReportData
 
 COLUMNS = (
     "run_id", "program_number", "fiscal_year", "rule_id", "severity", "status", "program_title", "agency",

@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from decimal import Decimal
 
-from spendrecon.report.queries import RunInfo
+from spendrecon.report.data import RunInfo
 from warehouse.money import format_money
 from warehouse.rules.registry import Rule
 

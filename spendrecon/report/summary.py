@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from spendrecon.report.history import SOURCE_LABEL, reason_text
-from spendrecon.report.queries import Event, Finding, ReportData, RunInfo
+from spendrecon.report.data import Event, Finding, ReportData, RunInfo
 from warehouse.findings import format_money
 
 EVENT_ROWS = 50  # rows per event list in Markdown; findings.csv has them all
