@@ -96,6 +96,19 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def open_published(path: Path, error: type[Exception], *, needs: tuple[str, ...] = ("recon.program_year",),
+                   lacking: str = "successful run") -> duckdb.DuckDBPyConnection:
+    """The published warehouse, read-only, for reading back what runs wrote. Raises ``error`` (the
+    caller's own type) when there is no file yet, or no table of ``needs``: no run has got that far."""
+    if not Path(path).exists():
+        raise error(f"no warehouse at {path}: run `spendrecon run --demo` (or `spendrecon run`) first")
+    con = connect(path, read_only=True)
+    if not all(has_table(con, *name.split(".")) for name in needs):
+        con.close()
+        raise error(f"{path} has no {lacking} yet: run `spendrecon run` (or --demo) first")
+    return con
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     run_file(con, "macros")  # again, for a connection opened without connect(): the schema files use them
     for name in SCHEMA_FILES:

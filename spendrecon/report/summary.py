@@ -15,7 +15,7 @@ from warehouse.findings import format_money
 
 EVENT_ROWS = 50  # rows per event list in Markdown; findings.csv has them all
 PROGRAMS_SHOWN = 20  # a long --programs filter is cut short in the header
-DASH = "—"
+DASH = "—"  # a missing value in a table (warehouse/money.py: one rendering per medium)
 
 # Characters that would start Markdown syntax (or raw HTML) inside a table cell.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")

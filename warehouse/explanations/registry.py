@@ -14,7 +14,7 @@ import yaml
 from warehouse.arrow_rows import insert_rows
 from warehouse.db import execute, sql_text
 from warehouse.keys import key_text
-from warehouse.money import format_money
+from warehouse.money import NOT_REPORTED, format_money
 
 PACKAGE = "warehouse.explanations"
 
@@ -86,7 +86,7 @@ def _from_yaml(entry: Mapping[str, Any]) -> Explanation:
 
 def _format_value(name: str, value: Any) -> str:
     if value is None:
-        return "not reported"
+        return NOT_REPORTED
     if name.endswith("_share") and isinstance(value, (Decimal, float)):
         return f"{round(Decimal(str(value)) * 100):d}%"
     if isinstance(value, Decimal):

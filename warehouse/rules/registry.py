@@ -95,11 +95,6 @@ _SAMPLE_ROWS: tuple[Mapping[str, Any], ...] = (
 )
 
 
-def _phrase(amount: Decimal | None) -> str:
-    # Messages say "not reported" for NULL: a missing figure must never read like $0.
-    return "not reported" if amount is None else format_money(amount)
-
-
 def message_values(rule: Rule, row: Mapping[str, Any]) -> dict[str, Any]:
     """What a message's placeholders are filled with: amounts and parameters as formatted text."""
     values: dict[str, Any] = {k: (f"{v * 100:g}%" if k.startswith("rel_") else format_money(v))
@@ -109,9 +104,9 @@ def message_values(rule: Rule, row: Mapping[str, Any]) -> dict[str, Any]:
     values.update(
         program_number=row["program_number"],
         fiscal_year=row["fiscal_year"],
-        sam_amount=_phrase(row["sam_amount"]),
-        usaspending_amount=_phrase(row["usaspending_amount"]),
-        difference=_phrase(row["difference"]),
+        sam_amount=format_money(row["sam_amount"]),  # NULL reads "not reported", never like $0
+        usaspending_amount=format_money(row["usaspending_amount"]),
+        difference=format_money(row["difference"]),
     )
     return values
 
