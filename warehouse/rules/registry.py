@@ -8,11 +8,13 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
+import duckdb
 import yaml
 
-from warehouse.db import sql_text
+from warehouse.db import connect, execute, sql_text
 from warehouse.keys import key_text
 from warehouse.money import format_money
+from warehouse.templates import TemplateError, format_expression, uses_format_spec
 
 SEVERITIES = ("error", "warning", "info")
 _OVERRIDABLE = ("enabled", "severity", "message")
@@ -95,12 +97,33 @@ _SAMPLE_ROWS: tuple[Mapping[str, Any], ...] = (
 )
 
 
-def message_values(rule: Rule, row: Mapping[str, Any]) -> dict[str, Any]:
-    """What a message's placeholders are filled with: amounts and parameters as formatted text."""
-    values: dict[str, Any] = {k: (f"{v * 100:g}%" if k.startswith("rel_") else format_money(v))
-                              for k, v in rule.params.items()}
+def _param_texts(rule: Rule) -> dict[str, str]:
+    """The rule's parameters as its message shows them: shares as percentages, the rest as money."""
+    values = {k: (f"{v * 100:g}%" if k.startswith("rel_") else format_money(v)) for k, v in rule.params.items()}
     if "rel_tolerance" in rule.params:
         values["rel_tolerance_pct"] = values["rel_tolerance"]
+    return values
+
+
+# The SQL of each row field a message may show; amounts through money_text (sql/macros.sql), which
+# writes them as format_money does.
+_FIELD_SQL = {"program_number": "program_number", "fiscal_year": "fiscal_year",
+              "sam_amount": "money_text(sam_amount)", "usaspending_amount": "money_text(usaspending_amount)",
+              "difference": "money_text(difference)"}
+
+
+def message_sql(rule: Rule) -> tuple[str, dict[str, str]]:
+    """The DuckDB expression that renders the rule's message over its SQL's rows, and its parameters
+    (the template and the parameters' texts), for evaluating the rule in one INSERT ... SELECT."""
+    texts = _param_texts(rule)
+    fields = {**_FIELD_SQL, **{k: f"$message_{k}" for k in texts}}
+    expr, params = format_expression(rule.message, fields, "message")
+    return expr, {**params, **{f"message_{k}": v for k, v in texts.items()}}
+
+
+def message_values(rule: Rule, row: Mapping[str, Any]) -> dict[str, Any]:
+    """What a message's placeholders are filled with: amounts and parameters as formatted text."""
+    values: dict[str, Any] = dict(_param_texts(rule))
     values.update(
         program_number=row["program_number"],
         fiscal_year=row["fiscal_year"],
@@ -112,6 +135,7 @@ def message_values(rule: Rule, row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def render_message(rule: Rule, row: Mapping[str, Any]) -> str:
+    """The message for one row, in Python: what the warehouse's rendering (message_sql) is checked against."""
     return rule.message.format(**message_values(rule, row))
 
 
@@ -133,3 +157,30 @@ def _check_message(rule: Rule) -> None:
                 f"rules.{rule.id}.message: cannot be filled in ({type(exc).__name__}: {exc}); amounts and "
                 "tolerances arrive as formatted text (e.g. $1,234.56 or 'not reported') and the fiscal year "
                 "as a number, so write {difference} rather than {difference:.2f}") from None
+    try:
+        expr, params = message_sql(rule)
+    except TemplateError as exc:
+        raise RuleConfigError(f"rules.{rule.id}.message: {exc}") from None
+    if uses_format_spec(rule.message):
+        _check_rendered_alike(rule, expr, params)
+
+
+def _check_rendered_alike(rule: Rule, expr: str, params: Mapping[str, str]) -> None:
+    """A format specification is applied by DuckDB's format(): make sure it writes what Python does."""
+    con = connect(":memory:")
+    try:
+        for row in _SAMPLE_ROWS:
+            sample = ("SELECT $program_number::VARCHAR AS program_number, $fiscal_year::INTEGER AS fiscal_year, "
+                      "$sam_amount::DECIMAL(18,2) AS sam_amount, $usaspending_amount::DECIMAL(18,2) AS "
+                      "usaspending_amount, $difference::DECIMAL(18,2) AS difference")
+            try:
+                got = execute(con, f"SELECT {expr} FROM ({sample})", {**params, **row}).fetchone()
+            except duckdb.Error as exc:
+                got = (f"an error ({str(exc).splitlines()[0]})",)
+            wanted = render_message(rule, row)
+            if not got or got[0] != wanted:
+                raise RuleConfigError(f"rules.{rule.id}.message: the warehouse renders it as "
+                                      f"{got[0] if got else None!r}, not {wanted!r}; use a simpler format "
+                                      "specification (alignment and width work everywhere)")
+    finally:
+        con.close()
