@@ -17,17 +17,23 @@ CREATE OR REPLACE TEMP MACRO in_scope(fiscal_years, programs, fiscal_year, progr
 CREATE OR REPLACE TEMP MACRO at_stake(difference, sam_amount, usaspending_amount) AS
     coalesce(abs(difference), abs(sam_amount), abs(usaspending_amount), 0)::DECIMAL(18,2);
 
+-- A missing amount in words (warehouse/money.py's NOT_REPORTED): a missing figure never reads like $0.
+CREATE OR REPLACE TEMP MACRO not_reported() AS 'not reported';
+
 -- Money as messages and reasons write it ($1,234.56, -$5.00), exactly (no float on the way), and
--- 'not reported' for NULL so a missing figure never reads like $0: warehouse/money.py's
+-- not_reported() for NULL: warehouse/money.py's
 -- format_money, for the texts DuckDB renders (tests/test_money_text.py holds the two together).
 CREATE OR REPLACE TEMP MACRO money_text(amount) AS
-    CASE WHEN amount IS NULL THEN 'not reported'
+    CASE WHEN amount IS NULL THEN not_reported()
          ELSE CASE WHEN amount < 0 THEN '-' ELSE '' END || '$'
               || format('{:,}', (round_even(abs(amount), 2)::DECIMAL(38,2) * 100)::HUGEINT // 100) || '.'
               || lpad(((round_even(abs(amount), 2)::DECIMAL(38,2) * 100)::HUGEINT % 100)::VARCHAR, 2, '0')
     END;
 
--- A share (0.5) as a whole percentage (50%), halves to even; 'not reported' for NULL.
+-- A share (0.5) as a whole percentage (50%), halves to even; not_reported() for NULL.
 CREATE OR REPLACE TEMP MACRO percent_text(share) AS
-    CASE WHEN share IS NULL THEN 'not reported'
+    CASE WHEN share IS NULL THEN not_reported()
          ELSE round_even(share::DECIMAL(38,10) * 100, 0)::HUGEINT::VARCHAR || '%' END;
+
+-- Any other value in a reason: as text, not_reported() for NULL.
+CREATE OR REPLACE TEMP MACRO plain_text(value) AS coalesce(value::VARCHAR, not_reported());
