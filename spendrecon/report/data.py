@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from spendrecon.report.history import FigureVersion, Restatement
 
@@ -41,6 +42,9 @@ class RunInfo(Run):
     warnings: tuple[str, ...]
     previous_run_id: str | None  # the succeeded run before this one
     is_latest: bool  # False: the findings shown are the current state, not this run's
+    # meta.runs.settings: {"rules": {id: {...}}, "explanations": {id: {...}}} as the run applied them;
+    # None for runs older than that column.
+    settings: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ loaders then return nothing instead of failing, and the page says less.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -108,18 +109,19 @@ def load_leads(con: duckdb.DuckDBPyConnection) -> list[Lead]:
 
 
 def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> RunInfo:
-    columns = (
+    selected = (
         "run_id, started_at, finished_at, status, mode, fiscal_years, programs, sam_source, usaspending_source, "
-        "sam_requests, usaspending_requests, sam_listings, usaspending_rows, program_years, warnings, error"
+        "sam_requests, usaspending_requests, sam_listings, usaspending_rows, program_years, warnings, error, "
+        + column_or_null(columns(con, "meta", "runs"), "settings", "JSON")
     )
     try:
         if run_id is None:
             cur = con.execute(
-                f"SELECT {columns} FROM meta.runs WHERE status = 'succeeded' "
+                f"SELECT {selected} FROM meta.runs WHERE status = 'succeeded' "
                 "ORDER BY started_at DESC, run_id DESC LIMIT 1"
             )
         else:
-            cur = con.execute(f"SELECT {columns} FROM meta.runs WHERE run_id = $run_id", {"run_id": run_id})
+            cur = con.execute(f"SELECT {selected} FROM meta.runs WHERE run_id = $run_id", {"run_id": run_id})
         row = _one_dict(cur)
     except duckdb.CatalogException as exc:
         raise ReportError(f"this file is not a spendrecon warehouse (no meta.runs table): {exc}") from exc
@@ -161,6 +163,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> RunInfo:
         warnings=tuple(row["warnings"] or ()),
         previous_run_id=previous[0] if previous else None,
         is_latest=not (later and later[0]),
+        settings=json.loads(row["settings"]) if row["settings"] else None,
     )
 
 
