@@ -64,6 +64,11 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
     # a disabled rule's findings stay as they were, marked rule_disabled (like out-of-scope ones).
     params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled]}
     run_file(con, "recon_findings_merge", params)
+    # Every finding of a rule, resolved and older ones too, says which SAM.gov figure it compared.
+    execute(con, "UPDATE recon.findings AS f SET sam_figure = r.sam_figure "
+                 "FROM (SELECT unnest($ids) AS rule_id, unnest($figures) AS sam_figure) AS r "
+                 "WHERE f.rule_id = r.rule_id AND f.sam_figure IS DISTINCT FROM r.sam_figure",
+            {"ids": [r.id for r in rules], "figures": [r.sam_figure for r in rules]})
     run_file(con, "recon_leads")  # a view over recon.program_year, which exists only from here on
     new, resolved = con.execute(
         "SELECT count(*) FILTER (WHERE event IN ('new', 'reopened')), count(*) FILTER (WHERE event = 'resolved') "

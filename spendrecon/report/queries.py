@@ -280,19 +280,22 @@ def load_program_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[Pro
 
 
 def load_explanation_notes(con: duckdb.DuckDBPyConnection) -> list[ExplanationNote]:
-    if not has_table(con, "recon", "finding_explanations"):
-        return []
-    sql = ("SELECT program_number, fiscal_year, rule_id, explanation, priority, reason, related_fiscal_year "
-           "FROM recon.finding_explanations ORDER BY program_number, fiscal_year, rule_id, priority, explanation")
-    return [ExplanationNote(**r) for r in dict_rows(con.execute(sql))]
+    return [ExplanationNote(**r) for r in _rows_if_present(
+        con, "finding_explanations",
+        "SELECT program_number, fiscal_year, rule_id, explanation, priority, reason, related_fiscal_year "
+        "FROM recon.finding_explanations ORDER BY program_number, fiscal_year, rule_id, priority, explanation")]
 
 
 def load_reviews(con: duckdb.DuckDBPyConnection) -> list[Review]:
-    if not has_table(con, "recon", "annotations"):
-        return []
-    sql = ("SELECT program_number, fiscal_year, rule_id, status, note, annotated_at, author "
-           "FROM recon.annotations ORDER BY program_number, fiscal_year, annotated_at, rule_id NULLS FIRST")
-    return [Review(**r) for r in dict_rows(con.execute(sql))]
+    return [Review(**r) for r in _rows_if_present(
+        con, "annotations",
+        "SELECT program_number, fiscal_year, rule_id, status, note, annotated_at, author "
+        "FROM recon.annotations ORDER BY program_number, fiscal_year, annotated_at, rule_id NULLS FIRST")]
+
+
+def _rows_if_present(con: duckdb.DuckDBPyConnection, recon_table: str, sql: str) -> list[dict[str, Any]]:
+    """The rows of ``sql``, or none in a file older than the recon table it reads."""
+    return dict_rows(con.execute(sql)) if has_table(con, "recon", recon_table) else []
 
 
 def load_history(con: duckdb.DuckDBPyConnection) -> list[HistoryEvent]:

@@ -4,45 +4,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
-import yaml
 
-from warehouse.db import execute, sql_text, statements
+from warehouse.db import execute, statements
 from warehouse.keys import key_text
+from warehouse.registry_entry import Entry, RegistryError, decimal_params, read_entries
 from warehouse.templates import TemplateError, format_expression
-
-PACKAGE = "warehouse.explanations"
 
 # What an explanation says about a finding (see explanations.yaml). A finding with neither is a lead.
 KINDS = ("legitimate", "non_reporting")
 TRIAGE = ("legitimate", "non_reporting", "lead")
 
 
-class ExplanationConfigError(ValueError):
+class ExplanationConfigError(RegistryError):
     pass
 
 
 @dataclass(frozen=True)
-class Explanation:
-    id: str
-    title: str
+class Explanation(Entry):
     priority: int
     reasons: Mapping[str, str]  # variant -> template; a single reason is variant "default"
     params: Mapping[str, Decimal] = field(default_factory=dict)
     decisive: bool = False  # when it applies, nothing else can be the primary explanation
     kind: str = "legitimate"  # legitimate | non_reporting (a characterization)
-
-    @property
-    def sql(self) -> str:
-        return sql_text(self.id, package=PACKAGE)
+    package: ClassVar[str] = "warehouse.explanations"
 
 
 def load_explanations(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list[Explanation]:
-    text = resources.files(PACKAGE).joinpath("explanations.yaml").read_text(encoding="utf-8")
-    found = [_from_yaml(e) for e in yaml.safe_load(text)["explanations"]]
+    found = [_from_yaml(e) for e in read_entries(Explanation.package, "explanations.yaml")]
     by_id = {e.id: e for e in found}
     for exp_id, override in (overrides or {}).items():
         if exp_id not in by_id:
@@ -76,7 +67,7 @@ def _from_yaml(entry: Mapping[str, Any]) -> Explanation:
     return Explanation(
         id=entry["id"], title=entry["title"], priority=int(entry["priority"]),
         reasons={k: " ".join(str(v).split()) for k, v in reasons.items()},
-        params={k: Decimal(str(v)) for k, v in (entry.get("params") or {}).items()},
+        params=decimal_params(entry),
         decisive=bool(entry.get("decisive", False)),
         kind=kind,
     )

@@ -5,43 +5,38 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
-import yaml
 
-from warehouse.db import connect, execute, sql_text
+from warehouse.db import connect, execute
 from warehouse.keys import key_text
 from warehouse.money import format_money
+from warehouse.registry_entry import Entry, RegistryError, decimal_params, read_entries
 from warehouse.templates import TemplateError, format_expression, uses_format_spec
 
 SEVERITIES = ("error", "warning", "info")
+SAM_FIGURES = ("actual", "estimate")  # which SAM.gov figure a rule compares (rules.yaml sam_figure)
 _OVERRIDABLE = ("enabled", "severity", "message")
 
 
-class RuleConfigError(ValueError):
+class RuleConfigError(RegistryError):
     pass
 
 
 @dataclass(frozen=True)
-class Rule:
-    id: str
-    title: str
+class Rule(Entry):
     severity: str
     category: str
     message: str
     params: Mapping[str, Decimal] = field(default_factory=dict)
     enabled: bool = True
-
-    @property
-    def sql(self) -> str:
-        return sql_text(self.id, package="warehouse.rules")
+    sam_figure: str = "actual"  # the SAM.gov figure in the rule's sam_amount: actual | estimate
+    package: ClassVar[str] = "warehouse.rules"
 
 
 def load_rules(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list[Rule]:
-    text = resources.files("warehouse.rules").joinpath("rules.yaml").read_text(encoding="utf-8")
-    rules = [_rule_from_yaml(entry) for entry in yaml.safe_load(text)["rules"]]
+    rules = [_rule_from_yaml(entry) for entry in read_entries(Rule.package, "rules.yaml")]
     for rule in rules:
         _check_message(rule)
     by_id = {r.id: r for r in rules}
@@ -53,14 +48,17 @@ def load_rules(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list
 
 
 def _rule_from_yaml(entry: Mapping[str, Any]) -> Rule:
-    params = {k: Decimal(str(v)) for k, v in (entry.get("params") or {}).items()}
+    if entry.get("sam_figure") not in SAM_FIGURES:
+        raise RuleConfigError(f"rules.yaml: {entry.get('id')}: sam_figure must be one of {', '.join(SAM_FIGURES)}, "
+                              f"got {entry.get('sam_figure')!r}")
     return Rule(
         id=entry["id"],
         title=entry["title"],
         severity=entry["severity"],
         category=entry["category"],
         message=" ".join(str(entry["message"]).split()),
-        params=params,
+        params=decimal_params(entry),
+        sam_figure=entry["sam_figure"],
     )
 
 
