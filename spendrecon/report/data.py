@@ -114,7 +114,7 @@ class AgencyTotal:
     agency: str
     programs: int  # distinct programs compared within the run's scope
     sam_actual: Decimal | None
-    usaspending: Decimal | None
+    usaspending_obligations: Decimal | None
     findings: int
     at_stake: Decimal
 

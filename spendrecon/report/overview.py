@@ -91,7 +91,7 @@ def by_agency(data: ReportData) -> list[dict[str, Any]]:
             "agency": name,
             "programs": totals_.programs if totals_ else 0,
             "sam": amount(totals_.sam_actual) if totals_ else None,
-            "usas": amount(totals_.usaspending) if totals_ else None,
+            "usas": amount(totals_.usaspending_obligations) if totals_ else None,
             "compared": amount(dollars),
             "within": amount(within),
             **found.get(name, Split()).as_json(),

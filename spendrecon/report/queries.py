@@ -221,7 +221,7 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
         f"WITH py AS ({program_year}), "
         "compared AS ("
         "  SELECT coalesce(agency, $unknown) AS agency, count(DISTINCT program_number) AS programs, "
-        "         sum(sam_actual) AS sam_actual, sum(usaspending_obligations) AS usaspending "
+        "         sum(sam_actual) AS sam_actual, sum(usaspending_obligations) AS usaspending_obligations "
         "  FROM py "
         "  WHERE ($fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year)) "
         "    AND program_in_scope($programs::VARCHAR[], program_number) "
@@ -232,7 +232,7 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
         "  FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
         f"  WHERE {_OPEN.format(p='f.')} GROUP BY 1) "
         "SELECT coalesce(c.agency, f.agency) AS agency, coalesce(c.programs, 0) AS programs, "
-        "       c.sam_actual, c.usaspending, coalesce(f.findings, 0) AS findings, "
+        "       c.sam_actual, c.usaspending_obligations, coalesce(f.findings, 0) AS findings, "
         "       coalesce(f.at_stake, 0)::DECIMAL(38,2) AS at_stake "
         "FROM compared AS c FULL OUTER JOIN found AS f ON c.agency = f.agency "
         "ORDER BY at_stake DESC, findings DESC, agency"
@@ -243,7 +243,7 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
         "programs": list(run.programs or ()),
     }
     return [
-        AgencyTotal(r["agency"], int(r["programs"]), r["sam_actual"], r["usaspending"], int(r["findings"]),
+        AgencyTotal(r["agency"], int(r["programs"]), r["sam_actual"], r["usaspending_obligations"], int(r["findings"]),
                     r["at_stake"])
         for r in dict_rows(con.execute(sql, params))
     ]
