@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -53,16 +52,30 @@ class SamListing:
 
 
 @dataclass(frozen=True)
+class KnownDocument:
+    """A sam.mode public program document, the body verbatim, kept so the next run can reuse it.
+
+    Fetched by this run or an earlier one; a later run reuses it without a request while the search
+    index's ``modifiedDate`` still equals ``modified_date``.
+    """
+
+    program_id: str  # the search index's _id
+    modified_date: str | None  # the search index's modifiedDate when the body was fetched
+    body: str
+    program_number: str | None = None
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class SamExtract:
     listings: list[SamListing]
     pages: list[RawPage]
     requests: int  # HTTP attempts made, retries included (they count against the daily quota)
     total_records: int | None  # what the source said it had
     warnings: list[str] = field(default_factory=list)
-    # sam.mode public only: the program documents fetched by this run (connectors.sam_public.KnownDocument),
-    # carried to publish so the next run can skip unchanged listings.  Typed loosely: records must not
-    # import the connectors.
-    public_documents: list[Any] = field(default_factory=list)
+    # sam.mode public only: the program documents fetched by this run, carried to publish so the
+    # next run can skip unchanged listings.
+    public_documents: list[KnownDocument] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 
 from connectors.http import RetryPolicy, SourceClient
-from connectors.http import redact as redact_secrets
-from connectors.records import SamExtract, UsaspendingExtract
+from connectors.records import KnownDocument, SamExtract, UsaspendingExtract
+from connectors.secrets import redact as redact_secrets
 from connectors.sam_gov import fetch_sam_listings
-from connectors.sam_public import PUBLIC_HEADERS, KnownDocument, fetch_sam_public
+from connectors.sam_public import PUBLIC_HEADERS, fetch_sam_public
 from connectors.usaspending import fetch_usaspending_year
 from spendrecon.archive_ingest import archive_config, ingest_sources, log_result
 from spendrecon.config import Settings, sam_api_key
