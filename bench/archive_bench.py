@@ -62,7 +62,7 @@ GROUP BY ALL
 
 def run_spendrecon(zip_path: Path, work: Path, workers: int) -> dict[str, Any]:
     from spendrecon.archive_ingest import ArchiveConfig, ingest_source
-    from warehouse.archive_store import open_store
+    from warehouse.archive.store import open_store
 
     store = work / "spendrecon_store.duckdb"
     for p in (store, store.with_name(store.name + ".wal")):
@@ -123,7 +123,7 @@ def run_rowwise(zip_path: Path, work: Path) -> dict[str, Any]:
 def run_duckdb_raw(parts_dir: Path, threads: int, sums_only: bool = False) -> dict[str, Any]:
     import duckdb
 
-    from connectors.archive_columns import FULL_COLUMNS
+    from warehouse.archive.columns import FULL_COLUMNS
 
     columns = {c: "VARCHAR" for c in FULL_COLUMNS}
     for c in ("federal_action_obligation", "original_loan_subsidy_cost", "face_value_of_loan",
@@ -147,9 +147,10 @@ def run_floor(zip_path: Path, work: Path, workers: int) -> dict[str, Any]:
     Its speed-up over row by row bounds what spendrecon could reach on this machine."""
     import duckdb
 
-    from connectors.archive_reader import PartFeed, default_transport, read_archive
+    from warehouse.archive.reader import PartFeed, default_transport, read_archive
     # spendrecon's own batching and column spec, so the floor follows any change to them.
-    from warehouse.archive_store import _batches, _reader_columns
+    from warehouse.archive.ingest import batches
+    from warehouse.archive.parts import reader_columns
 
     t0 = time.perf_counter()
     contents = read_archive(zip_path)
@@ -157,10 +158,10 @@ def run_floor(zip_path: Path, work: Path, workers: int) -> dict[str, Any]:
     con.execute(f"SET threads = {workers}")
     rows = 0
     with tempfile.TemporaryDirectory(prefix=".floor-", dir=work) as tmp:
-        for batch in _batches(list(contents.parts), workers + 1):
+        for batch in batches(list(contents.parts), workers + 1):
             selects = [f"SELECT 1 FROM read_csv($path_{i}, columns = $columns_{i}, header = true, auto_detect = false, "
                        f"delim = ',', quote = '\"', escape = '\"')" for i in range(len(batch))]
-            params: dict[str, Any] = {f"columns_{i}": _reader_columns(p.header) for i, p in enumerate(batch)}
+            params: dict[str, Any] = {f"columns_{i}": reader_columns(p.header) for i, p in enumerate(batch)}
             feed = PartFeed(contents.path, batch, Path(tmp), default_transport())
             with feed as paths:
                 params.update({f"path_{i}": str(path) for i, path in enumerate(paths)})

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from connectors.archive_columns import FULL_COLUMNS  # noqa: E402
+from warehouse.archive.columns import FULL_COLUMNS  # noqa: E402
 
 PART_ROWS = 1_000_000
 LOAN_TYPES = ("07", "08")

@@ -1,12 +1,13 @@
-"""One HTTP client layer for every source: retries, a request budget, and secrets kept out of sight.
+"""One HTTP client for every source: retries, a request budget, and secrets kept out of sight.
 
 Everything a connector needs from the network goes through :meth:`SourceClient.request_json`, which
 returns the parsed JSON (floats as ``Decimal``) together with the verbatim :class:`RawPage`.
 
 Secrets (the SAM.gov ``api_key``) are added to the query string at the last moment and are removed
-from every URL, log record and error message this module produces.  httpx itself puts full URLs in
-its exception messages and its INFO log lines, so neither is ever allowed through: error messages
-are built here from the redacted URL, and the httpx loggers are quietened and filtered.
+from every URL, log record and error message this module produces (``connectors.secrets`` keeps
+them).  httpx itself puts full URLs in its exception messages and its INFO log lines, so neither is
+ever allowed through: error messages are built here from the redacted URL, and the httpx loggers are
+quietened and filtered.  What can go wrong is raised as one of ``connectors.errors``.
 """
 from __future__ import annotations
 
@@ -15,126 +16,26 @@ import json
 import logging
 import math
 import random
-import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import httpx
 
-from connectors.amounts import MAX_AMOUNT, to_cents  # noqa: F401 - re-exported: the connectors read money here
+from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, SourceError, one_line
 from connectors.records import RawPage
+from connectors.secrets import redact, register_secrets
 
 log = logging.getLogger("spendrecon.http")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 SERVER_MESSAGE_LIMIT = 300
-REDACTED = "***"
-
-
-# --- secrets ------------------------------------------------------------------------------------
-
-# Every secret any client was given, so that `redact` also works on text that never saw a client
-# (a message built by a connector, a log line from httpx).  Keys are short-lived values; keeping
-# them in memory for the life of the process is no worse than the client holding them.  Values
-# shorter than _MIN_SHARED_SECRET are not plausible API keys (a test's "k"): sharing them would
-# blank out that text in every message of the process, so only their own client redacts them.
-# Secret parameter *names* are shared too, so "api_key=<anything>" is blanked whatever its value.
-_MIN_SHARED_SECRET = 6
-_SECRETS: set[str] = set()
-_SECRET_NAMES: set[str] = set()
-_SECRETS_LOCK = threading.Lock()
-
-
-def _register_secrets(params: Mapping[str, str]) -> None:
-    with _SECRETS_LOCK:
-        _SECRETS.update(v for v in params.values() if len(v) >= _MIN_SHARED_SECRET)
-        _SECRET_NAMES.update(k for k in params if k)
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Replace every known secret value (raw or URL-encoded) and ``name=value`` pair with ``***``.
-
-    ``secrets`` adds values to the ones registered by the clients of this process.
-    """
-    with _SECRETS_LOCK:
-        values = set(_SECRETS)
-        names = sorted(_SECRET_NAMES)
-    values.update(v for v in secrets if v)
-    for secret in sorted(values, key=len, reverse=True):  # longest first: one key may contain another
-        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
-            text = text.replace(form, REDACTED)
-    for name in names:
-        text = re.sub(rf"(?<![\w-])({re.escape(name)}=)[^&\s'\"<>#]+", rf"\g<1>{REDACTED}", text)
-    return text
-
-
-class _RedactingFilter(logging.Filter):
-    """Last line of defence should someone turn the httpx loggers back up to INFO/DEBUG."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record is not ours to fix; drop its args rather than leak
-            message = str(record.msg)
-        record.msg = redact(message)
-        record.args = None
-        return True
-
-
-for _name in ("httpx", "httpcore"):
-    _logger = logging.getLogger(_name)
-    _logger.setLevel(logging.WARNING)
-    if not any(isinstance(f, _RedactingFilter) for f in _logger.filters):
-        _logger.addFilter(_RedactingFilter())
-
-
-# --- errors -------------------------------------------------------------------------------------
-
-
-class SourceError(Exception):
-    """A source could not deliver.  ``str(exc)`` is one line and never contains a secret."""
-
-    def __init__(self, message: str, *, source: str, status_code: int | None = None) -> None:
-        self.source = source
-        self.status_code = status_code
-        self.message = _one_line(redact(message))
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Exceptions are pickled from their args alone, which would lose the keyword-only fields
-        # (and fail): Prefect pickles task exceptions into its states.
-        return (_rebuild_error, (type(self), self.message, self.source, self.status_code))
-
-
-def _rebuild_error(cls: type[SourceError], message: str, source: str, status_code: int | None) -> SourceError:
-    return cls(message, source=source, status_code=status_code)
-
-
-class ClientError(SourceError):
-    """The server refused the request (4xx other than 429); asking again would not help."""
-
-
-class RetriesExhausted(SourceError):
-    """A transient failure (429, 5xx, network) that outlasted the retry policy."""
-
-
-class BudgetExceeded(SourceError):
-    """Making the next request would spend more than the request budget allows."""
-
-
-class MalformedPayload(SourceError):
-    """The source answered, but not with what we can read."""
 
 
 # --- client -------------------------------------------------------------------------------------
@@ -207,7 +108,7 @@ class SourceClient:
         self.retry = retry
         self._secret_params = dict(secret_params or {})
         self._secrets = tuple(v for v in self._secret_params.values() if v)
-        _register_secrets(self._secret_params)
+        register_secrets(self._secret_params)
         self._budget = request_budget
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -427,56 +328,11 @@ class SourceClient:
         self.close()
 
 
-# --- payload helpers shared by the connectors ---------------------------------------------------
-
-
-def field_of(obj: Mapping[str, Any] | None, name: str) -> Any:
-    """obj[name], ignoring the case of the key (sources are inconsistent about key casing)."""
-    if obj is None:
-        return None
-    if name in obj:
-        return obj[name]
-    lowered = name.lower()
-    return next((v for k, v in obj.items() if isinstance(k, str) and k.lower() == lowered), None)
-
-
-def has_field(obj: Mapping[str, Any], name: str) -> bool:
-    lowered = name.lower()
-    return any(isinstance(k, str) and k.lower() == lowered for k in obj)
-
-
-def json_kind(value: Any) -> str:
-    """'an object', 'a list', 'null'...: for messages saying what came instead of what we expected."""
-    kinds = {dict: "an object", list: "a list", str: "a string", type(None): "null", bool: "a boolean"}
-    return kinds.get(type(value), "a number" if isinstance(value, (int, float, Decimal)) else type(value).__name__)
-
-
-def unique_programs(programs: Sequence[str] | None) -> list[str]:
-    """Requested ALNs, stripped and deduplicated in order; refuses non-strings (10.10 != 10.100)."""
-    if programs is None:
-        return []
-    if isinstance(programs, str):
-        raise TypeError("programs must be a sequence of ALN strings, not a single string")
-    seen: dict[str, None] = {}
-    for program in programs:
-        if not isinstance(program, str):
-            raise TypeError(f"program number {program!r} must be a string (10.10 and 10.100 differ)")
-        if program.strip():
-            seen[program.strip()] = None
-    return list(seen)
-
-
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _snippet(text: str, limit: int = SERVER_MESSAGE_LIMIT) -> str:
-    text = _one_line(redact(text))
+    text = one_line(redact(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

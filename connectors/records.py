@@ -1,13 +1,18 @@
-"""The typed records connectors hand to the warehouse.
+"""The typed records connectors hand to the warehouse, and the archive file names both sides read.
 
 Money is always ``Decimal`` (or ``None`` where the source gave no figure); ALNs are strings.
+This is the one connector module the warehouse may import (pyproject.toml's import contracts).
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 
 @dataclass(frozen=True)
@@ -53,16 +58,30 @@ class SamListing:
 
 
 @dataclass(frozen=True)
+class KnownDocument:
+    """A sam.mode public program document, the body verbatim, kept so the next run can reuse it.
+
+    Fetched by this run or an earlier one; a later run reuses it without a request while the search
+    index's ``modifiedDate`` still equals ``modified_date``.
+    """
+
+    program_id: str  # the search index's _id
+    modified_date: str | None  # the search index's modifiedDate when the body was fetched
+    body: str
+    program_number: str | None = None
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class SamExtract:
     listings: list[SamListing]
     pages: list[RawPage]
     requests: int  # HTTP attempts made, retries included (they count against the daily quota)
     total_records: int | None  # what the source said it had
     warnings: list[str] = field(default_factory=list)
-    # sam.mode public only: the program documents fetched by this run (connectors.sam_public.KnownDocument),
-    # carried to publish so the next run can skip unchanged listings.  Typed loosely: records must not
-    # import the connectors.
-    public_documents: list[Any] = field(default_factory=list)
+    # sam.mode public only: the program documents fetched by this run, carried to publish so the
+    # next run can skip unchanged listings.
+    public_documents: list[KnownDocument] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,3 +99,70 @@ class UsaspendingExtract:
     pages: list[RawPage]
     requests: int
     warnings: list[str] = field(default_factory=list)
+
+
+# --- Award Data Archive file names ---------------------------------------------------------------
+# The one vocabulary both sides read: a download is saved under its archive name, and the archive
+# store applies files in the order their names give. Names follow usaspending-api's generators
+# (populate_monthly_files.py, populate_monthly_delta_files.py):
+# ``FY2025_All_Assistance_Full_20251206.zip`` holds one fiscal year as of a date;
+# ``FY(All)_All_Assistance_Delta_20251206.zip`` holds the changes across all years since the previous one.
+
+# \Z, not $: "$" also matches before a final newline, and a name is used as a file name on disk.
+_NAME = re.compile(
+    r"^FY(?P<fy>\d{4}|\(All\))_(?P<agency>All|\d{3})_Assistance_(?P<kind>Full|Delta)_(?P<date>\d{8})\.zip\Z"
+)
+
+
+class ArchiveNameError(ValueError):
+    """A file name that is not an Award Data Archive assistance file we can apply."""
+
+
+@dataclass(frozen=True)
+class ArchiveName:
+    """What an Award Data Archive file's name says it holds."""
+
+    file_name: str
+    kind: Literal["full", "delta"]
+    file_date: date
+    fiscal_year: int | None  # Full files only
+
+
+def parse_archive_name(name: str) -> ArchiveName:
+    """Read kind, date and fiscal year from a file name (a path or URL is reduced to its last part)."""
+    base = unquote(name_of(name))  # links spell FY(All) as FY%28All%29
+    m = _NAME.match(base)
+    if not m:
+        raise ArchiveNameError(
+            f"{base!r} is not an Award Data Archive assistance file name "
+            "(expected FY2023_All_Assistance_Full_YYYYMMDD.zip or FY(All)_All_Assistance_Delta_YYYYMMDD.zip)"
+        )
+    if m["agency"] != "All":
+        # A per-agency Full file covers one agency's slice of a year: replacing the year with it
+        # would delete every other agency's transactions.
+        raise ArchiveNameError(f"{base}: per-agency files ({m['agency']}) are not supported; use the _All_ files")
+    kind: Literal["full", "delta"] = "full" if m["kind"] == "Full" else "delta"
+    if (kind == "full") == (m["fy"] == "(All)"):
+        raise ArchiveNameError(f"{base}: Full files are per fiscal year and Delta files are FY(All)")
+    try:
+        file_date = date(int(m["date"][:4]), int(m["date"][4:6]), int(m["date"][6:]))
+    except ValueError:
+        raise ArchiveNameError(f"{base}: {m['date']} is not a date") from None
+    return ArchiveName(base, kind, file_date, int(m["fy"]) if kind == "full" else None)
+
+
+def name_of(source: str) -> str:
+    """The file name of a local path or a URL."""
+    if is_url(source):
+        return unquote(urlsplit(source).path.rsplit("/", 1)[-1])
+    return Path(source).name
+
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def ingest_order(names: Iterable[ArchiveName]) -> list[ArchiveName]:
+    """Full files first (oldest first), then Delta files oldest first: each Delta applies to the
+    state the Full files and earlier Deltas left."""
+    return sorted(names, key=lambda n: (n.kind != "full", n.file_date, n.fiscal_year or 0, n.file_name))

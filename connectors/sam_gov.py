@@ -15,18 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connectors.http import (
-    BudgetExceeded,
-    ClientError,
-    MalformedPayload,
-    SourceClient,
-    SourceError,
-    field_of,
-    has_field,
-    json_kind,
-    to_cents,
-    unique_programs,
-)
+from connectors.amounts import to_cents
+from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, SourceError
+from connectors.http import SourceClient
+from connectors.payload import field_of, has_field, json_kind, read_count, read_flag, read_text, unique_programs
 from connectors.records import RawPage, SamExtract, SamListing, SamObligationLine
 
 SEARCH_PATH = "/assistance-listings/v1/search"
@@ -269,8 +261,8 @@ def parse_search_page(
 def _parse_page(payload: Any, *, url: str) -> _Page:
     if not isinstance(payload, Mapping):
         raise _malformed(f"response from {url} is not a JSON object (got {json_kind(payload)})")
-    total_pages = _count(field_of(payload, "totalPages"), url, "totalPages")
-    total_records = _count(field_of(payload, "totalRecords"), url, "totalRecords")
+    total_pages = read_count(field_of(payload, "totalPages"), f"response from {url}: totalPages", _malformed)
+    total_records = read_count(field_of(payload, "totalRecords"), f"response from {url}: totalRecords", _malformed)
     items = field_of(payload, "assistanceListingsData")
     if items is None:
         # An empty result may come back as null or without the key; anything else lost its data.
@@ -293,23 +285,23 @@ def _parse_page(payload: Any, *, url: str) -> _Page:
 
 def parse_listing(obj: Mapping[str, Any]) -> SamListing:
     """One listing object → SamListing with one SamObligationLine per (assistance type, year)."""
-    program_id = _text(field_of(obj, "programId"))
+    program_id = read_text(field_of(obj, "programId"))
     program_number = _program_number(obj, program_id)
     where = f"listing {program_number} (programId {program_id})"
     org = _mapping(field_of(obj, "federalOrganization"), where, "federalOrganization")
-    department = _text(field_of(org, "department"))
+    department = read_text(field_of(org, "department"))
     obligations = _obligations(obj, where)
     # Types whose values table is empty still describe the program, so they count as its types.
     codes = (_assistance_type(field_of(o, "assistanceType"))[0] for o in obligations)
     return SamListing(
         program_number=program_number,
-        title=_text(field_of(obj, "title")),
+        title=read_text(field_of(obj, "title")),
         department=department,
-        agency=_text(field_of(org, "agency")) or department,
-        status=_text(field_of(obj, "status")),
-        version=_text(field_of(obj, "version")),
+        agency=read_text(field_of(org, "agency")) or department,
+        status=read_text(field_of(obj, "status")),
+        version=read_text(field_of(obj, "version")),
         program_id=program_id,
-        published_date=_text(field_of(obj, "publishedDate")),
+        published_date=read_text(field_of(obj, "publishedDate")),
         assistance_types=tuple(dict.fromkeys(c for c in codes if c is not None)),
         lines=tuple(_obligation_lines(obligations, program_number, where)),
     )
@@ -318,7 +310,7 @@ def parse_listing(obj: Mapping[str, Any]) -> SamListing:
 def _program_number(obj: Mapping[str, Any], program_id: str | None) -> str:
     raw = field_of(obj, "assistanceListingId")
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        title = _text(field_of(obj, "title"))
+        title = read_text(field_of(obj, "title"))
         raise _MissingProgramNumber(
             f"{LABEL}: skipped a listing with no assistanceListingId (programId {program_id}, title {title!r})",
             source=SOURCE,
@@ -352,7 +344,7 @@ def _obligation_lines(
 ) -> Iterator[SamObligationLine]:
     for index, entry in enumerate(obligations):
         code, name = _assistance_type(field_of(entry, "assistanceType"))
-        recovery = _flag(field_of(entry, "isRecoveryAct"), f"{where}: obligations[{index}].isRecoveryAct")
+        recovery = read_flag(field_of(entry, "isRecoveryAct"), f"{where}: obligations[{index}].isRecoveryAct", _malformed)
         label = f"{where}: obligations[{index}]" + (f" ({code})" if code else "")
         for year, cell in _year_cells(field_of(entry, "values"), label):
             yield SamObligationLine(
@@ -396,8 +388,8 @@ def _cell(cell: Any, label: str) -> Mapping[str, Any] | None:
 def _assistance_type(value: Any) -> tuple[str | None, str | None]:
     """(code, name): {"code","name"} on v2.0 listings, a bare legacy dictionary id, or nothing."""
     if isinstance(value, Mapping):
-        return _text(field_of(value, "code")), _text(field_of(value, "name"))
-    return _text(value), None
+        return read_text(field_of(value, "code")), read_text(field_of(value, "name"))
+    return read_text(value), None
 
 
 # --- scalar readers -----------------------------------------------------------------------------
@@ -424,33 +416,6 @@ def _year(value: Any, what: str) -> int:
     if year is not None and 1900 <= year <= 2200:
         return year
     raise _malformed(f"{what}: {value!r} is not a fiscal year")
-
-
-def _count(value: Any, url: str, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if isinstance(value, Decimal) and value.is_finite() and value >= 0 and value == value.to_integral_value():
-        return int(value)
-    raise _malformed(f"response from {url}: {name} {value!r} is not a count")
-
-
-def _flag(value: Any, what: str) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise _malformed(f"{what}: {value!r} is not true/false")
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, (Mapping, list)):
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _mapping(value: Any, where: str, name: str) -> Mapping[str, Any] | None:

@@ -26,24 +26,17 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from connectors.http import (
-    ClientError,
-    MalformedPayload,
-    SourceClient,
-    SourceError,
-    field_of,
-    has_field,
-    json_kind,
-    unique_programs,
-)
-from connectors.records import RawPage, SamExtract, SamListing
-# The official connector's scalar readers, so both modes read text, flags and counts alike.
-from connectors.sam_gov import _count, _flag, _text, parse_listing
+from connectors.errors import ClientError, MalformedPayload, SourceError
+from connectors.http import SourceClient
+from connectors.pacer import Pacer
+# The same scalar readers as the official connector, so both modes read text, flags and counts alike.
+from connectors.payload import field_of, has_field, json_kind, read_count, read_flag, read_text, unique_programs
+from connectors.records import KnownDocument, RawPage, SamExtract, SamListing
+from connectors.sam_gov import parse_listing
 
 # What a listing's _id may look like before it goes into a request path. Real ids are 32 hex digits
 # (the sam.gov/fal/{id}/view ids); this allows a little more (letters, digits, "." "_" "-", starting
@@ -69,17 +62,6 @@ OnProgress = Callable[[int, int | None], None]
 
 
 # --- results ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KnownDocument:
-    """A program document fetched by an earlier run (or this one): the body verbatim."""
-
-    program_id: str
-    modified_date: str | None  # the search index's modifiedDate when the body was fetched
-    body: str
-    program_number: str | None = None
-    fetched_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -110,41 +92,7 @@ class IndexEntry:
     modified_date: str | None
 
 
-# --- pacing and counting ------------------------------------------------------------------------
-
-
-class Pacer:
-    """At least ``interval`` seconds between request starts, across every thread sharing it.
-
-    Each caller reserves the next free start time under the lock and sleeps outside it, so waiting
-    threads never hold each other up beyond their own slot.  Retries inside SourceClient are not
-    paced here: they already wait out their backoff.
-    """
-
-    def __init__(
-        self,
-        interval: float,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if interval < 0:
-            raise ValueError(f"pace must not be negative, got {interval}")
-        self.interval = interval
-        self._sleep = sleep
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._next: float | None = None
-
-    def wait(self) -> None:
-        if self.interval <= 0:
-            return
-        with self._lock:
-            now = self._clock()
-            start = now if self._next is None else max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            self._sleep(start - now)
+# --- counting -----------------------------------------------------------------------------------
 
 
 class _Requester:
@@ -306,15 +254,15 @@ def _search_page(payload: Any, url: str, total: int | None) -> tuple[list[Mappin
             raise _malformed(f"search response from {url}: _embedded.results[{i}] is {json_kind(item)}, not an object")
     page_info = field_of(payload, "page")
     reported = field_of(page_info, "totalElements") if isinstance(page_info, Mapping) else None
-    count = _count(reported, url, "page.totalElements")
+    count = read_count(reported, f"response from {url}: page.totalElements", _malformed)
     return results, total if count is None else count
 
 
 def _index_entry(item: Mapping[str, Any], queried_active: bool, url: str, warnings: list[str]) -> IndexEntry | None:
     """One result → IndexEntry; None (with a warning) when it cannot be fetched or reconciled."""
-    program_id = _text(field_of(item, "_id"))
+    program_id = read_text(field_of(item, "_id"))
     number = field_of(item, "programNumber")
-    title = _text(field_of(item, "title"))
+    title = read_text(field_of(item, "title"))
     if program_id is None:
         warnings.append(f"{LABEL}: skipped a search result with no _id (programNumber {number!r}, title {title!r})")
         return None
@@ -332,7 +280,8 @@ def _index_entry(item: Mapping[str, Any], queried_active: bool, url: str, warnin
         warnings.append(f"{LABEL}: skipped a search result with no programNumber (_id {program_id}, title {title!r})")
         return None
     department, agency = _organization(field_of(item, "organizationHierarchy"), program_id, url)
-    active = _flag(field_of(item, "isActive"), f"search response from {url}: listing _id {program_id} isActive")
+    active = read_flag(field_of(item, "isActive"), f"search response from {url}: listing _id {program_id} isActive",
+                       _malformed)
     return IndexEntry(
         program_id=program_id,
         program_number=number.strip(),
@@ -340,8 +289,8 @@ def _index_entry(item: Mapping[str, Any], queried_active: bool, url: str, warnin
         department=department,
         agency=agency,
         is_active=queried_active if active is None else active,
-        published_date=_text(field_of(item, "publishDate")),
-        modified_date=_text(field_of(item, "modifiedDate")),
+        published_date=read_text(field_of(item, "publishDate")),
+        modified_date=read_text(field_of(item, "modifiedDate")),
     )
 
 
@@ -362,7 +311,7 @@ def _organization(hierarchy: Any, program_id: str, url: str) -> tuple[str | None
     for position, node in enumerate(hierarchy, start=1):
         if not isinstance(node, Mapping):
             continue
-        name = _text(field_of(node, "name"))
+        name = read_text(field_of(node, "name"))
         level = _level(field_of(node, "level"), position)
         if name is not None:
             levels.append((level, name))
@@ -423,13 +372,13 @@ def parse_assistance_types(payload: Any, *, url: str, warnings: list[str] | None
         return {}
     names: dict[str, str] = {}
     for family in _elements(dictionary, url, ASSISTANCE_TYPE):
-        family_id, value = _text(field_of(family, "element_id")), _text(field_of(family, "value"))
-        letter = _text(field_of(family, "code"))
+        family_id, value = read_text(field_of(family, "element_id")), read_text(field_of(family, "value"))
+        letter = read_text(field_of(family, "code"))
         for key in (family_id, letter):
             if key is not None and value is not None:
                 names[key] = value
         for sub in _elements(family, url, f"{ASSISTANCE_TYPE} {family_id}"):
-            sub_id, sub_value = _text(field_of(sub, "element_id")), _text(field_of(sub, "value"))
+            sub_id, sub_value = read_text(field_of(sub, "element_id")), read_text(field_of(sub, "value"))
             if sub_id is not None and sub_value is not None:
                 names[sub_id] = sub_value
     return names
@@ -571,7 +520,7 @@ def _listing(entry: IndexEntry, document: _Document, names: Mapping[str, str], w
     official = {
         "assistanceListingId": number,
         "programId": entry.program_id,
-        "title": _text(field_of(data, "title")) or entry.title,
+        "title": read_text(field_of(data, "title")) or entry.title,
         "status": "Active" if entry.is_active else "Inactive",
         "publishedDate": entry.published_date,
         "federalOrganization": {"department": entry.department, "agency": entry.agency},
@@ -594,7 +543,7 @@ def _document_data(payload: Any, entry: IndexEntry, what: str, warnings: list[st
     data = field_of(payload, "data")
     if not isinstance(data, Mapping):
         raise _malformed(f"{what}: data is {json_kind(data)}, not an object")
-    doc_id = _text(field_of(payload, "id"))
+    doc_id = read_text(field_of(payload, "id"))
     if doc_id is not None and doc_id != entry.program_id:
         warnings.append(f"{LABEL}: {what} carries id {doc_id}; kept the search index's _id")
     return data
@@ -648,7 +597,7 @@ def _type_code(value: Any, what: str) -> str | None:
     if isinstance(value, Mapping):
         value = field_of(value, "code")
     if value is None or isinstance(value, str):
-        return _text(value)
+        return read_text(value)
     # 3003 is not "0003003": the leading zeros that name the family are gone.
     raise _malformed(f"{what} is {json_kind(value)} {value!r}, not a dictionary element id string")
 

@@ -14,15 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from connectors.http import (
-    MalformedPayload,
-    SourceClient,
-    SourceError,
-    field_of,
-    json_kind,
-    to_cents,
-    unique_programs,
-)
+from connectors.amounts import to_cents
+from connectors.errors import MalformedPayload, SourceError
+from connectors.http import SourceClient
+from connectors.payload import field_of, json_kind, unique_programs
 from connectors.records import RawPage, UsaspendingExtract, UsaspendingProgramYear
 
 CFDA_PATH = "/api/v2/search/spending_by_category/cfda/"

@@ -7,7 +7,7 @@ whole when its directory reads, every member's local header is where the directo
 member's compressed data ends before the directory starts.
 
 What this does not do is inflate the members to check their CRC-32s: that is a full read of a
-multi-gigabyte file, the same read ingest makes anyway, and ingest (connectors.archive_reader.PartFeed)
+multi-gigabyte file, the same read ingest makes anyway, and ingest (warehouse.archive.reader.PartFeed)
 checks each part's CRC-32 and size as it streams it into DuckDB, failing the file before anything from
 it is committed. Truncation, the common failure, always loses the directory; bytes damaged in the
 middle are caught there.

@@ -15,7 +15,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import SecretStr
 
-from connectors.archive_files import safe_url
+from connectors.archive_download import safe_url
 from spendrecon.archive_ingest import (
     ArchiveConfig,
     FileProgress,
@@ -24,8 +24,8 @@ from spendrecon.archive_ingest import (
     ingest_sources,
     log_result,
 )
-from warehouse.archive_store import IngestResult
 from spendrecon.config import load_settings
+from warehouse.archive.ingest import IngestResult
 
 
 _reporter: FileProgress | None = None

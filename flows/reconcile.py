@@ -16,7 +16,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 
-from connectors.http import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, SourceClient
+from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted
+from connectors.http import SourceClient
 from connectors.records import SamExtract, UsaspendingExtract
 from spendrecon import pipeline
 from spendrecon.config import load_settings

@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere, without installing the package
     sys.path.insert(0, str(ROOT))
 
-from spendrecon.demo.apis import SAM_DATA_FILE, USASPENDING_DATA_FILE, dumps_exact  # noqa: E402
+from spendrecon.demo.apis import SAM_DATA_FILE, USASPENDING_DATA_FILE  # noqa: E402
+from spendrecon.demo.wire import dumps_exact  # noqa: E402
 
 SEED = 97102
 YEARS = (2019, 2020, 2021, 2022, 2023)

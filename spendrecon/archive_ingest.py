@@ -11,21 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from connectors.archive_files import (
-    ArchiveName,
-    Progress,
-    download,
-    download_name,
-    ingest_order,
-    is_url,
-    mask_url_in,
-    name_of,
-    parse_archive_name,
-    safe_url,
-)
-from connectors.archive_reader import ArchiveCorrupt, OnBytes, Transport
+from connectors.archive_download import Progress, download, download_name, mask_url_in, safe_url
+from connectors.records import ArchiveName, ingest_order, is_url, name_of, parse_archive_name
 from spendrecon.config import Settings
-from warehouse.archive_store import IngestResult, ingest_file, open_store
+from warehouse.archive.ingest import IngestResult, ingest_file
+from warehouse.archive.reader import ArchiveCorrupt, OnBytes, Transport
+from warehouse.archive.store import open_store
 
 
 @dataclass(frozen=True)

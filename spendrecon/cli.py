@@ -12,8 +12,9 @@ import typer
 
 from spendrecon import cli_archive, cli_history
 from spendrecon.cli_common import ConfigOpt, UsageError, VerboseOpt, one_line_errors
-from spendrecon.cli_output import Column, FormatOpt, console, emit, print_table, resolve_format
+from spendrecon.cli_output import Column, FormatOpt, emit, print_table, resolve_format
 from spendrecon.config import DEFAULT_CONFIG_NAME, ConfigError, Settings, load_settings
+from spendrecon.console import console
 from spendrecon.fiscal import parse_fiscal_years
 
 app = typer.Typer(

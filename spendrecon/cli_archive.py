@@ -21,8 +21,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.text import Text
 
 from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
-from spendrecon.cli_output import Column, FormatOpt, Format, console, emit, resolve_format
+from spendrecon.cli_output import Column, FormatOpt, Format, emit, resolve_format
 from spendrecon.config import load_settings
+from spendrecon.console import console
 from spendrecon.csv_cells import csv_text
 from spendrecon.findings_query import to_json
 
@@ -88,9 +89,10 @@ def ingest_archive(
 def _demo_sources(data_path: Path, store: Path) -> list[str]:
     """Generate the demo archive; refuse a store that holds other files, as a demo run refuses a
     warehouse holding live runs: demo transactions must never mix with real ones."""
-    from connectors.archive_files import sha256_file
-    from spendrecon.demo.archive import write_demo_archive
-    from warehouse.archive_store import ingested_files, open_store
+    from spendrecon.demo.transport import write_demo_archive
+    from warehouse.archive.queries import ingested_files
+    from warehouse.archive.reader import sha256_file
+    from warehouse.archive.store import open_store
 
     paths = write_demo_archive(data_path / "demo_archive")
     if store.exists():
@@ -218,7 +220,8 @@ def awards(
 ) -> None:
     """List the transactions behind one program-year, largest first (from the archive store)."""
     from spendrecon.archive_ingest import archive_config
-    from warehouse.archive_store import open_store, program_years, top_transactions
+    from warehouse.archive.queries import program_years, top_transactions
+    from warehouse.archive.store import open_store
 
     cfg = archive_config(load_settings(config))
     con = open_store(cfg.store, read_only=True)

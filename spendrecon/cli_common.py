@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from spendrecon.cli_output import console
+from spendrecon.console import console
 from spendrecon.config import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
-from spendrecon.cli_output import Column, FormatOpt, console, emit, resolve_format
+from spendrecon.cli_output import Column, FormatOpt, emit, resolve_format
 from spendrecon.config import load_settings
+from spendrecon.console import console
 
 out = console(soft_wrap=True)
 SOURCE_LABEL = {"sam": "SAM.gov", "usaspending": "USAspending"}

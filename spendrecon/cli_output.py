@@ -35,6 +35,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from spendrecon.console import console
 from spendrecon.csv_cells import csv_text, plain
 
 Kind = Literal["key", "money", "number", "text"]
@@ -66,12 +67,6 @@ class Column:
     @property
     def whole_or_nothing(self) -> bool:
         return self.kind != "text" or self.whole
-
-
-def console(*, stderr: bool = False, **kwargs: Any) -> Console:
-    """A rich console that treats every string as literal text: no markup, no emoji codes, no
-    highlighting. Style deliberately with :class:`rich.text.Text`."""
-    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, **kwargs)
 
 
 def resolve_format(fmt: str | None, *, option: str = "--format") -> Format:

@@ -15,19 +15,20 @@ from pathlib import Path
 import httpx
 
 from connectors.http import RetryPolicy, SourceClient
-from connectors.http import redact as redact_secrets
-from connectors.records import SamExtract, UsaspendingExtract
+from connectors.records import KnownDocument, SamExtract, UsaspendingExtract
 from connectors.sam_gov import fetch_sam_listings
-from connectors.sam_public import PUBLIC_HEADERS, KnownDocument, fetch_sam_public
+from connectors.sam_public import PUBLIC_HEADERS, fetch_sam_public
+from connectors.secrets import redact as redact_secrets
 from connectors.usaspending import fetch_usaspending_year
 from spendrecon.archive_ingest import archive_config, ingest_sources, log_result
 from spendrecon.config import Settings, sam_api_key
 from spendrecon.fiscal import fiscal_year_of
+from spendrecon.history_rebuild import record_history
 from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
 from warehouse.db import connect, has_table, run_file
 from warehouse.explanations.registry import load_explanations
 from warehouse.findings import merge_findings
-from warehouse.history import carry_forward, record_history, remember_before_load
+from warehouse.history import carry_forward, remember_before_load
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
 from warehouse.publish import building, writer_lock
 from warehouse.rules.registry import load_rules

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from spendrecon.cli_output import console
+from spendrecon.console import console
 
 PROGRESS_ENV = "SPENDRECON_PROGRESS"  # "lines": runs print their step lines (set by `serve`)
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from connectors.archive_columns import DELTA_COLUMNS, FULL_COLUMNS
+from warehouse.archive.columns import DELTA_COLUMNS, FULL_COLUMNS
 
 
 def txn(key: str, program: str = "97.102", amount: str | None = "100.00", *, fy: int = 2023,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.assistance_types import family_of
+from warehouse.assistance_types import family_of
 
 from warehouse.db import connect, ensure_schema, execute, run_file
 from warehouse.explanations.registry import load_explanations

@@ -10,9 +10,10 @@ from urllib.parse import unquote
 import pytest
 
 from archive_testkit import LocalServer, full_name, make_zip, txn
-from connectors.archive_files import ArchiveNameError, DownloadError, download, parse_archive_name
-from connectors.archive_reader import ArchiveError
+from connectors.archive_download import DownloadError, download
+from connectors.records import ArchiveNameError, parse_archive_name
 from spendrecon.archive_ingest import ArchiveConfig, ingest_source, ingest_sources, plan_sources
+from warehouse.archive.reader import ArchiveError
 
 
 def test_names_give_kind_date_and_fiscal_year() -> None:

@@ -9,9 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from archive_testkit import full_name, make_zip, txn
-from connectors.archive_columns import FULL_COLUMNS
+from warehouse.archive.columns import FULL_COLUMNS
+from warehouse.archive.ingest import ingest_file
+from warehouse.archive.queries import top_transactions
+from warehouse.archive.store import open_store
 from warehouse.archive_load import ArchiveLoadError, load_usaspending_from_archive
-from warehouse.archive_store import ingest_file, open_store, top_transactions
 from warehouse.db import connect, ensure_schema
 from warehouse.scope import Scope
 

@@ -12,8 +12,9 @@ from spendrecon.demo.apis import ApiEmulator, Bundle
 from spendrecon.demo.server import EmulatorServer
 from spendrecon.demo.transport import demo_transport
 from spendrecon.pipeline import plan_run, run_pipeline
+from warehouse.archive.ingest import ingest_file
+from warehouse.archive.store import open_store
 from warehouse.archive_load import ArchiveLoadError, load_usaspending_from_archive
-from warehouse.archive_store import ingest_file, open_store
 from warehouse.db import connect, ensure_schema
 from warehouse.scope import Scope
 from test_end_to_end import SECRET, spendrecon

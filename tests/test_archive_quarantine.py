@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from archive_testkit import csv_bytes, delete_row, delta_name, full_name, make_zip, txn
-from connectors.archive_columns import FULL_COLUMNS
-from connectors.archive_reader import ArchiveError
-from warehouse.archive_store import ingest_file, open_store, record_line
+from warehouse.archive.columns import FULL_COLUMNS
+from warehouse.archive.ingest import ingest_file, record_line
+from warehouse.archive.reader import ArchiveError
+from warehouse.archive.store import open_store
 
 
 def _store(tmp_path: Path):  # type: ignore[no-untyped-def]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import connectors.archive_reader as reader
-from connectors.archive_reader import ArchiveError, PartFeed, read_archive
+import warehouse.archive.reader as reader
+from warehouse.archive.reader import ArchiveError, PartFeed, read_archive
 
 INFLATERS = ["isal", "zlib"]
 

@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 
 from archive_testkit import delete_row, delta_name, full_name, make_zip, txn
-from connectors.archive_columns import FULL_COLUMNS
-from connectors.archive_files import ingest_order, parse_archive_name
-from warehouse.archive_store import ArchiveStoreError, ingest_file, open_store, program_years, top_transactions
+from connectors.records import ingest_order, parse_archive_name
+from warehouse.archive.columns import FULL_COLUMNS
+from warehouse.archive.ingest import ingest_file
+from warehouse.archive.queries import program_years, top_transactions
+from warehouse.archive.store import ArchiveStoreError, open_store
 
 
 def _store(tmp_path: Path, name: str = "store.duckdb"):  # type: ignore[no-untyped-def]

@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 from archive_testkit import LocalServer, full_name, make_zip, txn
-from connectors.archive_files import DownloadError, download, mask_url_in, safe_url
+from connectors.archive_download import DownloadError, download, mask_url_in, safe_url
 
 # Distinct markers, so that finding one anywhere can only mean a leak.
 USER = "rcvUSERx7q"

@@ -9,14 +9,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.archive_files import parse_archive_name
+from connectors.records import parse_archive_name
 from spendrecon.archive_ingest import ArchiveConfig, ingest_sources
 from spendrecon.config import load_settings
 from spendrecon.demo.apis import Bundle
 from spendrecon.demo.archive import build_demo_archive, program_year_totals, write_demo_archive
 from spendrecon.pipeline import plan_run, run_pipeline
 from archive_testkit import full_name, make_zip, txn
-from warehouse.archive_store import ingest_file, open_store, program_years
+from warehouse.archive.ingest import ingest_file
+from warehouse.archive.queries import program_years
+from warehouse.archive.store import open_store
 from test_end_to_end import spendrecon
 
 YEARS = list(range(2019, 2024))

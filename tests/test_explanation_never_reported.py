@@ -114,8 +114,9 @@ def test_in_archive_mode_every_year_the_store_holds_counts():
 def test_an_archive_mode_load_brings_every_year_the_store_holds(tmp_path):
     from archive_testkit import full_name, make_zip, txn
     from recon_fixtures import build_program_year
+    from warehouse.archive.ingest import ingest_file
+    from warehouse.archive.store import open_store
     from warehouse.archive_load import load_usaspending_from_archive
-    from warehouse.archive_store import ingest_file, open_store
     from warehouse.explanations.registry import load_explanations
     from warehouse.findings import merge_findings
     from warehouse.rules.registry import load_rules

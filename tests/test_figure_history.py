@@ -19,10 +19,10 @@ from spendrecon.config import load_settings
 from spendrecon.demo.apis import ApiEmulator, Bundle
 from spendrecon.demo.transport import EmulatorTransport
 from spendrecon.demo.vintage import WINDOW_START, demo_bundle, later_vintage
+from spendrecon.history_rebuild import rebuild_history
 from spendrecon.pipeline import plan_run, run_pipeline
 from spendrecon.report import write_report
 from warehouse.db import connect
-from warehouse.history import rebuild_history
 
 YEARS = [2019, 2020, 2021, 2022, 2023]
 _PAYLOAD = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)

@@ -16,17 +16,10 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from connectors.http import (
-    BudgetExceeded,
-    ClientError,
-    MalformedPayload,
-    RetriesExhausted,
-    RetryPolicy,
-    SourceClient,
-    SourceError,
-    redact,
-    to_cents,
-)
+from connectors.amounts import to_cents
+from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, SourceError
+from connectors.http import RetryPolicy, SourceClient
+from connectors.secrets import redact
 
 KEY = "SAMKEY-0123456789abcdef"
 BASE = "https://api.example.gov"

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from connectors.amounts import MAX_AMOUNT, to_cents
-from connectors.http import MalformedPayload, RetryPolicy, SourceClient
+from connectors.errors import MalformedPayload
+from connectors.http import RetryPolicy, SourceClient
 from connectors.sam_gov import parse_search_page
 from connectors.sam_public import DETAIL_PATH, DICTIONARY_PATH, PUBLIC_HEADERS, SEARCH_PATH, fetch_sam_public
 from connectors.usaspending import parse_cfda_page

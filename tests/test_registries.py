@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors import assistance_types
 from recon_fixtures import add_sam, add_usaspending, new_warehouse, reconcile
+from warehouse import assistance_types
 from warehouse.db import execute
 from warehouse.explanations.registry import KINDS, TRIAGE, load_explanations
 from warehouse.findings import evaluate_rules
@@ -153,6 +153,15 @@ def test_demo_assistance_families_are_the_known_ones(demo: duckdb.DuckDBPyConnec
     assert families - {None} <= FAMILIES
     # The demo plants loans and non-award lines: those families are present, not just allowed.
     assert {"grant", "direct_loan", "non_financial"} <= families
+
+
+def test_the_family_seed_names_every_family_once_and_sets_loans_and_non_award_lines_apart() -> None:
+    # warehouse/seeds/assistance_families.csv is the one list the explanations' SQL reads
+    con = new_warehouse()
+    rows = con.execute("SELECT family, loan_like, non_award FROM staging.assistance_families").fetchall()
+    assert len(rows) == len({f for f, _, _ in rows}) and {f for f, _, _ in rows} == FAMILIES
+    assert {f for f, loan, _ in rows if loan} == {"direct_loan", "loan_guarantee", "insurance"}
+    assert {f for f, _, non_award in rows if non_award} == {"non_financial", "salaries_and_expenses"}
 
 
 def test_statuses_move_through_the_accepted_values() -> None:

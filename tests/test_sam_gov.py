@@ -12,7 +12,8 @@ import pytest
 import respx
 
 import connectors.sam_gov as sam_gov
-from connectors.http import BudgetExceeded, ClientError, MalformedPayload, RetryPolicy, SourceClient, SourceError
+from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, SourceError
+from connectors.http import RetryPolicy, SourceClient
 from connectors.records import SamObligationLine
 from connectors.sam_gov import SEARCH_PATH, fetch_sam_listings, parse_listing, parse_search_page
 

@@ -12,16 +12,17 @@ import httpx
 import pytest
 import respx
 
-from connectors.assistance_types import family_of
-from connectors.http import ClientError, MalformedPayload, RetryPolicy, SourceClient
+from connectors.errors import ClientError, MalformedPayload
+from connectors.http import RetryPolicy, SourceClient
+from connectors.pacer import Pacer
+from connectors.records import KnownDocument
 from connectors.sam_gov import fetch_sam_listings, parse_listing
+from warehouse.assistance_types import family_of
 from connectors.sam_public import (
     DETAIL_PATH,
     DICTIONARY_PATH,
     PUBLIC_HEADERS,
     SEARCH_PATH,
-    KnownDocument,
-    Pacer,
     PublicExtract,
     fetch_sam_public,
 )

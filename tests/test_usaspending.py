@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 import connectors.usaspending as usaspending
-from connectors.http import ClientError, MalformedPayload, RetryPolicy, SourceClient, SourceError
+from connectors.errors import ClientError, MalformedPayload, SourceError
+from connectors.http import RetryPolicy, SourceClient
 from connectors.records import UsaspendingProgramYear
 from connectors.usaspending import (
     CFDA_PATH,

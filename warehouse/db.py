@@ -22,6 +22,7 @@ SCHEMA_FILES = (
     "staging_usaspending_all_years",
     "staging_sam_chosen",
     "staging_agency_prefixes",
+    "staging_assistance_families",
     "recon_findings",
     "recon_finding_events",
     "recon_finding_triage_changes",
@@ -30,6 +31,13 @@ SCHEMA_FILES = (
     "recon_figure_history",
     "recon_restatements",
 )
+
+# Reference data: staging.<name> is refilled from warehouse/seeds/<name>.csv whenever the schema is
+# ensured, with these columns and types.
+SEEDS: dict[str, dict[str, str]] = {
+    "agency_prefixes": {"prefix": "VARCHAR", "agency": "VARCHAR"},
+    "assistance_families": {"family": "VARCHAR", "loan_like": "BOOLEAN", "non_award": "BOOLEAN"},
+}
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -119,11 +127,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DROP TABLE staging.usaspending_history")
         if has_table(con, "recon", "leads"):
             run_file(con, "recon_leads")  # the view named the old table
-    seed = resources.files("warehouse.seeds").joinpath("agency_prefixes.csv")
+    for table, columns in SEEDS.items():
+        _load_seed(con, table, columns)
+
+
+def _load_seed(con: duckdb.DuckDBPyConnection, table: str, columns: Mapping[str, str]) -> None:
+    """Replace staging.<table> with warehouse/seeds/<table>.csv (table and columns are ours, from SEEDS)."""
+    seed = resources.files("warehouse.seeds").joinpath(f"{table}.csv")
     with resources.as_file(seed) as csv_path:
-        con.execute("DELETE FROM staging.agency_prefixes")
-        con.execute(
-            "INSERT INTO staging.agency_prefixes SELECT prefix, agency FROM read_csv($p, header = true, "
-            "columns = {'prefix': 'VARCHAR', 'agency': 'VARCHAR'})",
-            {"p": str(csv_path)},
-        )
+        con.execute(f"DELETE FROM staging.{table}")
+        con.execute(f"INSERT INTO staging.{table} SELECT {', '.join(columns)} FROM read_csv($p, header = true, "
+                    "auto_detect = false, columns = $columns)", {"p": str(csv_path), "columns": dict(columns)})

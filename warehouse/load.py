@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from connectors.assistance_types import family_of
 from connectors.records import RawPage, SamExtract, UsaspendingExtract
 from warehouse.arrow_rows import MONEY, insert_rows
+from warehouse.assistance_types import family_of
 from warehouse.db import execute
 from warehouse.scope import Scope
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from connectors.sam_public import KnownDocument
+from connectors.records import KnownDocument
 from warehouse.arrow_rows import insert_rows
 from warehouse.db import has_table
 

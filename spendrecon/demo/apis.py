@@ -15,12 +15,26 @@ import gzip
 import json
 import math
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from importlib import resources
 from typing import Any
+
+from spendrecon.demo.public_api import PublicSamApi
+from spendrecon.demo.wire import (
+    BadRequest,
+    Query,
+    Response,
+    dumps_exact,
+    first_value,
+    int_param,
+    json_response,
+    loads_exact,
+    raw_json,
+    sam_error,
+)
 
 SAM_SEARCH_PATH = "/assistance-listings/v1/search"
 USASPENDING_CFDA_PATH = "/api/v2/search/spending_by_category/cfda/"
@@ -31,37 +45,6 @@ SAM_MAX_PAGE_SIZE = 100
 USASPENDING_MAX_LIMIT = 100
 USASPENDING_FIRST_FY = 2008  # the real search API rejects dates before 2007-10-01
 SAM_STATUSES = ("all", "active", "inactive")
-
-Response = tuple[int, dict[str, str], bytes]
-Query = Mapping[str, Sequence[str]] | Mapping[str, str]
-
-
-# --- exact JSON ---------------------------------------------------------------------------------
-def dumps_exact(value: Any) -> str:
-    """Compact JSON in which ``Decimal`` becomes a number token with its exact text.
-
-    ``json.JSONEncoder`` can only turn an unknown type into another JSON *value*, never a raw
-    token, so this small recursive writer is used instead. Floats are refused: one reaching
-    here would mean a figure has already lost its decimal text.
-    """
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"cannot write {value!r} as a JSON number")
-        return format(value, "f")  # never exponent notation, trailing zeros kept
-    if isinstance(value, float):
-        raise TypeError(f"float {value!r} would lose its decimal text; use Decimal")
-    if isinstance(value, dict):
-        items = (f"{json.dumps(str(k))}:{dumps_exact(v)}" for k, v in value.items())
-        return "{" + ",".join(items) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(dumps_exact(v) for v in value) + "]"
-    return json.dumps(value)  # str, int, bool, None
-
-
-def loads_exact(text: str | bytes) -> Any:
-    """Parse JSON keeping every non-integer number as ``Decimal`` (exact text preserved)."""
-    return json.loads(text, parse_float=Decimal)
-
 
 # --- the bundle ---------------------------------------------------------------------------------
 @dataclass
@@ -104,52 +87,10 @@ class FaultPlan:
         return None
 
 
-# --- responses ----------------------------------------------------------------------------------
-_JSON_HEADERS = {"Content-Type": "application/json"}
-
-
-def _json(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
-    return status, {**_JSON_HEADERS, **(headers or {})}, dumps_exact(payload).encode()
-
-
-def _raw_json(status: int, text: str) -> Response:
-    return status, dict(_JSON_HEADERS), text.encode()
-
-
-class _BadRequest(Exception):
-    """A request the real API would refuse; carries the status and the JSON body to send."""
-
-    def __init__(self, status: int, payload: dict[str, Any]) -> None:
-        super().__init__(payload)
-        self.status = status
-        self.payload = payload
-
-
-def _sam_error(message: str) -> _BadRequest:
-    return _BadRequest(400, {"status": 400, "error": "Bad Request", "message": message})
-
-
-def _usa_error(detail: str) -> _BadRequest:
+# --- refusals -----------------------------------------------------------------------------------
+def _usa_error(detail: str) -> BadRequest:
     # USAspending's validator answers 422 with a DRF-style {"detail": ...}.
-    return _BadRequest(422, {"detail": detail})
-
-
-# --- query helpers ------------------------------------------------------------------------------
-def _first(query: Query, name: str) -> str | None:
-    """The first value of a query parameter, whether the mapping holds strings or lists."""
-    value = query.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    return value[0] if value else None
-
-
-def _int_param(raw: str | None, default: int, name: str) -> int:
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise _sam_error(f"{name} must be an integer") from None
+    return BadRequest(422, {"detail": detail})
 
 
 # --- the emulator -------------------------------------------------------------------------------
@@ -175,10 +116,8 @@ class ApiEmulator:
         self._lock = threading.Lock()  # the socket server calls handle() from several threads
         self._sam = _SamIndex(bundle.sam_listings)
         self._usa = {fy: _UsaYear(rows) for fy, rows in bundle.usaspending.items()}
-        # Imported here: public_api builds on this module's helpers. Serves sam.mode public ("sam_public")
-        # from the same listings; public_modified: programIds whose modifiedDate moves on a day.
-        from spendrecon.demo.public_api import PublicSamApi
-
+        # Serves sam.mode public ("sam_public") from the same listings; public_modified: programIds
+        # whose modifiedDate moves on a day.
         self.public = PublicSamApi(bundle.sam_listings, modified=public_modified)
 
     def handle(
@@ -190,7 +129,7 @@ class ApiEmulator:
     ) -> Response:
         source = _source_of(path) or ("sam_public" if self.public.serves(path) else None)
         if source is None:
-            return self._log("unknown", path, _json(404, {"detail": f"Not found: {path}"}))
+            return self._log("unknown", path, json_response(404, {"detail": f"Not found: {path}"}))
         fault = self._next_fault(source)
         if fault is not None:
             return self._log(source, path, self._fault_response(fault))
@@ -201,8 +140,8 @@ class ApiEmulator:
                 response = self.public.handle(method, path, query or {})
             else:
                 response = self._usa_cfda(method, body)
-        except _BadRequest as exc:
-            response = _json(exc.status, exc.payload)
+        except BadRequest as exc:
+            response = json_response(exc.status, exc.payload)
         return self._log(source, path, response)
 
     # bookkeeping
@@ -216,7 +155,7 @@ class ApiEmulator:
         headers: dict[str, str] = {}
         if status in (429, 503) and self.faults.retry_after is not None:
             headers["Retry-After"] = self.faults.retry_after
-        return _json(status, {"error": {"code": status, "message": "injected fault"}}, headers)
+        return json_response(status, {"error": {"code": status, "message": "injected fault"}}, headers)
 
     def _log(self, source: str, path: str, response: Response) -> Response:
         with self._lock:
@@ -226,34 +165,34 @@ class ApiEmulator:
     # SAM.gov
     def _sam_search(self, method: str, query: Query) -> Response:
         if method.upper() != "GET":
-            return _json(405, {"message": f"Method {method} not allowed"})
-        auth = self._check_key(_first(query, "api_key"))
+            return json_response(405, {"message": f"Method {method} not allowed"})
+        auth = self._check_key(first_value(query, "api_key"))
         if auth is not None:
             return auth
-        page_size = _int_param(_first(query, "pageSize"), 10, "pageSize")
-        page_number = _int_param(_first(query, "pageNumber"), 1, "pageNumber")
+        page_size = int_param(first_value(query, "pageSize"), 10, "pageSize")
+        page_number = int_param(first_value(query, "pageNumber"), 1, "pageNumber")
         if page_size > SAM_MAX_PAGE_SIZE:
-            raise _sam_error("PageSize must less than or equal to 100")  # the real API's wording
+            raise sam_error("PageSize must less than or equal to 100")  # the real API's wording
         if page_size < 1:
-            raise _sam_error("PageSize must be greater than zero")
+            raise sam_error("PageSize must be greater than zero")
         if page_number < 1:
-            raise _sam_error("PageNumber must be greater than zero")
-        status = (_first(query, "status") or "Active").lower()
+            raise sam_error("PageNumber must be greater than zero")
+        status = (first_value(query, "status") or "Active").lower()
         if status not in SAM_STATUSES:
-            raise _sam_error("Status must be one of ALL, ACTIVE, INACTIVE")
-        return _raw_json(200, self._sam.page(status, _first(query, "assistanceListingId"), page_size, page_number))
+            raise sam_error("Status must be one of ALL, ACTIVE, INACTIVE")
+        return raw_json(200, self._sam.page(status, first_value(query, "assistanceListingId"), page_size, page_number))
 
     def _check_key(self, key: str | None) -> Response | None:
         if not key:
-            return _json(401, {"error": {"code": "API_KEY_MISSING", "message": "No api_key was supplied."}})
+            return json_response(401, {"error": {"code": "API_KEY_MISSING", "message": "No api_key was supplied."}})
         if self.api_key is not None and key != self.api_key:
-            return _json(401, {"error": {"code": "API_KEY_INVALID", "message": "An invalid api_key was supplied."}})
+            return json_response(401, {"error": {"code": "API_KEY_INVALID", "message": "An invalid api_key was supplied."}})
         return None
 
     # USAspending
     def _usa_cfda(self, method: str, body: bytes | None) -> Response:
         if method.upper() != "POST":
-            return _json(405, {"detail": f'Method "{method.upper()}" not allowed.'})
+            return json_response(405, {"detail": f'Method "{method.upper()}" not allowed.'})
         request = _parse_body(body)
         filters = request.get("filters")
         if not isinstance(filters, dict):
@@ -266,7 +205,7 @@ class ApiEmulator:
         if level != "transactions":
             raise _usa_error("the emulator serves spending_level 'transactions' only")
         year = self._usa.get(fiscal_year) or _UsaYear([])
-        return _raw_json(200, year.page(programs, limit, page))
+        return raw_json(200, year.page(programs, limit, page))
 
 
 def _source_of(path: str) -> str | None:
@@ -282,9 +221,9 @@ def _parse_body(body: bytes | None) -> dict[str, Any]:
     try:
         parsed = json.loads(body or b"")
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _BadRequest(400, {"detail": "JSON parse error"}) from None
+        raise BadRequest(400, {"detail": "JSON parse error"}) from None
     if not isinstance(parsed, dict):
-        raise _BadRequest(400, {"detail": "request body must be a JSON object"})
+        raise BadRequest(400, {"detail": "request body must be a JSON object"})
     return parsed
 
 

@@ -1,7 +1,7 @@
 """A small Award Data Archive made from the demo bundle, so the bulk path runs offline.
 
 ``write_demo_archive(folder)`` writes one Full file per demo fiscal year and one Delta, named and laid
-out like the real files (connectors/archive_columns.py), whose transactions add up, per program and
+out like the real files (warehouse/archive/columns.py), whose transactions add up, per program and
 year, to exactly what the demo's USAspending API answers. Loan programs (SAM.gov lines of the direct
 loan or loan guarantee families) carry their loans' face value -- the SAM.gov actual of those lines --
 beside the subsidy cost the API counts, so archive mode can explain them by face value as it would
@@ -28,11 +28,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from connectors.archive_columns import DELTA_COLUMNS, DELTA_INDICATOR, FULL_COLUMNS
-from connectors.assistance_types import DIRECT_LOAN, LOAN_GUARANTEE, family_of
-from connectors.sam_gov import parse_listing
 from connectors.records import SamListing
+from connectors.sam_gov import parse_listing
 from spendrecon.demo.apis import Bundle
+from warehouse.archive.columns import DELTA_COLUMNS, DELTA_INDICATOR, FULL_COLUMNS
+from warehouse.assistance_types import DIRECT_LOAN, LOAN_GUARANTEE, family_of
 
 FULL_FILE_DATE = date(2024, 1, 8)
 DELTA_FILE_DATE = date(2024, 2, 6)

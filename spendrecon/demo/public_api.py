@@ -8,7 +8,7 @@ listings, so the two SAM.gov modes read the very same programs and figures and m
   federalOrganization, ``isActive`` from status, and a ``modifiedDate`` derived from publishedDate
   (deterministic; :meth:`PublicSamApi.bump` moves it a day later, to exercise change detection);
 * documents carry the obligations with each F-code replaced by a legacy dictionary element id of
-  the same family (``connectors.assistance_types.family_of`` gives both the same family) and the
+  the same family (``warehouse.assistance_types.family_of`` gives both the same family) and the
   values copied verbatim, so exact amounts, string amounts and year-keyed objects survive;
 * the dictionary holds every id the documents use.
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from spendrecon.demo.apis import Query, Response, _BadRequest, _first, _int_param, dumps_exact
+from spendrecon.demo.wire import BadRequest, Query, Response, dumps_exact, first_value, int_param
 
 SEARCH_PATH = "/api/prod/sgs/v1/search"
 PROGRAMS_PATH = "/api/prod/fac/v1/programs"
@@ -135,18 +135,18 @@ class PublicSamApi:
             if trimmed == DICTIONARY_PATH:
                 return self._dictionaries(query)
             return self._document(trimmed.removeprefix(PROGRAMS_PATH + "/"))
-        except _BadRequest as exc:
+        except BadRequest as exc:
             return _hal(exc.status, exc.payload)
 
     # the search index
     def _search(self, query: Query) -> Response:
-        if (_first(query, "index") or "") != "cfda":
-            raise _BadRequest(400, {"message": "index must be cfda"})
-        page = _int_param(_first(query, "page"), 0, "page")
-        size = _int_param(_first(query, "size"), 10, "size")
+        if (first_value(query, "index") or "") != "cfda":
+            raise BadRequest(400, {"message": "index must be cfda"})
+        page = int_param(first_value(query, "page"), 0, "page")
+        size = int_param(first_value(query, "size"), 10, "size")
         if page < 0 or not 1 <= size <= MAX_SIZE:
-            raise _BadRequest(400, {"message": f"page must be >= 0 and size between 1 and {MAX_SIZE}"})
-        active = (_first(query, "is_active") or "").lower()
+            raise BadRequest(400, {"message": f"page must be >= 0 and size between 1 and {MAX_SIZE}"})
+        active = (first_value(query, "is_active") or "").lower()
         matches = [item for item in self._listings
                    if active not in ("true", "false") or _is_active(item) == (active == "true")]
         chosen = matches[page * size : (page + 1) * size]
@@ -192,7 +192,7 @@ class PublicSamApi:
 
     # the dictionaries
     def _dictionaries(self, query: Query) -> Response:
-        wanted = {part.strip() for part in (_first(query, "ids") or "").split(",") if part.strip()}
+        wanted = {part.strip() for part in (first_value(query, "ids") or "").split(",") if part.strip()}
         payload = dictionary_payload()
         lists = payload["_embedded"]["jSONObjectList"]
         payload["_embedded"]["jSONObjectList"] = [d for d in lists if not wanted or d["id"] in wanted]

@@ -3,6 +3,11 @@
 Hand it to ``httpx.Client(transport=...)`` and the real connectors (URLs, paging, retries,
 JSON parsing) run exactly as they would live. The host is ignored: both APIs are routed by
 path, so the configured base URLs can stay the real ones.
+
+This module is the demo's one door for production code (pyproject.toml's import contracts): what
+a command with ``--demo`` needs besides the transport is re-exported here, namely the vintages
+``run --demo-vintage`` offers and the demo's Award Data Archive files ``ingest-archive --demo``
+writes.
 """
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ from urllib.parse import parse_qs
 import httpx
 
 from spendrecon.demo.apis import ApiEmulator, FaultPlan
-from spendrecon.demo.vintage import VINTAGES  # re-exported: production code reaches demo code only here
+# Re-exported: production code reaches demo code only here.
+from spendrecon.demo.archive import write_demo_archive  # noqa: F401
+from spendrecon.demo.vintage import VINTAGES  # noqa: F401
 
 
 class EmulatorTransport(httpx.BaseTransport):

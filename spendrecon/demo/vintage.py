@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from connectors.http import MalformedPayload, field_of
+from connectors.errors import MalformedPayload
+from connectors.payload import field_of
 from connectors.sam_gov import parse_amount, parse_listing
 from spendrecon.demo.apis import Bundle
 

@@ -7,7 +7,7 @@ WITH finding_lines AS (
     SELECT c.program_number, c.fiscal_year, c.rule_id,
            CASE WHEN c.rule_id = 'estimate_only' THEN (CASE WHEN l.actual IS NULL THEN l.estimate END)
                 ELSE l.actual END AS amount,
-           l.assistance_family IN ('direct_loan', 'loan_guarantee', 'insurance') AS is_loan
+           l.assistance_family IN (SELECT family FROM staging.assistance_families WHERE loan_like) AS is_loan
     FROM findings_current AS c
     JOIN staging.sam_lines_chosen AS l USING (program_number, fiscal_year)
 ),

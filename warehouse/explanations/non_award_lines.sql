@@ -13,7 +13,7 @@ non_award AS (
            sum(amount) AS non_award_amount,
            string_agg(DISTINCT replace(assistance_family, '_', ' '), ' and ' ORDER BY replace(assistance_family, '_', ' ')) AS non_award_types
     FROM finding_lines
-    WHERE assistance_family IN ('non_financial', 'salaries_and_expenses') AND amount IS NOT NULL
+    WHERE assistance_family IN (SELECT family FROM staging.assistance_families WHERE non_award) AND amount IS NOT NULL
     GROUP BY program_number, fiscal_year, rule_id
 )
 SELECT c.program_number, c.fiscal_year, c.rule_id, NULL::INTEGER AS related_fiscal_year,

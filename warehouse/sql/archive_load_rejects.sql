@@ -1,6 +1,6 @@
 -- Records DuckDB's CSV reader set aside (wrong column count, unparseable amount or date, broken
 -- quoting) go to raw.quarantine, one row per record. Amounts are read as text and checked in SQL
--- (archive_store._amount_problems), which quarantines an unreadable one as 'bad amount' too; the
+-- (warehouse/archive/parts.py), which quarantines an unreadable one as 'bad amount' too; the
 -- CAST case below covers any column the reader types. {rejects} is the part's rejects table, a name
 -- chosen by our code.
 -- Parameters: $file_id, $file_name, $part, $amount_columns, $date_columns, $now

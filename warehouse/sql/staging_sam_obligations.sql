@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS staging.sam_obligations (
 );
 
 -- grant | direct_payment | direct_loan | loan_guarantee | insurance | other_financial |
--- non_financial | salaries_and_expenses (connectors/assistance_types.py); NULL if the code is unknown.
+-- non_financial | salaries_and_expenses (warehouse/assistance_types.py); NULL if the code is unknown.
 ALTER TABLE staging.sam_obligations ADD COLUMN IF NOT EXISTS assistance_family VARCHAR;
 
 -- A line the source did not restate this run (its listing no longer carries that fiscal year, or the

@@ -3,6 +3,10 @@
 SAM.gov's official API reports the v2 codes (F001-F010 financial, N001-N007 non-financial); its
 front-end endpoints and older listings use dictionary element ids ("0003003") or letters (A-O, Z).
 Both are mapped to one family so the two SAM.gov modes produce the same staging tables.
+
+Which families USAspending measures differently (loans at subsidy cost) or not at all (no award) is
+written once, in warehouse/seeds/assistance_families.csv, which the explanations' SQL reads
+(staging.assistance_families); tests/test_registries.py checks it names exactly these families.
 """
 from __future__ import annotations
 
@@ -14,11 +18,6 @@ INSURANCE = "insurance"
 OTHER = "other_financial"
 NON_FINANCIAL = "non_financial"
 SALARIES_AND_EXPENSES = "salaries_and_expenses"
-
-# Families whose SAM.gov figure USAspending measures differently (subsidy cost, or not at all).
-LOAN_LIKE = frozenset({DIRECT_LOAN, LOAN_GUARANTEE, INSURANCE})
-# Families that produce no award, so no USAspending transaction can match them.
-NON_AWARD = frozenset({NON_FINANCIAL, SALARIES_AND_EXPENSES})
 
 _V2 = {
     "F001": GRANT, "F002": GRANT, "F003": DIRECT_LOAN, "F004": LOAN_GUARANTEE, "F005": INSURANCE,

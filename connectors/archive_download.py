@@ -1,82 +1,31 @@
-"""Award Data Archive files as files: what a name means, the order to apply them in, checksums and
-resumable downloads. Nothing here reads a zip's contents or a database (connectors.zip_check only
-tells whether a download is a whole zip).
+"""Award Data Archive files fetched: resumable downloads, and their URLs masked wherever they are shown.
 
-Names follow usaspending-api's generators (populate_monthly_files.py, populate_monthly_delta_files.py):
-``FY2025_All_Assistance_Full_20251206.zip`` holds one fiscal year as of a date;
-``FY(All)_All_Assistance_Delta_20251206.zip`` holds the changes across all years since the previous one.
+A download is saved under its archive file name (``connectors.records.parse_archive_name`` says what
+one is) and kept only when it is a whole zip (connectors.zip_check). Reading a zip's contents is the
+warehouse's (``warehouse/archive/``); nothing here touches a database.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
+from connectors.records import ArchiveNameError, name_of, parse_archive_name
 from connectors.zip_check import zip_defect
 
 Progress = Callable[[int, int | None], None]  # (bytes done, bytes expected or None)
 
-# \Z, not $: "$" also matches before a final newline, and a name is used as a file name on disk.
-_NAME = re.compile(
-    r"^FY(?P<fy>\d{4}|\(All\))_(?P<agency>All|\d{3})_Assistance_(?P<kind>Full|Delta)_(?P<date>\d{8})\.zip\Z"
-)
 _CHUNK = 1 << 20
 _RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
-class ArchiveNameError(ValueError):
-    """A file name that is not an Award Data Archive assistance file we can apply."""
-
-
 class DownloadError(Exception):
     """A download that could not be completed; the partial file is kept for the next attempt."""
-
-
-@dataclass(frozen=True)
-class ArchiveName:
-    file_name: str
-    kind: Literal["full", "delta"]
-    file_date: date
-    fiscal_year: int | None  # Full files only
-
-
-def parse_archive_name(name: str) -> ArchiveName:
-    """Read kind, date and fiscal year from a file name (a path or URL is reduced to its last part)."""
-    base = unquote(name_of(name))  # links spell FY(All) as FY%28All%29
-    m = _NAME.match(base)
-    if not m:
-        raise ArchiveNameError(
-            f"{base!r} is not an Award Data Archive assistance file name "
-            "(expected FY2023_All_Assistance_Full_YYYYMMDD.zip or FY(All)_All_Assistance_Delta_YYYYMMDD.zip)"
-        )
-    if m["agency"] != "All":
-        # A per-agency Full file covers one agency's slice of a year: replacing the year with it
-        # would delete every other agency's transactions.
-        raise ArchiveNameError(f"{base}: per-agency files ({m['agency']}) are not supported; use the _All_ files")
-    kind: Literal["full", "delta"] = "full" if m["kind"] == "Full" else "delta"
-    if (kind == "full") == (m["fy"] == "(All)"):
-        raise ArchiveNameError(f"{base}: Full files are per fiscal year and Delta files are FY(All)")
-    try:
-        file_date = date(int(m["date"][:4]), int(m["date"][4:6]), int(m["date"][6:]))
-    except ValueError:
-        raise ArchiveNameError(f"{base}: {m['date']} is not a date") from None
-    return ArchiveName(base, kind, file_date, int(m["fy"]) if kind == "full" else None)
-
-
-def name_of(source: str) -> str:
-    """The file name of a local path or a URL."""
-    if is_url(source):
-        return unquote(urlsplit(source).path.rsplit("/", 1)[-1])
-    return Path(source).name
 
 
 def download_name(url: str) -> str:
@@ -94,12 +43,8 @@ def download_name(url: str) -> str:
         name = parse_archive_name(segment).file_name
     except ArchiveNameError as exc:
         raise ArchiveNameError(f"{safe_url(url)}: cannot download to a local file: {exc}") from None
-    # parse_archive_name accepts only [A-Za-z0-9_()] and ".zip" (see _NAME): no separator, no "..".
+    # parse_archive_name accepts only [A-Za-z0-9_()] and ".zip": no separator, no "..".
     return name
-
-
-def is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
 
 
 # --- URLs fit to show -----------------------------------------------------------------------------
@@ -159,20 +104,6 @@ def mask_url_in(text: str, url: str) -> str:
     for secret in sorted(secrets, key=len, reverse=True):  # longest first: one may contain another
         text = text.replace(secret, MASK)
     return text
-
-
-def ingest_order(names: Iterable[ArchiveName]) -> list[ArchiveName]:
-    """Full files first (oldest first), then Delta files oldest first: each Delta applies to the
-    state the Full files and earlier Deltas left."""
-    return sorted(names, key=lambda n: (n.kind != "full", n.file_date, n.fiscal_year or 0, n.file_name))
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK * 8):
-            h.update(chunk)  # hashlib releases the GIL on large buffers: this can run beside a load
-    return h.hexdigest()
 
 
 # --- downloads ------------------------------------------------------------------------------------

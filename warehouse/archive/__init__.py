@@ -1,0 +1,1 @@
+"""The archive store: reading Award Data Archive files, applying them, and reading the store back."""
