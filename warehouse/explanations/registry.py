@@ -86,7 +86,7 @@ def _field_sql(name: str, sql_type: str) -> str:
 
 def reason_sql(exp: Explanation, column_types: Mapping[str, str]) -> tuple[str, dict[str, str]]:
     """The DuckDB expression of a row's reason, the template chosen by its ``variant`` column (a single
-    reason is variant "default"), and the templates to bind."""
+    reason is variant "default"), and the templates to bind (with $explanation, the explanation's id)."""
     fields = {name: _field_sql(name, sql_type) for name, sql_type in column_types.items()}
     params: dict[str, str] = {}
     cases: list[str] = []
@@ -99,7 +99,7 @@ def reason_sql(exp: Explanation, column_types: Mapping[str, str]) -> tuple[str, 
         params[f"variant_{i}"] = variant
         cases.append(f"WHEN $variant_{i} THEN {expr}")
     variant = "coalesce(variant, 'default')" if "variant" in column_types else "'default'"
-    unknown = f"error('explanation {exp.id}: no reason for variant ' || {variant})"
+    unknown = f"error('explanation ' || $explanation || ': no reason for variant ' || {variant})"
     return f"CASE {variant} {' '.join(cases)} ELSE {unknown} END", params
 
 
