@@ -22,7 +22,7 @@ from connectors.records import SamExtract, UsaspendingExtract
 from spendrecon import pipeline
 from spendrecon.config import load_settings
 from spendrecon.pipeline import RunPlan
-from spendrecon.report import summary_markdown, write_report
+from spendrecon.report import read_summary, write_report
 from spendrecon.run_progress import PROGRESS_ENV, LineProgress, RunProgress
 
 # The HTTP layer already retried transient failures; a task retry is the second line, for outages
@@ -191,7 +191,7 @@ def publish_task(plan: RunPlan, sam: SamExtract, usaspending: Sequence[Usaspendi
 def report_task(warehouse: Path, reports_dir: Path, run_id: str) -> str:
     with _secrets_kept_out():
         folder = write_report(warehouse, reports_dir, run_id)
-    create_markdown_artifact(key="spendrecon-run-summary", markdown=summary_markdown(warehouse, run_id),
+    create_markdown_artifact(key="spendrecon-run-summary", markdown=read_summary(folder),
                              description=f"spendrecon run {run_id}")
     return str(folder)
 

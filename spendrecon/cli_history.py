@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 def _value_cell(value: Any) -> str:
     from warehouse.money import format_money
 
-    return format_money(value) if value is not None else "not reported"
+    return format_money(value)
 
 
 def _columns(lines: bool) -> tuple[Column, ...]:

@@ -9,14 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from spendrecon.csv_cells import csv_text
-from warehouse.db import connect, has_table
+from spendrecon.report import findings_csv
+from warehouse.db import connect, open_published
 
-COLUMNS = (
-    "run_id", "program_number", "fiscal_year", "rule_id", "severity", "status", "program_title", "agency",
-    "sam_amount", "usaspending_amount", "difference", "message", "first_seen_run_id", "last_seen_run_id",
-    "explanation", "explanation_reason", "review_status", "review_note", "triage",
-)
+COLUMNS = (*findings_csv.COLUMNS, "triage")  # findings.csv's columns, and the finding's triage bucket
 
 
 class NoWarehouse(Exception):
@@ -38,12 +34,8 @@ class FindingFilter:
 
 
 def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
-    if not warehouse.exists():
-        raise NoWarehouse(f"no warehouse at {warehouse}: run `spendrecon run --demo` (or `spendrecon run`) first")
-    con = connect(warehouse, read_only=True)
+    con = open_published(warehouse, NoWarehouse)
     try:
-        if not has_table(con, "recon", "program_year"):
-            raise NoWarehouse(f"{warehouse} has no successful run yet: run `spendrecon run` (or --demo) first")
         if f.program is not None:
             check_program_known(con, f.program)
         if f.changed_since is not None:
@@ -68,7 +60,7 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
                       AND r.started_at > (SELECT started_at FROM meta.runs WHERE run_id = $changed_since)))
             ORDER BY CASE WHEN $leads THEN 0 WHEN f.severity = 'error' THEN 0 WHEN f.severity = 'warning' THEN 1
                           ELSE 2 END,
-                     abs(coalesce(f.difference, f.sam_amount, f.usaspending_amount, 0)) DESC,
+                     at_stake(f.difference, f.sam_amount, f.usaspending_amount) DESC,
                      f.program_number, f.fiscal_year, f.rule_id
             """,
             {"program": f.program, "fiscal_year": f.fiscal_year, "rule": f.rule,
@@ -87,7 +79,7 @@ def triage_lines(warehouse: Path) -> list[str]:
     con = connect(warehouse, read_only=True)
     try:
         rows = dict(((bucket, (n, k)) for bucket, n, k in con.execute(
-            "SELECT triage, count(*), sum(coalesce(abs(difference), abs(sam_amount), abs(usaspending_amount), 0)) "
+            "SELECT triage, count(*), sum(at_stake(difference, sam_amount, usaspending_amount)) "
             "FROM recon.findings WHERE status <> 'resolved' GROUP BY triage").fetchall()))
     finally:
         con.close()
@@ -130,4 +122,4 @@ def to_json(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def to_csv(rows: Sequence[dict[str, Any]]) -> str:
-    return csv_text(COLUMNS, ([row[c] for c in COLUMNS] for row in rows))
+    return findings_csv.findings_csv_text(rows, COLUMNS)

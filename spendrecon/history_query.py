@@ -7,7 +7,7 @@ from typing import Any
 
 from spendrecon.csv_cells import csv_text
 from spendrecon.findings_query import NoWarehouse, _json_value, check_program_known
-from warehouse.db import connect, has_table
+from warehouse.db import open_published
 
 COLUMNS = (
     "source", "program_number", "fiscal_year", "line", "measure", "value",
@@ -19,12 +19,9 @@ def query_history(warehouse: Path, program: str, fiscal_year: int | None = None,
                   lines: bool = False) -> list[dict[str, Any]]:
     """Each source's figures for one ALN, one row per change (oldest first). ``carried_forward``: the
     figure is still the one in recon.program_year, although the source has stopped showing it."""
-    if not warehouse.exists():
-        raise NoWarehouse(f"no warehouse at {warehouse}: run `spendrecon run --demo` (or `spendrecon run`) first")
-    con = connect(warehouse, read_only=True)
+    con = open_published(warehouse, NoWarehouse, needs=("recon.figure_history", "recon.program_year"),
+                         lacking="figure history")
     try:
-        if not has_table(con, "recon", "figure_history") or not has_table(con, "recon", "program_year"):
-            raise NoWarehouse(f"{warehouse} has no figure history yet: run `spendrecon run` (or --demo) first")
         check_program_known(con, program)  # a typo (97.10) is named with the closest ALNs, never an empty table
         cur = con.execute(
             """

@@ -284,6 +284,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         py = con.execute("SELECT count(*) FROM recon.program_year").fetchone()
         run.program_years = int(py[0]) if py else 0
         run.findings_open, run.findings_new, run.findings_resolved = counts.open, counts.new, counts.resolved
+        run.settings = counts.settings
         run.status, run.finished_at = "succeeded", datetime.now(timezone.utc)
         record_run(con, run)
     return run

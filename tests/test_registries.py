@@ -16,7 +16,7 @@ from warehouse import assistance_types
 from warehouse.db import execute
 from warehouse.explanations.registry import KINDS, TRIAGE, load_explanations
 from warehouse.findings import evaluate_rules
-from warehouse.rules.registry import SEVERITIES, load_rules
+from warehouse.rules.registry import SAM_FIGURES, SEVERITIES, load_rules
 from warehouse.scope import Scope
 
 TESTS = Path(__file__).parent
@@ -136,6 +136,11 @@ def test_demo_holds_only_accepted_values(demo: duckdb.DuckDBPyConnection) -> Non
     # A rule's severity is the registry's.
     severities = dict(demo.execute("SELECT DISTINCT rule_id, severity FROM recon.findings").fetchall())
     assert severities == {r.id: r.severity for r in load_rules() if r.id in severities}
+    # A finding says which SAM.gov figure its rule compared: the estimate only for estimate_only.
+    figures = dict(demo.execute("SELECT DISTINCT rule_id, sam_figure FROM recon.findings").fetchall())
+    assert figures == {r.id: ("estimate" if r.id == "estimate_only" else "actual") for r in load_rules()
+                       if r.id in figures}
+    assert _values(demo, "recon.findings", "sam_figure") == set(SAM_FIGURES) == {"actual", "estimate"}
     # A kind is its explanation's.
     kinds = set(demo.execute("SELECT DISTINCT explanation, kind FROM recon.finding_explanations").fetchall())
     assert kinds == {(e.id, e.kind) for e in load_explanations() if e.id in {k for k, _ in kinds}}

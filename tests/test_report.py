@@ -520,3 +520,32 @@ def test_limitations_page_says_what_the_comparison_cannot_see(warehouse: Path, t
                  "MULTIPLE RECIPIENTS", "Renumbered", "Salaries and Expenses", "non-financial", "$619 billion",
                  "FY2008", "rolling window", "more than $1,000 and by more than 5%", "GAO-26-107551", "FY2022"):
         assert fact in page, fact
+
+
+def test_limitations_page_shows_the_settings_the_run_used(warehouse: Path, tmp_path: Path) -> None:
+    from warehouse.explanations.registry import load_explanations
+    from warehouse.runs import run_settings
+
+    rules = load_rules({"amount_mismatch": {"abs_tolerance": 2500, "rel_tolerance": "0.10"},
+                        "actual_not_in_usaspending": {"min_amount": 750}, "estimate_only": {"enabled": False}})
+    explanations = load_explanations({"loan_basis": {"min_loan_share": "0.6"}})
+    con = connect(warehouse)
+    con.execute("UPDATE meta.runs SET settings = $s WHERE run_id = 'r2'", {"s": run_settings(rules, explanations)})
+    con.close()
+    html_text = (write_report(warehouse, tmp_path / "reports") / "report.html").read_text(encoding="utf-8")
+    page = html_text.split('<section id="limitations"', 1)[1].split("</section>", 1)[0]
+    assert "In this run, amount_mismatch flags a program-year only when the two figures differ by more than " \
+           "$2,500 and by more than 10% of the larger side." in page
+    assert "In this run, the existence rules ignore amounts under $750," in page
+    assert "more than $1,000" not in page and "By default" not in page
+    assert "The settings this run used" in page
+    assert ("<tr><td><code>rules.amount_mismatch</code></td><td>enabled: on, severity: warning, "
+            "abs_tolerance: $2,500, rel_tolerance: 10%</td></tr>") in page
+    assert "<code>rules.estimate_only</code></td><td>enabled: off," in page
+    assert "<code>explanations.loan_basis</code></td><td>abs_tolerance: $1,000, rel_tolerance: 5%, " \
+           "min_loan_share: 60%</td></tr>" in page
+    assert "<code>explanations.never_reported</code></td><td>min_years_held: 2</td></tr>" in page
+    # A run from before the record: the registry's defaults, said to be defaults.
+    older = (write_report(warehouse, tmp_path / "older", run_id="r1") / "report.html").read_text(encoding="utf-8")
+    assert "By default, amount_mismatch flags a program-year only when the two figures differ by more than " \
+           "$1,000 and by more than 5%" in older and "The settings this run used" not in older

@@ -48,3 +48,21 @@ def test_negative_usaspending_totals_are_compared_by_absolute_size():
     _pair(con, "20.009", "50000", "-20000")
     build_program_year(con)
     assert hits(con, "amount_mismatch")[("20.009", 2022)]["difference"] == Decimal("70000.00")
+
+
+def test_an_overridden_message_is_rendered_by_the_warehouse_as_python_renders_it():
+    from warehouse.findings import merge_findings
+    from warehouse.rules.registry import load_rules, render_message
+    from warehouse.scope import Scope
+
+    con = new_warehouse()
+    _pair(con, "20.009", "1000000", "-4999.5")
+    build_program_year(con)
+    rules = load_rules({"amount_mismatch": {
+        "message": "FY{fiscal_year:d} {{x}}: {difference:>16} ({rel_tolerance_pct}, {abs_tolerance:<10}|)"}})
+    merge_findings(con, "r1", rules, Scope((2022,)))
+    (message,) = con.execute("SELECT message FROM recon.findings WHERE rule_id = 'amount_mismatch'").fetchone()
+    rule = next(r for r in rules if r.id == "amount_mismatch")
+    row = {"program_number": "20.009", "fiscal_year": 2022, "sam_amount": Decimal("1000000.00"),
+           "usaspending_amount": Decimal("-4999.50"), "difference": Decimal("1004999.50")}
+    assert message == render_message(rule, row) == "FY2022 {x}:    $1,004,999.50 (5.00%, $1,000.00 |)"

@@ -51,8 +51,7 @@ def load_usaspending_from_archive(con: duckdb.DuckDBPyConnection, archive_store:
         run_file(con, "archive_staging_usaspending_program_year", params)
         run_file(con, "archive_staging_usaspending_all_years", params)
         row = execute(con, "SELECT count(*) FROM staging.usaspending_program_year WHERE run_id = $run_id "
-                           "AND source = 'archive' AND list_contains($fiscal_years, fiscal_year) "
-                           "AND (len($programs) = 0 OR list_contains($programs, program_number))", params).fetchone()
+                           "AND source = 'archive' AND in_scope($fiscal_years, $programs, fiscal_year, program_number)", params).fetchone()
         return int(row[0]) if row else 0
     finally:
         con.execute("DROP VIEW IF EXISTS temp.main.archive_program_year")

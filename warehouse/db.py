@@ -46,6 +46,16 @@ def sql_text(name: str, package: str = "warehouse.sql") -> str:
     return resources.files(package).joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
+def query_of(name: str, package: str = "warehouse.sql") -> str:
+    """The query a one-statement ``CREATE ... AS <query>`` file builds its table from, so that a reader
+    can compute the same rows where the table is missing (an older file) from the one definition."""
+    (stmt,) = statements(sql_text(name, package))
+    match = re.match(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+\S+\s+AS\s+(.*)$", _strip_comments(stmt), re.S | re.I)
+    if match is None:
+        raise ValueError(f"{name}.sql does not build a table from one query")
+    return match.group(1).strip()
+
+
 def statements(sql: str) -> list[str]:
     """Split a file on semicolons that end a line. Our SQL files never put ';' inside strings at a line end."""
     parts = re.split(r";\s*(?:\n|$)", sql)
@@ -88,10 +98,27 @@ def has_column(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: 
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only)
+    """Open a DuckDB file (or ":memory:") with spendrecon's macros (sql/macros.sql) defined."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    run_file(con, "macros")
+    return con
+
+
+def open_published(path: Path, error: type[Exception], *, needs: tuple[str, ...] = ("recon.program_year",),
+                   lacking: str = "successful run") -> duckdb.DuckDBPyConnection:
+    """The published warehouse, read-only, for reading back what runs wrote. Raises ``error`` (the
+    caller's own type) when there is no file yet, or no table of ``needs``: no run has got that far."""
+    if not Path(path).exists():
+        raise error(f"no warehouse at {path}: run `spendrecon run --demo` (or `spendrecon run`) first")
+    con = connect(path, read_only=True)
+    if not all(has_table(con, *name.split(".")) for name in needs):
+        con.close()
+        raise error(f"{path} has no {lacking} yet: run `spendrecon run` (or --demo) first")
+    return con
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    run_file(con, "macros")  # again, for a connection opened without connect(): the schema files use them
     for name in SCHEMA_FILES:
         run_file(con, name)
     if has_table(con, "staging", "usaspending_history"):  # usaspending_all_years's first name: move its rows over

@@ -5,20 +5,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 
-from warehouse.arrow_rows import MONEY, insert_rows
-from warehouse.db import execute, run_file
+from warehouse.db import execute, run_file, statements
 from warehouse.explanations.registry import Explanation, explain_current
 from warehouse.money import format_money  # noqa: F401 - re-exported: the CLI and summary.md import it from here
-from warehouse.rules.registry import Rule, render_message
+from warehouse.rules.registry import Rule, message_sql
+from warehouse.runs import run_settings
 from warehouse.scope import Scope
-
-_CURRENT_COLUMNS: dict[str, pa.DataType] = {
-    "rule_id": pa.string(), "program_number": pa.string(), "fiscal_year": pa.int32(), "severity": pa.string(),
-    "sam_amount": MONEY, "usaspending_amount": MONEY, "difference": MONEY, "message": pa.string(),
-}
-
 
 @dataclass(frozen=True)
 class FindingCounts:
@@ -26,6 +19,7 @@ class FindingCounts:
     new: int
     resolved: int
     open: int  # new + open after the run
+    settings: str  # the rules' and explanations' settings applied (meta.runs.settings)
 
 
 def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope: Scope) -> dict[str, int]:
@@ -40,15 +34,18 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
     for rule in rules:
         if not rule.enabled:
             continue
-        cur = execute(con, rule.sql, dict(rule.params))
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
-        rows = [r for r in rows if scope.covers(r["program_number"], r["fiscal_year"])]
-        counts[rule.id] = insert_rows(con, "findings_current", _CURRENT_COLUMNS, [
-            (rule.id, r["program_number"], r["fiscal_year"], rule.severity, r["sam_amount"],
-             r["usaspending_amount"], r["difference"], render_message(rule, r))
-            for r in rows
-        ])
+        # The message is rendered here, by DuckDB, as the hit is stored: no row goes through Python.
+        message, message_params = message_sql(rule)
+        (hit,) = statements(rule.sql)
+        row = execute(con, (
+            "INSERT INTO findings_current (rule_id, program_number, fiscal_year, severity, sam_amount, "
+            "usaspending_amount, difference, message) "
+            "SELECT $rule_id, program_number, fiscal_year, $severity, sam_amount, usaspending_amount, difference, "
+            f"{message} FROM (\n{hit}\n) AS hit "
+            "WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number)"),
+            {**rule.params, **message_params, **scope.params(), "rule_id": rule.id, "severity": rule.severity},
+        ).fetchone()
+        counts[rule.id] = int(row[0]) if row else 0
     return counts
 
 
@@ -67,10 +64,16 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
     # a disabled rule's findings stay as they were, marked rule_disabled (like out-of-scope ones).
     params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled]}
     run_file(con, "recon_findings_merge", params)
+    # Every finding of a rule, resolved and older ones too, says which SAM.gov figure it compared.
+    execute(con, "UPDATE recon.findings AS f SET sam_figure = r.sam_figure "
+                 "FROM (SELECT unnest($ids) AS rule_id, unnest($figures) AS sam_figure) AS r "
+                 "WHERE f.rule_id = r.rule_id AND f.sam_figure IS DISTINCT FROM r.sam_figure",
+            {"ids": [r.id for r in rules], "figures": [r.sam_figure for r in rules]})
     run_file(con, "recon_leads")  # a view over recon.program_year, which exists only from here on
     new, resolved = con.execute(
         "SELECT count(*) FILTER (WHERE event IN ('new', 'reopened')), count(*) FILTER (WHERE event = 'resolved') "
         "FROM recon.finding_events WHERE run_id = $run_id", {"run_id": run_id}
     ).fetchone() or (0, 0)
     open_ = con.execute("SELECT count(*) FROM recon.findings WHERE status <> 'resolved'").fetchone()
-    return FindingCounts(by_rule=by_rule, new=int(new), resolved=int(resolved), open=int(open_[0] if open_ else 0))
+    return FindingCounts(by_rule=by_rule, new=int(new), resolved=int(resolved), open=int(open_[0] if open_ else 0),
+                         settings=run_settings(rules, explanations or []))

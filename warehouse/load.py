@@ -18,10 +18,7 @@ from warehouse.db import execute
 from warehouse.scope import Scope
 
 _TS = pa.timestamp("us")
-_IN_SCOPE = (
-    "list_contains($fiscal_years, fiscal_year) "
-    "AND (len($programs) = 0 OR list_contains($programs, program_number))"
-)
+_IN_SCOPE = "in_scope($fiscal_years, $programs, fiscal_year, program_number)"  # sql/macros.sql
 
 
 def load_raw_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: Iterable[RawPage]) -> int:
@@ -46,7 +43,7 @@ def load_raw_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: Iterable[
 def load_sam(con: duckdb.DuckDBPyConnection, run_id: str, extract: SamExtract, scope: Scope) -> tuple[int, int]:
     listings = [l for l in extract.listings if scope.programs is None or l.program_number in scope.programs]
     params = scope.params()
-    execute(con, "DELETE FROM staging.sam_listings WHERE len($programs) = 0 OR list_contains($programs, program_number)",
+    execute(con, "DELETE FROM staging.sam_listings WHERE program_in_scope($programs, program_number)",
             params)
     execute(con, f"DELETE FROM staging.sam_obligations WHERE {_IN_SCOPE}", params)
     n_listings = insert_rows(con, "staging.sam_listings", {

@@ -1,13 +1,18 @@
 """meta.runs: one row per run, written into the same file the run publishes."""
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import duckdb
 
 from warehouse.db import execute
+from warehouse.explanations.registry import Explanation
+from warehouse.rules.registry import Rule
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -37,6 +42,20 @@ class RunRecord:
     findings_resolved: int | None = None
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    settings: str | None = None  # JSON: run_settings() of the rules and explanations the run applied
+
+
+def run_settings(rules: Sequence[Rule], explanations: Sequence[Explanation]) -> str:
+    """The rule and explanation settings a run used, after overrides, as meta.runs.settings records
+    them: amounts and shares as exact decimal text, so the report shows exactly what applied."""
+    return json.dumps({
+        "rules": {r.id: {"enabled": r.enabled, "severity": r.severity, "params": _texts(r.params)} for r in rules},
+        "explanations": {e.id: {"params": _texts(e.params)} for e in explanations},
+    })
+
+
+def _texts(params: Mapping[str, Decimal]) -> dict[str, str]:
+    return {k: str(v) for k, v in params.items()}
 
 
 def _utc_naive(ts: datetime | None) -> datetime | None:

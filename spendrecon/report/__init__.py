@@ -12,14 +12,15 @@ from pathlib import Path
 
 from spendrecon.report.findings_csv import render_csv
 from spendrecon.report.html import render_html
-from spendrecon.report.page_data import PageData, load_page_data
-from spendrecon.report.queries import ReportData, ReportError, load_report, open_warehouse
+from spendrecon.report.data import ReportData
+from spendrecon.report.queries import ReportError, load_report, open_warehouse
 from spendrecon.report.summary import render_markdown
 from warehouse.as_of import warehouse_as_of
 
-__all__ = ["ReportError", "summary_markdown", "write_report"]
+__all__ = ["ReportError", "read_summary", "summary_markdown", "write_report"]
 
 LATEST = "latest"
+SUMMARY = "summary.md"
 
 
 def write_report(warehouse: Path, reports_dir: Path, run_id: str | None = None) -> Path:
@@ -28,27 +29,33 @@ def write_report(warehouse: Path, reports_dir: Path, run_id: str | None = None) 
     it, and return the run's folder. An earlier run's report is reproduced as it was at that run (see
     warehouse/as_of.py) and leaves reports_dir/latest alone. Raises ReportError if the warehouse does not exist or has no
     succeeded run / no such run."""
-    data, page = _load_with_page(Path(warehouse), run_id)
+    data = _load(Path(warehouse), run_id)
     if data.run.run_id == LATEST:
         raise ReportError(f"run id {LATEST!r} would collide with the {LATEST!r} link in {reports_dir}")
     older = not data.run.is_latest
     if older:
         # An earlier run: reproduce the report as it was then, from a copy rolled back to that run.
         with warehouse_as_of(Path(warehouse), data.run.run_id) as snapshot:
-            data, page = _load_with_page(snapshot, data.run.run_id)
+            data = _load(snapshot, data.run.run_id)
     reports_dir = Path(reports_dir)
     folder = reports_dir / data.run.run_id
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(folder / "summary.md", render_markdown(data))
+    _write_atomic(folder / SUMMARY, render_markdown(data))
     _write_atomic(folder / "findings.csv", render_csv(data))
-    _write_atomic(folder / "report.html", render_html(data, page))
+    _write_atomic(folder / "report.html", render_html(data))
     if not older:  # latest always means the newest run's report
         point_latest(reports_dir, data.run.run_id)
     return folder
 
 
+def read_summary(folder: Path) -> str:
+    """The summary.md that write_report wrote into folder: what a run shows as its Prefect artifact,
+    without reading the warehouse a second time."""
+    return (Path(folder) / SUMMARY).read_text(encoding="utf-8")
+
+
 def summary_markdown(warehouse: Path, run_id: str | None = None) -> str:
-    """The summary.md text for run_id (default: the latest succeeded run); also used as a Prefect artifact."""
+    """The summary.md text for run_id (default: the latest succeeded run), from the warehouse."""
     data = _load(Path(warehouse), run_id)
     if data.run.is_latest:
         return render_markdown(data)
@@ -60,16 +67,6 @@ def _load(warehouse: Path, run_id: str | None) -> ReportData:
     con = open_warehouse(warehouse)
     try:
         return load_report(con, run_id)
-    finally:
-        con.close()
-
-
-def _load_with_page(warehouse: Path, run_id: str | None) -> tuple[ReportData, PageData]:
-    """One read-only connection for both: the page's extra figures must describe the same state."""
-    con = open_warehouse(warehouse)
-    try:
-        data = load_report(con, run_id)
-        return data, load_page_data(con, data)
     finally:
         con.close()
 

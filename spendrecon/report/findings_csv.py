@@ -1,10 +1,11 @@
-"""findings.csv: every open finding plus those this run resolved, one row each, fixed columns."""
+"""Findings as CSV, one row each, fixed columns: report's findings.csv (every open finding plus those
+the run resolved) and `spendrecon findings --format csv` (COLUMNS plus the triage) write them here."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from spendrecon.csv_cells import csv_text
-from spendrecon.report.queries import Finding, ReportData
+from spendrecon.report.data import ReportData
 
 COLUMNS = (
     "run_id", "program_number", "fiscal_year", "rule_id", "severity", "status", "program_title", "agency",
@@ -15,8 +16,9 @@ COLUMNS = (
 
 
 def render_csv(data: ReportData) -> str:
-    return findings_csv_text(data.findings)
+    return findings_csv_text(vars(f) for f in data.findings)
 
 
-def findings_csv_text(findings: Sequence[Finding]) -> str:
-    return csv_text(COLUMNS, ([getattr(f, name) for name in COLUMNS] for f in findings))
+def findings_csv_text(rows: Iterable[Mapping[str, object]], columns: Sequence[str] = COLUMNS) -> str:
+    """The CSV text of rows holding (at least) ``columns``, in that order; cells as csv_cells writes them."""
+    return csv_text(columns, ([row[name] for name in columns] for row in rows))

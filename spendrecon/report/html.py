@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from importlib import resources
 
 from spendrecon.report.limitations import render_limitations
-from spendrecon.report.page_data import PageData
 from spendrecon.report.page_json import build_payload, embed
-from spendrecon.report.queries import ReportData
+from spendrecon.report.data import ReportData
 from spendrecon.report.summary import staleness_note
 from warehouse.rules.registry import Rule, load_rules
 
@@ -95,7 +94,7 @@ def _header(data: ReportData) -> str:
 _SVG_DEFS = '<svg class="defs" width="0" height="0" aria-hidden="true" focusable="false"></svg>'
 
 
-def render_html(data: ReportData, page: PageData, rules: Sequence[Rule] | None = None) -> str:
+def render_html(data: ReportData, rules: Sequence[Rule] | None = None) -> str:
     registry = list(rules) if rules is not None else load_rules()
     body = "\n".join([
         _SVG_DEFS,
@@ -119,6 +118,6 @@ def render_html(data: ReportData, page: PageData, rules: Sequence[Rule] | None =
         '<meta name="color-scheme" content="light">\n'
         f"<title>spendrecon report: run {esc(data.run.run_id)}</title>\n"
         f"<style>\n{_asset('report.css')}</style>\n</head>\n<body>\n{body}\n"
-        f'<script type="application/json" id="report-data">{embed(build_payload(data, page))}</script>\n'
+        f'<script type="application/json" id="report-data">{embed(build_payload(data))}</script>\n'
         f"<script>\n{script_text()}</script>\n</body>\n</html>\n"
     )

@@ -4,15 +4,17 @@ spendrecon itself does not check.
 GAO faulted the Federal Program Inventory for not disclosing its data's limits (GAO-26-107551); this
 page is spendrecon's disclosure. The text is ours; the facts behind it are collected in the project's
 source notes (docs: source-apis §4, landscape §1.3 and §3). Only the rule tolerances and the run's
-fiscal years are filled in, from the rule registry and the run.
+fiscal years are filled in: the settings the run recorded (meta.runs.settings), or for a run older
+than that record the rule registry's defaults.
 """
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
-from spendrecon.report.queries import RunInfo
+from spendrecon.report.data import RunInfo
 from warehouse.money import format_money
 from warehouse.rules.registry import Rule
 
@@ -90,23 +92,35 @@ _SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+def _rule_params(rules: Sequence[Rule], run: RunInfo) -> dict[str, dict[str, Decimal]]:
+    """Each rule's parameters as the run applied them, or the registry's defaults for an older run."""
+    if run.settings is not None:
+        return {rule_id: {k: Decimal(v) for k, v in recorded.get("params", {}).items()}
+                for rule_id, recorded in run.settings.get("rules", {}).items()}
+    return {r.id: dict(r.params) for r in rules}
+
+
 def _own_limits(rules: Sequence[Rule], run: RunInfo) -> tuple[str, ...]:
-    """What spendrecon itself leaves out; tolerances come from the rule registry's defaults."""
-    params = {r.id: r.params for r in rules}
+    """What spendrecon itself leaves out, with the tolerances the run used (see _rule_params)."""
+    params = _rule_params(rules, run)
     mismatch = params.get("amount_mismatch", {})
     floor = params.get("actual_not_in_usaspending", {}).get("min_amount")
     years = ", ".join(f"FY{y}" for y in run.fiscal_years) or "the fiscal years of the run"
+    recorded = run.settings is not None
+    which = "In this run" if recorded else "By default"
     limits = []
     if "abs_tolerance" in mismatch and "rel_tolerance" in mismatch:
         limits.append(
-            f"Tolerance is a choice. By default, amount_mismatch flags a program-year only when the two "
+            f"Tolerance is a choice. {which}, amount_mismatch flags a program-year only when the two "
             f"figures differ by more than {_money(mismatch['abs_tolerance'])} and by more than "
             f"{_percent(mismatch['rel_tolerance'])} of the larger side. Smaller gaps count as agreement. "
-            "spendrecon.yaml can change these thresholds, and this page does not record which values a run "
-            "used. Other thresholds would give other counts. Sunlight Foundation's Clearspending, for "
+            + ("spendrecon.yaml can change these thresholds; the settings this run used are listed below. "
+               if recorded else "spendrecon.yaml can change these thresholds, and this run's record does not "
+               "say which values it used (it is older than that record). ")
+            + "Other thresholds would give other counts. Sunlight Foundation's Clearspending, for "
             "example, flagged only gaps above 50%.")
     if floor is not None:
-        limits.append(f"By default, the existence rules ignore amounts under {_money(floor)}, so small "
+        limits.append(f"{which}, the existence rules ignore amounts under {_money(floor)}, so small "
                       "programs missing from one source are not flagged.")
     limits += [
         f"This run compared {years}. SAM.gov listings carry only a rolling window of recent years, so "
@@ -151,4 +165,30 @@ def render_limitations(rules: Sequence[Rule], run: RunInfo) -> str:
         parts.append(f'<div class="limit"><h4>{esc(heading)}</h4>{body}</div>')
     parts.append("<h3>What spendrecon itself does not check</h3>")
     parts.append("<ul class=\"limits\">" + "".join(f"<li>{esc(t)}</li>" for t in _own_limits(rules, run)) + "</ul>")
+    if run.settings is not None:
+        parts += _settings_table(run.settings)
     return "\n".join(parts)
+
+
+def _settings_table(settings: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[str]:
+    """The rule and explanation settings the run used, after spendrecon.yaml's overrides."""
+    esc = html.escape
+
+    def shown(name: str, value: str) -> str:
+        if name.startswith("rel_") or name.endswith("_share"):
+            return _percent(Decimal(value))
+        if name.endswith(("_tolerance", "_amount")):
+            return _money(Decimal(value))
+        return value
+
+    def described(recorded: Mapping[str, Any]) -> str:
+        switches = ([f"enabled: {'on' if recorded['enabled'] else 'off'}"] if "enabled" in recorded else []) + (
+            [f"severity: {recorded['severity']}"] if "severity" in recorded else [])
+        params = [f"{name}: {shown(name, value)}" for name, value in recorded.get("params", {}).items()]
+        return ", ".join(switches + params) or "no settings"
+
+    rows = [f"<tr><td><code>{esc(kind)}.{esc(item)}</code></td><td>{esc(described(recorded))}</td></tr>"
+            for kind in ("rules", "explanations") for item, recorded in settings.get(kind, {}).items()]
+    return ["<h3>The settings this run used</h3>",
+            "<p>Rules and explanations as spendrecon.yaml set them for this run (meta.runs.settings).</p>",
+            f'<table class="settings"><tbody>{"".join(rows)}</tbody></table>']

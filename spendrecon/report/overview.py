@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from spendrecon.report.page_data import PageData
-from spendrecon.report.queries import UNKNOWN_AGENCY, Finding, ReportData
+from spendrecon.report.data import Finding, ReportData
+from spendrecon.report.queries import UNKNOWN_AGENCY
 
 ZERO = Decimal("0.00")
 
@@ -50,16 +50,16 @@ def split(findings: Iterable[Finding]) -> Split:
     return total
 
 
-def totals(data: ReportData, page: PageData) -> dict[str, Any]:
+def totals(data: ReportData) -> dict[str, Any]:
     opened = data.open_findings
-    programs = {py.program_number for py in page.program_years}
+    programs = {py.program_number for py in data.program_years}
     return {
         **split(opened).as_json(),
         "new": sum(1 for f in opened if f.status == "new"),
         "reopened": sum(1 for e in data.events if e.event == "reopened"),
         "resolved": len(data.resolved_events),
         "programs": len(programs),
-        "programYears": sum(1 for py in page.program_years if _in_years(data, py.fiscal_year)),
+        "programYears": sum(1 for py in data.program_years if _in_years(data, py.fiscal_year)),
     }
 
 
@@ -72,14 +72,14 @@ def by_rule(data: ReportData) -> list[dict[str, Any]]:
     ]
 
 
-def by_agency(data: ReportData, page: PageData) -> list[dict[str, Any]]:
+def by_agency(data: ReportData) -> list[dict[str, Any]]:
     """Open findings per agency beside what was compared: programs, both sources' dollars, and the
     share of compared dollars in program-years without an open finding."""
     found: dict[str, Split] = defaultdict(Split)
     for f in data.open_findings:
         found[f.agency or UNKNOWN_AGENCY].add(f)
     compared: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for ay in page.agency_years:
+    for ay in data.agency_years:
         compared[ay.agency][0] += ay.dollars_compared
         compared[ay.agency][1] += ay.dollars_within_tolerance
     rows = []
@@ -91,7 +91,7 @@ def by_agency(data: ReportData, page: PageData) -> list[dict[str, Any]]:
             "agency": name,
             "programs": totals_.programs if totals_ else 0,
             "sam": amount(totals_.sam_actual) if totals_ else None,
-            "usas": amount(totals_.usaspending) if totals_ else None,
+            "usas": amount(totals_.usaspending_obligations) if totals_ else None,
             "compared": amount(dollars),
             "within": amount(within),
             **found.get(name, Split()).as_json(),
@@ -100,12 +100,12 @@ def by_agency(data: ReportData, page: PageData) -> list[dict[str, Any]]:
     return rows
 
 
-def by_year(data: ReportData, page: PageData) -> list[dict[str, Any]]:
+def by_year(data: ReportData) -> list[dict[str, Any]]:
     """Both sources' totals and the open findings per fiscal year of the run."""
     years = list(data.run.fiscal_years) or sorted(
-        {py.fiscal_year for py in page.program_years} | {f.fiscal_year for f in data.open_findings})
+        {py.fiscal_year for py in data.program_years} | {f.fiscal_year for f in data.open_findings})
     sums: dict[int, list[Decimal | None]] = {fy: [None, None, None] for fy in years}
-    for py in page.program_years:
+    for py in data.program_years:
         if py.fiscal_year in sums:
             row = sums[py.fiscal_year]
             for i, value in enumerate((py.sam_estimate, py.sam_actual, py.usaspending_obligations)):

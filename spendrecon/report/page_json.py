@@ -1,4 +1,4 @@
-"""The data behind report.html, as one JSON document embedded in the page.
+"""The data behind report.html, as one JSON document embedded in the data.
 
 The page renders its views (overview, findings, program pages, changes) from this document in the
 browser: one page per program for ~2,300 programs would otherwise mean megabytes of repeated markup.
@@ -17,8 +17,7 @@ from typing import Any
 
 from spendrecon.report import overview, triage
 from spendrecon.report.overview import amount
-from spendrecon.report.page_data import PageData
-from spendrecon.report.queries import Finding, ReportData
+from spendrecon.report.data import Finding, ReportData
 from spendrecon.report.summary import header_facts, staleness_note, utc
 
 SCHEMA_VERSION = 1
@@ -54,10 +53,10 @@ def _time(moment: datetime | None) -> str | None:
     return None if moment is None else utc(moment)
 
 
-def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
+def build_payload(data: ReportData) -> dict[str, Any]:
     facts = [[label, host_only(value) if label.endswith("source") else value]
              for label, value in header_facts(data)]
-    findings = [*data.findings, *page.earlier_resolved]
+    findings = [*data.findings, *data.earlier_resolved]
     return {
         "version": SCHEMA_VERSION,
         "run": {
@@ -70,12 +69,12 @@ def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
             "warnings": list(data.run.warnings),
         },
         "rules": [{"id": t.rule_id, "title": t.title, "severity": t.severity} for t in data.rules],
-        "explanations": dict(page.explanation_titles),
-        "programs": _programs(findings, page),
+        "explanations": dict(data.explanation_titles),
+        "programs": _programs(findings, data),
         "findings": _findings(findings, {_key(e.program_number, e.fiscal_year, e.rule_id) for e in data.events}),
-        "notes": _notes(page),
-        "reviews": _reviews(page),
-        "history": _history(page),
+        "notes": _notes(data),
+        "reviews": _reviews(data),
+        "history": _history(data),
         "events": _table(
             ("event", "program", "fy", "rule", "sam", "usas", "stake", "reason"),
             ((e.event, e.program_number, e.fiscal_year, e.rule_id, amount(e.sam_amount),
@@ -84,19 +83,19 @@ def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
             ("source", "program", "fy", "measure", "old", "new", "change", "oldRun"),
             ((r.source, r.program_number, r.fiscal_year, r.measure, amount(r.old_value), amount(r.new_value),
               amount(r.change), r.old_run_id) for r in data.restatements)),
-        "versions": _versions(page),
-        "carried": _carried(page),
+        "versions": _versions(data),
+        "carried": _carried(data),
         "runs": _table(
             ("id", "started", "finished", "status", "mode", "fys", "programYears", "open", "new", "resolved",
              "warnings"),
             ((r.run_id, _time(r.started_at), _time(r.finished_at), r.status, r.mode, list(r.fiscal_years),
               r.program_years, r.findings_open, r.findings_new, r.findings_resolved, r.warnings)
-             for r in page.runs)),
+             for r in data.runs)),
         "overview": {
-            "totals": overview.totals(data, page),
+            "totals": overview.totals(data),
             "byRule": overview.by_rule(data),
-            "byAgency": overview.by_agency(data, page),
-            "byYear": overview.by_year(data, page),
+            "byAgency": overview.by_agency(data),
+            "byYear": overview.by_year(data),
             "triage": _triage(data),
         },
         "leads": _table(
@@ -105,7 +104,7 @@ def build_payload(data: ReportData, page: PageData) -> dict[str, Any]:
               amount(lead.usaspending_amount), amount(lead.at_stake), list(lead.reported_years))
              for lead in data.leads[:TOP_LEADS])),
         "leadCount": len(data.leads),
-        "nonReporting": _non_reporting(data, page),
+        "nonReporting": _non_reporting(data),
     }
 
 
@@ -120,10 +119,10 @@ def _triage(data: ReportData) -> dict[str, Any]:
             "byRule": {t.rule_id: as_json(triage.split(data.findings, t.rule_id)) for t in data.rules}}
 
 
-def _non_reporting(data: ReportData, page: PageData) -> dict[str, Any]:
+def _non_reporting(data: ReportData) -> dict[str, Any]:
     """One row per non-reporting program, with its years, dollars and characterizations."""
     codes: dict[tuple[str, int, str], list[str]] = defaultdict(list)
-    for n in page.explanations:
+    for n in data.explanations:
         codes[(n.program_number, n.fiscal_year, n.rule_id)].append(n.explanation)
     rows = triage.non_reporting_programs(data.findings, codes)
     return _table(("program", "agency", "years", "n", "stake", "codes"),
@@ -131,7 +130,7 @@ def _non_reporting(data: ReportData, page: PageData) -> dict[str, Any]:
                     sorted(r.characterizations)) for r in rows))
 
 
-def _programs(findings: Sequence[Finding], page: PageData) -> dict[str, Any]:
+def _programs(findings: Sequence[Finding], data: ReportData) -> dict[str, Any]:
     """Agencies once (an index per program), each program's title and its years:
     [fiscal_year, SAM.gov estimate, SAM.gov actual, USAspending obligations]."""
     agencies: dict[str, int] = {}
@@ -144,7 +143,7 @@ def _programs(findings: Sequence[Finding], page: PageData) -> dict[str, Any]:
             found = programs[number] = {"title": title, "agency": index, "years": []}
         return found
 
-    for py in page.program_years:
+    for py in data.program_years:
         entry(py.program_number, py.program_title, py.agency)["years"].append(
             [py.fiscal_year, amount(py.sam_estimate), amount(py.sam_actual), amount(py.usaspending_obligations)])
     for f in findings:  # a finding whose program is no longer in program_year still gets a page
@@ -164,48 +163,48 @@ def _findings(findings: Sequence[Finding], changed: set[str]) -> dict[str, Any]:
           f.review_note, f.bucket) for f in findings))
 
 
-def _notes(page: PageData) -> dict[str, list[list[Any]]]:
+def _notes(data: ReportData) -> dict[str, list[list[Any]]]:
     """Every explanation applying to a finding: [code, reason, related fiscal year], primary first."""
     notes: dict[str, list[list[Any]]] = defaultdict(list)
-    for n in page.explanations:
+    for n in data.explanations:
         notes[_key(n.program_number, n.fiscal_year, n.rule_id)].append(
             [n.explanation, n.reason, n.related_fiscal_year])
     return dict(notes)
 
 
-def _reviews(page: PageData) -> dict[str, list[list[Any]]]:
+def _reviews(data: ReportData) -> dict[str, list[list[Any]]]:
     """The analyst's reviews per program: [fiscal year, rule (null: every rule), status, note, when, author]."""
     reviews: dict[str, list[list[Any]]] = defaultdict(list)
-    for r in page.reviews:
+    for r in data.reviews:
         reviews[r.program_number].append([r.fiscal_year, r.rule_id, r.status, r.note, _time(r.annotated_at),
                                           r.author])
     return dict(reviews)
 
 
-def _history(page: PageData) -> dict[str, list[list[Any]]]:
+def _history(data: ReportData) -> dict[str, list[list[Any]]]:
     """Each finding's status changes, oldest first: [run id, event, SAM.gov amount, USAspending amount]."""
     history: dict[str, list[list[Any]]] = defaultdict(list)
-    for e in page.history:
+    for e in data.history:
         history[_key(e.program_number, e.fiscal_year, e.rule_id)].append(
             [e.run_id, e.event, amount(e.sam_amount), amount(e.usaspending_amount)])
     return dict(history)
 
 
-def _versions(page: PageData) -> dict[str, list[list[Any]]]:
+def _versions(data: ReportData) -> dict[str, list[list[Any]]]:
     """Per program, the totals that changed across runs: [fiscal year, source, measure, value, from run,
     until run (null: still current)], oldest first."""
     versions: dict[str, list[list[Any]]] = defaultdict(list)
-    for v in page.figure_versions:
+    for v in data.figure_versions:
         versions[v.program_number].append([v.fiscal_year, v.source, v.measure, amount(v.value), v.valid_from_run,
                                            v.valid_to_run])
     return dict(versions)
 
 
-def _carried(page: PageData) -> dict[str, list[list[Any]]]:
+def _carried(data: ReportData) -> dict[str, list[list[Any]]]:
     """Per program, the years whose figures are carried forward: [fiscal year, run the SAM.gov figure came
     from (null: said this run), the same for USAspending]."""
     carried: dict[str, list[list[Any]]] = defaultdict(list)
-    for py in page.program_years:
+    for py in data.program_years:
         if py.sam_carried_from_run or py.usaspending_carried_from_run:
             carried[py.program_number].append([py.fiscal_year, py.sam_carried_from_run,
                                                py.usaspending_carried_from_run])

@@ -5,13 +5,14 @@ columns to Python as ``Decimal`` and nothing here converts them.
 
 The findings tables hold the warehouse's *current* state: reporting an older run shows that run's
 header and events, but the findings as they stand now (``RunInfo.is_latest`` says which case applies).
+Tables other than meta.runs and recon.findings may be missing from an older file (see catalog.py); their
+loaders then return nothing instead of failing, and the page says less.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,19 +20,24 @@ from typing import Any
 import duckdb
 
 from spendrecon.report.catalog import column_or_null, columns, has_table
-from spendrecon.report.history import Restatement, load_restatements
-from warehouse.db import connect
+from spendrecon.report.data import (
+    AgencyTotal, AgencyYear, Event, ExplanationNote, Finding, HistoryEvent, Lead, ProgramYear, ReportData, Review,
+    RuleTotal, RunInfo, RunSummary,
+)
+from spendrecon.report.history import load_figure_versions, load_restatements
+from warehouse.db import connect, query_of
+from warehouse.explanations.registry import load_explanations
 from warehouse.rules.registry import SEVERITIES, Rule, load_rules
 
 UNKNOWN_AGENCY = "Unknown agency"
-LARGEST_GAPS = 25
+RUNS_SHOWN = 200  # the runs history table; older runs stay in meta.runs
 
 # A run id becomes a folder name: refuse anything that could climb out of the reports folder.
 _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
 
-# The dollars a finding puts at stake: the gap when both sides have a figure, otherwise the
-# side that exists (a SAM.gov actual with no USAspending figure is entirely unaccounted for).
-_STAKE = "coalesce(abs({p}difference), abs({p}sam_amount), abs({p}usaspending_amount), 0)"
+# The dollars a finding puts at stake: the at_stake macro (warehouse/sql/macros.sql), from the figures
+# rather than recon.findings.at_stake so that files older than that column read the same.
+_STAKE = "at_stake({p}difference, {p}sam_amount, {p}usaspending_amount)"
 # A finding is open until a run resolves it: 'new', 'open' and 'reopened' (older files never say reopened).
 _OPEN = "{p}status <> 'resolved'"
 _SEVERITY_RANK = "CASE {p}severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 3 END"
@@ -52,160 +58,6 @@ class ReportError(Exception):
     """The report cannot be produced; the message says why, for the person who asked for it."""
 
 
-@dataclass(frozen=True)
-class RunInfo:
-    run_id: str
-    started_at: datetime
-    finished_at: datetime | None
-    status: str
-    mode: str
-    fiscal_years: tuple[int, ...]
-    programs: tuple[str, ...] | None  # None: every program
-    sam_source: str | None
-    usaspending_source: str | None
-    sam_requests: int | None
-    usaspending_requests: int | None
-    sam_listings: int | None
-    usaspending_rows: int | None
-    program_years: int | None
-    warnings: tuple[str, ...]
-    previous_run_id: str | None  # the succeeded run before this one
-    is_latest: bool  # False: the findings shown are the current state, not this run's
-
-
-@dataclass(frozen=True)
-class Finding:
-    run_id: str
-    program_number: str
-    fiscal_year: int
-    rule_id: str
-    severity: str
-    status: str
-    program_title: str | None
-    agency: str | None
-    sam_amount: Decimal | None
-    usaspending_amount: Decimal | None
-    difference: Decimal | None
-    message: str
-    first_seen_run_id: str
-    last_seen_run_id: str
-    at_stake: Decimal
-    # NULL until the pipeline explains/reviews the finding, and in files older than those columns.
-    explanation: str | None = None
-    explanation_reason: str | None = None
-    review_status: str | None = None
-    review_note: str | None = None
-    # legitimate | non_reporting | lead (restatement for figure_restated); NULL in files older than the triage.
-    triage: str | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status != "resolved"
-
-    @property
-    def is_explained(self) -> bool:
-        """A legitimate cause is known. A non-reporting characterization explains nothing away."""
-        if self.triage is not None:
-            return self.triage == "legitimate"
-        return self.explanation is not None
-
-    @property
-    def bucket(self) -> str:
-        """The triage bucket, derived for files older than the triage column."""
-        return self.triage or ("legitimate" if self.explanation is not None else "lead")
-
-
-@dataclass(frozen=True)
-class RuleTotal:
-    rule_id: str
-    title: str
-    severity: str
-    findings: int  # open: status new, open or reopened
-    new: int  # status new
-    at_stake: Decimal
-    explained: int = 0  # open findings with an explanation
-    explained_at_stake: Decimal = Decimal("0.00")
-
-    @property
-    def unexplained(self) -> int:
-        return self.findings - self.explained
-
-    @property
-    def unexplained_at_stake(self) -> Decimal:
-        return self.at_stake - self.explained_at_stake
-
-
-@dataclass(frozen=True)
-class AgencyTotal:
-    agency: str
-    programs: int  # distinct programs compared within the run's scope
-    sam_actual: Decimal | None
-    usaspending: Decimal | None
-    findings: int
-    at_stake: Decimal
-
-
-@dataclass(frozen=True)
-class FindingLine:
-    """A finding as the summary's tables list it: program, year, rule, both figures, dollars at stake."""
-    program_number: str
-    fiscal_year: int
-    rule_id: str
-    program_title: str | None
-    agency: str | None
-    sam_amount: Decimal | None
-    usaspending_amount: Decimal | None
-    at_stake: Decimal
-
-
-@dataclass(frozen=True)
-class Event(FindingLine):
-    event: str  # new | reopened | resolved
-    reason: str | None = None  # why a finding resolved (recon.finding_events.reason); None otherwise
-
-
-@dataclass(frozen=True)
-class Lead(FindingLine):
-    """One row of recon.leads: an open finding with no legitimate cause and no non-reporting pattern."""
-    reported_years: tuple[int, ...]  # the fiscal years USAspending records obligations for the program
-
-
-@dataclass(frozen=True)
-class ReportData:
-    run: RunInfo
-    rules: tuple[RuleTotal, ...]
-    findings: tuple[Finding, ...]  # findings.csv rows: new/open, plus resolved by this run; sorted
-    agencies: tuple[AgencyTotal, ...]
-    events: tuple[Event, ...]  # this run's events, largest stake first
-    leads: tuple[Lead, ...] = ()  # recon.leads, largest first (empty in files older than the triage)
-    restatements: tuple[Restatement, ...] = ()  # figures a source changed, first seen by this run
-
-    @property
-    def open_findings(self) -> list[Finding]:
-        return [f for f in self.findings if f.is_open]
-
-    @property
-    def largest_gaps(self) -> list[Finding]:
-        ranked = sorted(self.open_findings, key=lambda f: (-f.at_stake, f.program_number, f.fiscal_year, f.rule_id))
-        return ranked[:LARGEST_GAPS]
-
-    @property
-    def new_events(self) -> list[Event]:
-        return [e for e in self.events if e.event in ("new", "reopened")]
-
-    @property
-    def resolved_events(self) -> list[Event]:
-        return [e for e in self.events if e.event == "resolved"]
-
-    @property
-    def total_at_stake(self) -> Decimal:
-        return sum((f.at_stake for f in self.open_findings), Decimal("0.00"))
-
-    @property
-    def explained_at_stake(self) -> Decimal:
-        return sum((f.at_stake for f in self.open_findings if f.is_explained), Decimal("0.00"))
-
-
 def open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """Read-only, so a report never blocks (or is blocked by) analysts reading the same file."""
     if not warehouse.is_file():
@@ -218,6 +70,7 @@ def open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
 
 def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
                 rules: Sequence[Rule] | None = None) -> ReportData:
+    """Everything the three files show, read once from one connection so that they describe one state."""
     run = load_run(con, run_id)
     registry = list(rules) if rules is not None else load_rules()
     program_year = program_year_source(con)
@@ -229,6 +82,15 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         events=tuple(load_events(con, program_year, run.run_id)),
         leads=tuple(load_leads(con)),
         restatements=tuple(load_restatements(con, run.run_id)),
+        program_years=tuple(load_program_years(con, run)),
+        earlier_resolved=tuple(load_findings(con, program_year, run.run_id, earlier_resolved=True)),
+        explanations=tuple(load_explanation_notes(con)),
+        reviews=tuple(load_reviews(con)),
+        history=tuple(load_history(con)),
+        runs=tuple(load_runs(con)),
+        agency_years=tuple(load_agency_years(con, run)),
+        explanation_titles={e.id: e.title for e in load_explanations()},
+        figure_versions=tuple(load_figure_versions(con, run.run_id)),
     )
 
 
@@ -247,18 +109,19 @@ def load_leads(con: duckdb.DuckDBPyConnection) -> list[Lead]:
 
 
 def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> RunInfo:
-    columns = (
+    selected = (
         "run_id, started_at, finished_at, status, mode, fiscal_years, programs, sam_source, usaspending_source, "
-        "sam_requests, usaspending_requests, sam_listings, usaspending_rows, program_years, warnings, error"
+        "sam_requests, usaspending_requests, sam_listings, usaspending_rows, program_years, warnings, error, "
+        + column_or_null(columns(con, "meta", "runs"), "settings", "JSON")
     )
     try:
         if run_id is None:
             cur = con.execute(
-                f"SELECT {columns} FROM meta.runs WHERE status = 'succeeded' "
+                f"SELECT {selected} FROM meta.runs WHERE status = 'succeeded' "
                 "ORDER BY started_at DESC, run_id DESC LIMIT 1"
             )
         else:
-            cur = con.execute(f"SELECT {columns} FROM meta.runs WHERE run_id = $run_id", {"run_id": run_id})
+            cur = con.execute(f"SELECT {selected} FROM meta.runs WHERE run_id = $run_id", {"run_id": run_id})
         row = _one_dict(cur)
     except duckdb.CatalogException as exc:
         raise ReportError(f"this file is not a spendrecon warehouse (no meta.runs table): {exc}") from exc
@@ -300,6 +163,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> RunInfo:
         warnings=tuple(row["warnings"] or ()),
         previous_run_id=previous[0] if previous else None,
         is_latest=not (later and later[0]),
+        settings=json.loads(row["settings"]) if row["settings"] else None,
     )
 
 
@@ -357,10 +221,10 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
         f"WITH py AS ({program_year}), "
         "compared AS ("
         "  SELECT coalesce(agency, $unknown) AS agency, count(DISTINCT program_number) AS programs, "
-        "         sum(sam_actual) AS sam_actual, sum(usaspending_obligations) AS usaspending "
+        "         sum(sam_actual) AS sam_actual, sum(usaspending_obligations) AS usaspending_obligations "
         "  FROM py "
         "  WHERE ($fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year)) "
-        "    AND ($programs::VARCHAR[] IS NULL OR list_contains($programs::VARCHAR[], program_number)) "
+        "    AND program_in_scope($programs::VARCHAR[], program_number) "
         "  GROUP BY 1), "
         "found AS ("
         "  SELECT coalesce(py.agency, $unknown) AS agency, count(*) AS findings, "
@@ -368,7 +232,7 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
         "  FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
         f"  WHERE {_OPEN.format(p='f.')} GROUP BY 1) "
         "SELECT coalesce(c.agency, f.agency) AS agency, coalesce(c.programs, 0) AS programs, "
-        "       c.sam_actual, c.usaspending, coalesce(f.findings, 0) AS findings, "
+        "       c.sam_actual, c.usaspending_obligations, coalesce(f.findings, 0) AS findings, "
         "       coalesce(f.at_stake, 0)::DECIMAL(38,2) AS at_stake "
         "FROM compared AS c FULL OUTER JOIN found AS f ON c.agency = f.agency "
         "ORDER BY at_stake DESC, findings DESC, agency"
@@ -376,18 +240,17 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
     params: dict[str, Any] = {
         "unknown": UNKNOWN_AGENCY,
         "fiscal_years": list(run.fiscal_years) if run.fiscal_years else None,
-        "programs": list(run.programs) if run.programs is not None else None,
+        "programs": list(run.programs or ()),
     }
     return [
-        AgencyTotal(r["agency"], int(r["programs"]), r["sam_actual"], r["usaspending"], int(r["findings"]),
+        AgencyTotal(r["agency"], int(r["programs"]), r["sam_actual"], r["usaspending_obligations"], int(r["findings"]),
                     r["at_stake"])
         for r in dict_rows(con.execute(sql, params))
     ]
 
 
 def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) -> list[Event]:
-    stake = ("coalesce(abs(e.sam_amount - e.usaspending_amount), abs(e.sam_amount), "
-             "abs(e.usaspending_amount), 0)")
+    stake = "at_stake(e.sam_amount - e.usaspending_amount, e.sam_amount, e.usaspending_amount)"  # events keep no difference
     sql = (
         f"WITH py AS ({program_year}) "
         "SELECT e.event, e.program_number, e.fiscal_year, e.rule_id, py.program_title, py.agency, "
@@ -398,6 +261,86 @@ def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) 
         "ORDER BY at_stake DESC, e.program_number, e.fiscal_year, e.rule_id"
     )
     return [Event(**r) for r in dict_rows(con.execute(sql, {"run_id": run_id}))]
+
+
+def load_program_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[ProgramYear]:
+    """Every year the warehouse holds for the programs in the run's scope (a program page shows them all)."""
+    present = columns(con, "recon", "program_year")
+    if not present:
+        return []
+    estimate = column_or_null(present, "sam_estimate", "DECIMAL(18,2)")
+    carried = ", ".join(column_or_null(present, c, "VARCHAR")
+                        for c in ("sam_carried_from_run", "usaspending_carried_from_run"))
+    sql = (
+        f"SELECT program_number, fiscal_year, program_title, agency, {estimate}, sam_actual, "
+        f"usaspending_obligations, {carried} FROM recon.program_year "
+        "WHERE program_in_scope($programs::VARCHAR[], program_number) ORDER BY program_number, fiscal_year"
+    )
+    return [ProgramYear(**r) for r in dict_rows(con.execute(sql, {"programs": list(run.programs or ())}))]
+
+
+def load_explanation_notes(con: duckdb.DuckDBPyConnection) -> list[ExplanationNote]:
+    return [ExplanationNote(**r) for r in _rows_if_present(
+        con, "finding_explanations",
+        "SELECT program_number, fiscal_year, rule_id, explanation, priority, reason, related_fiscal_year "
+        "FROM recon.finding_explanations ORDER BY program_number, fiscal_year, rule_id, priority, explanation")]
+
+
+def load_reviews(con: duckdb.DuckDBPyConnection) -> list[Review]:
+    return [Review(**r) for r in _rows_if_present(
+        con, "annotations",
+        "SELECT program_number, fiscal_year, rule_id, status, note, annotated_at, author "
+        "FROM recon.annotations ORDER BY program_number, fiscal_year, annotated_at, rule_id NULLS FIRST")]
+
+
+def _rows_if_present(con: duckdb.DuckDBPyConnection, recon_table: str, sql: str) -> list[dict[str, Any]]:
+    """The rows of ``sql``, or none in a file older than the recon table it reads."""
+    return dict_rows(con.execute(sql)) if has_table(con, "recon", recon_table) else []
+
+
+def load_history(con: duckdb.DuckDBPyConnection) -> list[HistoryEvent]:
+    """Every status change of every finding, oldest run first (events carry no time: meta.runs has it)."""
+    if not has_table(con, "recon", "finding_events"):
+        return []
+    present = columns(con, "meta", "runs")
+    order = "r.started_at NULLS LAST, " if "started_at" in present else ""
+    sql = (
+        "SELECT e.run_id, e.program_number, e.fiscal_year, e.rule_id, e.event, e.sam_amount, e.usaspending_amount "
+        "FROM recon.finding_events AS e LEFT JOIN meta.runs AS r USING (run_id) "
+        f"ORDER BY e.program_number, e.fiscal_year, e.rule_id, {order}e.run_id"
+    )
+    return [HistoryEvent(**r) for r in dict_rows(con.execute(sql))]
+
+
+def load_runs(con: duckdb.DuckDBPyConnection) -> list[RunSummary]:
+    present = columns(con, "meta", "runs")
+    counters = ", ".join(column_or_null(present, name, "INTEGER")
+                         for name in ("program_years", "findings_open", "findings_new", "findings_resolved"))
+    sql = (
+        f"SELECT run_id, started_at, finished_at, status, mode, fiscal_years, {counters}, "
+        "coalesce(len(warnings), 0) AS warnings FROM meta.runs "
+        "ORDER BY started_at DESC, run_id DESC LIMIT $limit"
+    )
+    rows = dict_rows(con.execute(sql, {"limit": RUNS_SHOWN}))
+    return [RunSummary(**{**r, "fiscal_years": tuple(sorted(r["fiscal_years"] or ()))}) for r in rows]
+
+
+def load_agency_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[AgencyYear]:
+    """Per agency and fiscal year of the run: programs compared and the dollars within tolerance.
+
+    Read from recon.agency_year; in files older than that table, computed by its own query
+    (recon_agency_year.sql), which needs the triage columns of recon.findings."""
+    if has_table(con, "recon", "agency_year"):
+        source = "recon.agency_year"
+    elif has_table(con, "recon", "program_year") and {"triage", "explanation"} <= columns(con, "recon", "findings"):
+        source = f"({query_of('recon_agency_year')})"
+    else:
+        return []
+    sql = ("SELECT agency, fiscal_year, programs_compared, sam_actual, usaspending_obligations, dollars_compared, "
+           f"dollars_within_tolerance FROM {source} "
+           "WHERE $fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year) "
+           "ORDER BY agency, fiscal_year")
+    return [AgencyYear(**r) for r in dict_rows(con.execute(sql, {"fiscal_years": list(run.fiscal_years) or None}))]
 
 
 def program_year_source(con: duckdb.DuckDBPyConnection) -> str:

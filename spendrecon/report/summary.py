@@ -10,12 +10,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from spendrecon.report.history import SOURCE_LABEL, reason_text
-from spendrecon.report.queries import Event, Finding, ReportData, RunInfo
+from spendrecon.report.data import Event, Finding, ReportData, RunInfo
 from warehouse.findings import format_money
 
 EVENT_ROWS = 50  # rows per event list in Markdown; findings.csv has them all
 PROGRAMS_SHOWN = 20  # a long --programs filter is cut short in the header
-DASH = "—"
+DASH = "—"  # a missing value in a table (warehouse/money.py: one rendering per medium)
 
 # Characters that would start Markdown syntax (or raw HTML) inside a table cell.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
@@ -244,7 +244,7 @@ def _agency_section(data: ReportData) -> list[str]:
     head = ["## By agency", ""]
     if not data.agencies:
         return [*head, "No program-years compared and no open findings."]
-    rows = [(md(a.agency), f"{a.programs:,}", money(a.sam_actual), money(a.usaspending), f"{a.findings:,}",
+    rows = [(md(a.agency), f"{a.programs:,}", money(a.sam_actual), money(a.usaspending_obligations), f"{a.findings:,}",
              money(a.at_stake)) for a in data.agencies]
     return [*head, *_table(["Agency", "Programs compared", "SAM.gov actual", "USAspending", "Findings",
                             "Dollars at stake"], rows, right=(1, 2, 3, 4, 5))]

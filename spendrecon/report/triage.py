@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from spendrecon.report.queries import Finding
+from spendrecon.report.data import Finding
 from warehouse.explanations.registry import load_explanations
 
 BUCKETS = ("legitimate", "non_reporting", "lead")

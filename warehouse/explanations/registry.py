@@ -4,47 +4,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
-import pyarrow as pa
-import yaml
 
-from warehouse.arrow_rows import insert_rows
-from warehouse.db import execute, sql_text
+from warehouse.db import execute, statements
 from warehouse.keys import key_text
-from warehouse.money import format_money
-
-PACKAGE = "warehouse.explanations"
+from warehouse.registry_entry import Entry, RegistryError, decimal_params, read_entries
+from warehouse.templates import TemplateError, format_expression
 
 # What an explanation says about a finding (see explanations.yaml). A finding with neither is a lead.
 KINDS = ("legitimate", "non_reporting")
 TRIAGE = ("legitimate", "non_reporting", "lead")
 
 
-class ExplanationConfigError(ValueError):
+class ExplanationConfigError(RegistryError):
     pass
 
 
 @dataclass(frozen=True)
-class Explanation:
-    id: str
-    title: str
+class Explanation(Entry):
     priority: int
     reasons: Mapping[str, str]  # variant -> template; a single reason is variant "default"
     params: Mapping[str, Decimal] = field(default_factory=dict)
     decisive: bool = False  # when it applies, nothing else can be the primary explanation
     kind: str = "legitimate"  # legitimate | non_reporting (a characterization)
-
-    @property
-    def sql(self) -> str:
-        return sql_text(self.id, package=PACKAGE)
+    package: ClassVar[str] = "warehouse.explanations"
 
 
 def load_explanations(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list[Explanation]:
-    text = resources.files(PACKAGE).joinpath("explanations.yaml").read_text(encoding="utf-8")
-    found = [_from_yaml(e) for e in yaml.safe_load(text)["explanations"]]
+    found = [_from_yaml(e) for e in read_entries(Explanation.package, "explanations.yaml")]
     by_id = {e.id: e for e in found}
     for exp_id, override in (overrides or {}).items():
         if exp_id not in by_id:
@@ -78,44 +67,55 @@ def _from_yaml(entry: Mapping[str, Any]) -> Explanation:
     return Explanation(
         id=entry["id"], title=entry["title"], priority=int(entry["priority"]),
         reasons={k: " ".join(str(v).split()) for k, v in reasons.items()},
-        params={k: Decimal(str(v)) for k, v in (entry.get("params") or {}).items()},
+        params=decimal_params(entry),
         decisive=bool(entry.get("decisive", False)),
         kind=kind,
     )
 
 
-def _format_value(name: str, value: Any) -> str:
-    if value is None:
-        return "not reported"
-    if name.endswith("_share") and isinstance(value, (Decimal, float)):
-        return f"{round(Decimal(str(value)) * 100):d}%"
-    if isinstance(value, Decimal):
-        return format_money(value)
-    return str(value)
+def _field_sql(name: str, sql_type: str) -> str:
+    """How a reason shows a column of the explanation's rows: shares as percentages, DECIMAL amounts
+    as money, the rest as text; NULL reads "not reported" (macros in warehouse/sql/macros.sql)."""
+    numeric = sql_type.startswith("DECIMAL") or sql_type in ("DOUBLE", "FLOAT")
+    if name.endswith("_share") and numeric:
+        return f"percent_text({name})"
+    if sql_type.startswith("DECIMAL"):
+        return f"money_text({name})"
+    return f"plain_text({name})"
 
 
-def reason_text(exp: Explanation, row: Mapping[str, Any]) -> str:
-    template = exp.reasons[row.get("variant") or "default"]
-    return template.format(**{k: _format_value(k, v) for k, v in row.items()})
+def reason_sql(exp: Explanation, column_types: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The DuckDB expression of a row's reason, the template chosen by its ``variant`` column (a single
+    reason is variant "default"), and the templates to bind (with $explanation, the explanation's id)."""
+    fields = {name: _field_sql(name, sql_type) for name, sql_type in column_types.items()}
+    params: dict[str, str] = {}
+    cases: list[str] = []
+    for i, (variant, template) in enumerate(exp.reasons.items()):
+        try:
+            expr, bound = format_expression(template, fields, f"reason_{i}")
+        except TemplateError as exc:
+            raise ExplanationConfigError(f"explanations.yaml: {exp.id}: reason {variant!r}: {exc}") from None
+        params.update(bound)
+        params[f"variant_{i}"] = variant
+        cases.append(f"WHEN $variant_{i} THEN {expr}")
+    variant = "coalesce(variant, 'default')" if "variant" in column_types else "'default'"
+    unknown = f"error('explanation ' || $explanation || ': no reason for variant ' || {variant})"
+    return f"CASE {variant} {' '.join(cases)} ELSE {unknown} END", params
 
 
-def _rank(exp: Explanation, closes_gap: bool | None) -> int:
+def _rank_sql(exp: Explanation, has_closes_gap: bool) -> str:
     """Decisive explanations first, then legitimate ones that account for the gap, then the other
     legitimate ones; a characterization is the primary explanation only when nothing legitimate applies."""
     if exp.kind != "legitimate":
-        return 3
-    return 0 if exp.decisive else 1 if closes_gap else 2
-
-
-_COLUMNS: dict[str, pa.DataType] = {
-    "program_number": pa.string(), "fiscal_year": pa.int32(), "rule_id": pa.string(), "explanation": pa.string(),
-    "priority": pa.int32(), "reason": pa.string(), "related_fiscal_year": pa.int32(), "closes_gap": pa.bool_(),
-    "rank": pa.int32(), "kind": pa.string(), "related_program_number": pa.string(),
-}
+        return "3"
+    if exp.decisive:
+        return "0"
+    return "CASE WHEN closes_gap THEN 1 ELSE 2 END" if has_closes_gap else "2"
 
 
 def explain_current(con: duckdb.DuckDBPyConnection, explanations: list[Explanation]) -> dict[str, int]:
-    """Explain the hits in findings_current: fill explanations_current and the primary explanation columns."""
+    """Explain the hits in findings_current: fill explanations_current and the primary explanation columns.
+    Each explanation's rows are stored, reason rendered, by one INSERT ... SELECT over its SQL."""
     con.execute("DROP TABLE IF EXISTS explanations_current")
     con.execute("CREATE TEMP TABLE explanations_current (program_number VARCHAR, fiscal_year INTEGER, "
                 "rule_id VARCHAR, explanation VARCHAR, priority INTEGER, reason VARCHAR, "
@@ -123,15 +123,23 @@ def explain_current(con: duckdb.DuckDBPyConnection, explanations: list[Explanati
                 "related_program_number VARCHAR)")
     counts: dict[str, int] = {}
     for exp in explanations:
-        cur = execute(con, exp.sql, dict(exp.params))
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
-        counts[exp.id] = insert_rows(con, "explanations_current", _COLUMNS, [
-            (r["program_number"], r["fiscal_year"], r["rule_id"], exp.id, exp.priority, reason_text(exp, r),
-             r.get("related_fiscal_year"), r.get("closes_gap"), _rank(exp, r.get("closes_gap")), exp.kind,
-             r.get("related_program_number"))
-            for r in rows
-        ])
+        (query,) = statements(exp.sql)
+        params: dict[str, Any] = dict(exp.params)
+        shape = execute(con, f"SELECT * FROM (\n{query}\n) LIMIT 0", params).description
+        column_types = {d[0]: str(d[1]) for d in shape}
+        reason, reason_params = reason_sql(exp, column_types)
+
+        def optional(name: str, sql_type: str) -> str:
+            return name if name in column_types else f"NULL::{sql_type}"
+
+        row = execute(con, (
+            "INSERT INTO explanations_current SELECT program_number, fiscal_year, rule_id, $explanation, $priority, "
+            f"{reason}, {optional('related_fiscal_year', 'INTEGER')}, {optional('closes_gap', 'BOOLEAN')}, "
+            f"{_rank_sql(exp, 'closes_gap' in column_types)}, $kind, "
+            f"{optional('related_program_number', 'VARCHAR')} FROM (\n{query}\n) AS e"),
+            {**params, **reason_params, "explanation": exp.id, "priority": exp.priority, "kind": exp.kind},
+        ).fetchone()
+        counts[exp.id] = int(row[0]) if row else 0
     con.execute("""
         UPDATE findings_current AS c
         SET explanation = e.explanation, explanation_reason = e.reason

@@ -5,41 +5,38 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
-import yaml
+import duckdb
 
-from warehouse.db import sql_text
+from warehouse.db import connect, execute
 from warehouse.keys import key_text
 from warehouse.money import format_money
+from warehouse.registry_entry import Entry, RegistryError, decimal_params, read_entries
+from warehouse.templates import TemplateError, format_expression, uses_format_spec
 
 SEVERITIES = ("error", "warning", "info")
+SAM_FIGURES = ("actual", "estimate")  # which SAM.gov figure a rule compares (rules.yaml sam_figure)
 _OVERRIDABLE = ("enabled", "severity", "message")
 
 
-class RuleConfigError(ValueError):
+class RuleConfigError(RegistryError):
     pass
 
 
 @dataclass(frozen=True)
-class Rule:
-    id: str
-    title: str
+class Rule(Entry):
     severity: str
     category: str
     message: str
     params: Mapping[str, Decimal] = field(default_factory=dict)
     enabled: bool = True
-
-    @property
-    def sql(self) -> str:
-        return sql_text(self.id, package="warehouse.rules")
+    sam_figure: str = "actual"  # the SAM.gov figure in the rule's sam_amount: actual | estimate
+    package: ClassVar[str] = "warehouse.rules"
 
 
 def load_rules(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list[Rule]:
-    text = resources.files("warehouse.rules").joinpath("rules.yaml").read_text(encoding="utf-8")
-    rules = [_rule_from_yaml(entry) for entry in yaml.safe_load(text)["rules"]]
+    rules = [_rule_from_yaml(entry) for entry in read_entries(Rule.package, "rules.yaml")]
     for rule in rules:
         _check_message(rule)
     by_id = {r.id: r for r in rules}
@@ -51,14 +48,17 @@ def load_rules(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> list
 
 
 def _rule_from_yaml(entry: Mapping[str, Any]) -> Rule:
-    params = {k: Decimal(str(v)) for k, v in (entry.get("params") or {}).items()}
+    if entry.get("sam_figure") not in SAM_FIGURES:
+        raise RuleConfigError(f"rules.yaml: {entry.get('id')}: sam_figure must be one of {', '.join(SAM_FIGURES)}, "
+                              f"got {entry.get('sam_figure')!r}")
     return Rule(
         id=entry["id"],
         title=entry["title"],
         severity=entry["severity"],
         category=entry["category"],
         message=" ".join(str(entry["message"]).split()),
-        params=params,
+        params=decimal_params(entry),
+        sam_figure=entry["sam_figure"],
     )
 
 
@@ -95,28 +95,45 @@ _SAMPLE_ROWS: tuple[Mapping[str, Any], ...] = (
 )
 
 
-def _phrase(amount: Decimal | None) -> str:
-    # Messages say "not reported" for NULL: a missing figure must never read like $0.
-    return "not reported" if amount is None else format_money(amount)
+def _param_texts(rule: Rule) -> dict[str, str]:
+    """The rule's parameters as its message shows them: shares as percentages, the rest as money."""
+    values = {k: (f"{v * 100:g}%" if k.startswith("rel_") else format_money(v)) for k, v in rule.params.items()}
+    if "rel_tolerance" in rule.params:
+        values["rel_tolerance_pct"] = values["rel_tolerance"]
+    return values
+
+
+# The SQL of each row field a message may show; amounts through money_text (sql/macros.sql), which
+# writes them as format_money does.
+_FIELD_SQL = {"program_number": "program_number", "fiscal_year": "fiscal_year",
+              "sam_amount": "money_text(sam_amount)", "usaspending_amount": "money_text(usaspending_amount)",
+              "difference": "money_text(difference)"}
+
+
+def message_sql(rule: Rule) -> tuple[str, dict[str, str]]:
+    """The DuckDB expression that renders the rule's message over its SQL's rows, and its parameters
+    (the template and the parameters' texts), for evaluating the rule in one INSERT ... SELECT."""
+    texts = _param_texts(rule)
+    fields = {**_FIELD_SQL, **{k: f"$message_{k}" for k in texts}}
+    expr, params = format_expression(rule.message, fields, "message")
+    return expr, {**params, **{f"message_{k}": v for k, v in texts.items()}}
 
 
 def message_values(rule: Rule, row: Mapping[str, Any]) -> dict[str, Any]:
     """What a message's placeholders are filled with: amounts and parameters as formatted text."""
-    values: dict[str, Any] = {k: (f"{v * 100:g}%" if k.startswith("rel_") else format_money(v))
-                              for k, v in rule.params.items()}
-    if "rel_tolerance" in rule.params:
-        values["rel_tolerance_pct"] = values["rel_tolerance"]
+    values: dict[str, Any] = dict(_param_texts(rule))
     values.update(
         program_number=row["program_number"],
         fiscal_year=row["fiscal_year"],
-        sam_amount=_phrase(row["sam_amount"]),
-        usaspending_amount=_phrase(row["usaspending_amount"]),
-        difference=_phrase(row["difference"]),
+        sam_amount=format_money(row["sam_amount"]),  # NULL reads "not reported", never like $0
+        usaspending_amount=format_money(row["usaspending_amount"]),
+        difference=format_money(row["difference"]),
     )
     return values
 
 
 def render_message(rule: Rule, row: Mapping[str, Any]) -> str:
+    """The message for one row, in Python: what the warehouse's rendering (message_sql) is checked against."""
     return rule.message.format(**message_values(rule, row))
 
 
@@ -138,3 +155,30 @@ def _check_message(rule: Rule) -> None:
                 f"rules.{rule.id}.message: cannot be filled in ({type(exc).__name__}: {exc}); amounts and "
                 "tolerances arrive as formatted text (e.g. $1,234.56 or 'not reported') and the fiscal year "
                 "as a number, so write {difference} rather than {difference:.2f}") from None
+    try:
+        expr, params = message_sql(rule)
+    except TemplateError as exc:
+        raise RuleConfigError(f"rules.{rule.id}.message: {exc}") from None
+    if uses_format_spec(rule.message):
+        _check_rendered_alike(rule, expr, params)
+
+
+def _check_rendered_alike(rule: Rule, expr: str, params: Mapping[str, str]) -> None:
+    """A format specification is applied by DuckDB's format(): make sure it writes what Python does."""
+    con = connect(":memory:")
+    try:
+        for row in _SAMPLE_ROWS:
+            sample = ("SELECT $program_number::VARCHAR AS program_number, $fiscal_year::INTEGER AS fiscal_year, "
+                      "$sam_amount::DECIMAL(18,2) AS sam_amount, $usaspending_amount::DECIMAL(18,2) AS "
+                      "usaspending_amount, $difference::DECIMAL(18,2) AS difference")
+            try:
+                got = execute(con, f"SELECT {expr} FROM ({sample})", {**params, **row}).fetchone()
+            except duckdb.Error as exc:
+                got = (f"an error ({str(exc).splitlines()[0]})",)
+            wanted = render_message(rule, row)
+            if not got or got[0] != wanted:
+                raise RuleConfigError(f"rules.{rule.id}.message: the warehouse renders it as "
+                                      f"{got[0] if got else None!r}, not {wanted!r}; use a simpler format "
+                                      "specification (alignment and width work everywhere)")
+    finally:
+        con.close()

@@ -3,6 +3,5 @@
 -- Parameters: $fiscal_years, $programs
 SELECT *
 FROM staging.archive_program_year
-WHERE list_contains($fiscal_years, fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, program_number))
+WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number)
 ORDER BY program_number, fiscal_year;

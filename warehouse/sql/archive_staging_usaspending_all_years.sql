@@ -3,10 +3,10 @@
 -- year of the run's programs (all programs when $programs is empty), replacing what an earlier
 -- archive run left for them. Read by the never_reported characterization.
 DELETE FROM staging.usaspending_all_years
-WHERE len($programs) = 0 OR list_contains($programs, program_number);
+WHERE program_in_scope($programs, program_number);
 
 INSERT INTO staging.usaspending_all_years (run_id, program_number, fiscal_year, obligations)
 SELECT $run_id, program_number, fiscal_year, obligations::DECIMAL(18,2)
 FROM temp.main.archive_program_year
-WHERE (len($programs) = 0 OR list_contains($programs, program_number))
+WHERE program_in_scope($programs, program_number)
   AND program_number IS NOT NULL;

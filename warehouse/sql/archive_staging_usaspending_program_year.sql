@@ -3,8 +3,7 @@
 -- replace the run's scope in staging.usaspending_program_year with the archive's aggregates.
 -- Parameters: $run_id, $fiscal_years, $programs (empty: every program)
 DELETE FROM staging.usaspending_program_year
-WHERE list_contains($fiscal_years, fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, program_number));
+WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number);
 
 INSERT INTO staging.usaspending_program_year (
     run_id, program_number, fiscal_year, program_title, obligations, source,
@@ -21,6 +20,5 @@ SELECT $run_id,
        transaction_count,
        award_count
 FROM temp.main.archive_program_year
-WHERE list_contains($fiscal_years, fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, program_number))
+WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number)
   AND program_number IS NOT NULL;

@@ -20,3 +20,7 @@ CREATE TABLE IF NOT EXISTS meta.runs (
     warnings             VARCHAR[],
     error                VARCHAR                -- why a failed run failed
 );
+
+-- The rule and explanation settings the run used, after spendrecon.yaml's overrides (warehouse/runs.py
+-- run_settings); NULL for runs older than the column and for runs that failed before reconciling.
+ALTER TABLE meta.runs ADD COLUMN IF NOT EXISTS settings JSON;

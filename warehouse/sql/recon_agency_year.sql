@@ -17,7 +17,7 @@ open_findings AS (
     SELECT f.program_number, f.fiscal_year, f.rule_id,
            coalesce(f.triage = 'legitimate', f.explanation IS NOT NULL) AS explained,
            coalesce(f.triage, CASE WHEN f.explanation IS NOT NULL THEN 'legitimate' ELSE 'lead' END) AS triage,
-           abs(coalesce(f.difference, f.sam_amount, f.usaspending_amount, 0)) AS at_stake
+           at_stake(f.difference, f.sam_amount, f.usaspending_amount) AS at_stake
     FROM recon.findings AS f
     WHERE f.status <> 'resolved'
 ),

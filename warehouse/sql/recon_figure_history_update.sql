@@ -18,8 +18,7 @@ lines AS MATERIALIZED (
            sum(estimate) AS estimate, sum(actual) AS actual
     FROM staging.sam_lines_chosen
     WHERE run_id = $run_id
-      AND list_contains($fiscal_years, fiscal_year)
-      AND (len($programs) = 0 OR list_contains($programs, program_number))
+      AND in_scope($fiscal_years, $programs, fiscal_year, program_number)
     GROUP BY ALL
 ),
 sam AS MATERIALIZED (
@@ -33,8 +32,7 @@ usas AS MATERIALIZED (
     FROM staging.usaspending_program_year AS u
     LEFT JOIN usas_fetched AS f USING (fiscal_year)
     WHERE u.run_id = $run_id
-      AND list_contains($fiscal_years, u.fiscal_year)
-      AND (len($programs) = 0 OR list_contains($programs, u.program_number))
+      AND in_scope($fiscal_years, $programs, u.fiscal_year, u.program_number)
 )
 SELECT 'sam' AS source, program_number, fiscal_year, line, 'estimate' AS measure,
        estimate::DECIMAL(18,2) AS value, (SELECT fetched_at FROM sam_fetched) AS fetched_at FROM sam

@@ -25,3 +25,9 @@ ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_note VARCHAR;
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS triage VARCHAR;
 -- The finding's rule is disabled (rules.<id>.enabled: false): the finding is left as it was, not resolved.
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS rule_disabled BOOLEAN;
+-- The dollars the finding puts at stake (macro at_stake in macros.sql), kept with its figures so that
+-- views and plain readers need no macro; filled in for rows from before the column.
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS at_stake DECIMAL(18,2);
+-- Which SAM.gov figure sam_amount is: actual | estimate (the rule's sam_figure in rules.yaml).
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS sam_figure VARCHAR;
+UPDATE recon.findings SET at_stake = at_stake(difference, sam_amount, usaspending_amount) WHERE at_stake IS NULL;

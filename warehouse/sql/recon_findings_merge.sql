@@ -40,8 +40,7 @@ SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_a
 FROM recon.findings AS f
 LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
 WHERE f.status <> 'resolved'
-  AND list_contains($fiscal_years, f.fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, f.program_number))
+  AND in_scope($fiscal_years, $programs, f.fiscal_year, f.program_number)
   AND list_contains($rule_ids, f.rule_id)
   AND NOT EXISTS (
       SELECT 1 FROM findings_current AS c
@@ -73,9 +72,10 @@ WHERE t.rule_id IS NULL
 
 INSERT INTO recon.findings
     (run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
-     message, status, first_seen_run_id, last_seen_run_id, explanation, explanation_reason, triage)
+     message, status, first_seen_run_id, last_seen_run_id, explanation, explanation_reason, triage, at_stake)
 SELECT $run_id, program_number, fiscal_year, rule_id, severity, sam_amount, usaspending_amount, difference,
-       message, 'new', $run_id, $run_id, explanation, explanation_reason, triage
+       message, 'new', $run_id, $run_id, explanation, explanation_reason, triage,
+       at_stake(difference, sam_amount, usaspending_amount)
 FROM findings_current
 ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     run_id = excluded.run_id,
@@ -83,6 +83,7 @@ ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     sam_amount = excluded.sam_amount,
     usaspending_amount = excluded.usaspending_amount,
     difference = excluded.difference,
+    at_stake = excluded.at_stake,
     message = excluded.message,
     status = CASE WHEN status = 'resolved' THEN 'reopened' ELSE 'open' END,
     last_seen_run_id = excluded.last_seen_run_id,
@@ -95,8 +96,7 @@ SET rule_disabled = NOT list_contains($rule_ids, rule_id)
 WHERE rule_disabled IS DISTINCT FROM (NOT list_contains($rule_ids, rule_id));
 
 DELETE FROM recon.finding_explanations
-WHERE list_contains($fiscal_years, fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, program_number))
+WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number)
   AND list_contains($rule_ids, rule_id);
 
 INSERT INTO recon.finding_explanations

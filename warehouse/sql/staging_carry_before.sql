@@ -3,14 +3,12 @@
 -- Parameters: $fiscal_years, $programs (empty: every program)
 CREATE OR REPLACE TEMP TABLE carry_sam_listings AS
 SELECT * FROM staging.sam_listings
-WHERE len($programs) = 0 OR list_contains($programs, program_number);
+WHERE program_in_scope($programs, program_number);
 
 CREATE OR REPLACE TEMP TABLE carry_sam_obligations AS
 SELECT * FROM staging.sam_obligations
-WHERE list_contains($fiscal_years, fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, program_number));
+WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number);
 
 CREATE OR REPLACE TEMP TABLE carry_usaspending AS
 SELECT * FROM staging.usaspending_program_year
-WHERE list_contains($fiscal_years, fiscal_year)
-  AND (len($programs) = 0 OR list_contains($programs, program_number));
+WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number);

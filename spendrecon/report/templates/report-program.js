@@ -25,7 +25,7 @@ function programChart(number, years) {
     label: number + ": obligations per fiscal year, SAM.gov estimate and actual vs USAspending",
     width: 1220, height: 300, series: PROGRAM_SERIES, format: shortMoney,
     groups: years.map(function (y) { return { label: "FY" + y.fy, values: [y.est, y.act, y.usas] }; }),
-    tip: function (g, se, v) { return g.label + " \u00b7 " + se.label + ": " + (v === null ? "no figure" : money(v)); },
+    tip: function (g, se, v) { return g.label + " \u00b7 " + se.label + ": " + (v === null ? "not reported" : money(v)); },
   });
 }
 

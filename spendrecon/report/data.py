@@ -1,0 +1,260 @@
+"""The report's data: one run's findings, totals and events, and what report.html adds (every
+program's yearly figures, explanations, reviews, history, the runs so far, the agency-year roll-up).
+
+Filled by ``queries.load_report`` in one pass over a read-only connection; the renderers
+(summary.md, findings.csv, report.html) only read it. Money is ``Decimal`` throughout.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from spendrecon.report.history import FigureVersion, Restatement
+
+LARGEST_GAPS = 25
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every listing of runs shows of one (meta.runs)."""
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    mode: str
+    fiscal_years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RunInfo(Run):
+    """The run reported on."""
+    programs: tuple[str, ...] | None  # None: every program
+    sam_source: str | None
+    usaspending_source: str | None
+    sam_requests: int | None
+    usaspending_requests: int | None
+    sam_listings: int | None
+    usaspending_rows: int | None
+    program_years: int | None
+    warnings: tuple[str, ...]
+    previous_run_id: str | None  # the succeeded run before this one
+    is_latest: bool  # False: the findings shown are the current state, not this run's
+    # meta.runs.settings: {"rules": {id: {...}}, "explanations": {id: {...}}} as the run applied them;
+    # None for runs older than that column.
+    settings: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    run_id: str
+    program_number: str
+    fiscal_year: int
+    rule_id: str
+    severity: str
+    status: str
+    program_title: str | None
+    agency: str | None
+    sam_amount: Decimal | None
+    usaspending_amount: Decimal | None
+    difference: Decimal | None
+    message: str
+    first_seen_run_id: str
+    last_seen_run_id: str
+    at_stake: Decimal
+    # NULL until the pipeline explains/reviews the finding, and in files older than those columns.
+    explanation: str | None = None
+    explanation_reason: str | None = None
+    review_status: str | None = None
+    review_note: str | None = None
+    # legitimate | non_reporting | lead (restatement for figure_restated); NULL in files older than the triage.
+    triage: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != "resolved"
+
+    @property
+    def is_explained(self) -> bool:
+        """A legitimate cause is known. A non-reporting characterization explains nothing away."""
+        if self.triage is not None:
+            return self.triage == "legitimate"
+        return self.explanation is not None
+
+    @property
+    def bucket(self) -> str:
+        """The triage bucket, derived for files older than the triage column."""
+        return self.triage or ("legitimate" if self.explanation is not None else "lead")
+
+
+@dataclass(frozen=True)
+class RuleTotal:
+    rule_id: str
+    title: str
+    severity: str
+    findings: int  # open: status new, open or reopened
+    new: int  # status new
+    at_stake: Decimal
+    explained: int = 0  # open findings with an explanation
+    explained_at_stake: Decimal = Decimal("0.00")
+
+    @property
+    def unexplained(self) -> int:
+        return self.findings - self.explained
+
+    @property
+    def unexplained_at_stake(self) -> Decimal:
+        return self.at_stake - self.explained_at_stake
+
+
+@dataclass(frozen=True)
+class AgencyTotal:
+    agency: str
+    programs: int  # distinct programs compared within the run's scope
+    sam_actual: Decimal | None
+    usaspending_obligations: Decimal | None
+    findings: int
+    at_stake: Decimal
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    """A finding as the summary's tables list it: program, year, rule, both figures, dollars at stake."""
+    program_number: str
+    fiscal_year: int
+    rule_id: str
+    program_title: str | None
+    agency: str | None
+    sam_amount: Decimal | None
+    usaspending_amount: Decimal | None
+    at_stake: Decimal
+
+
+@dataclass(frozen=True)
+class Event(FindingLine):
+    event: str  # new | reopened | resolved
+    reason: str | None = None  # why a finding resolved (recon.finding_events.reason); None otherwise
+
+
+@dataclass(frozen=True)
+class Lead(FindingLine):
+    """One row of recon.leads: an open finding with no legitimate cause and no non-reporting pattern."""
+    reported_years: tuple[int, ...]  # the fiscal years USAspending records obligations for the program
+
+
+@dataclass(frozen=True)
+class ProgramYear:
+    program_number: str
+    fiscal_year: int
+    program_title: str | None
+    agency: str | None
+    sam_estimate: Decimal | None
+    sam_actual: Decimal | None
+    usaspending_obligations: Decimal | None
+    # The run a carried-forward figure came from (the source no longer shows it); None if said this run.
+    sam_carried_from_run: str | None = None
+    usaspending_carried_from_run: str | None = None
+
+
+@dataclass(frozen=True)
+class ExplanationNote:
+    """One row of recon.finding_explanations: a finding can carry several."""
+    program_number: str
+    fiscal_year: int
+    rule_id: str
+    explanation: str
+    priority: int
+    reason: str
+    related_fiscal_year: int | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """One row of recon.annotations; rule_id None covers every rule of the program-year."""
+    program_number: str
+    fiscal_year: int
+    rule_id: str | None
+    status: str
+    note: str | None
+    annotated_at: datetime | None
+    author: str | None
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    run_id: str
+    program_number: str
+    fiscal_year: int
+    rule_id: str
+    event: str
+    sam_amount: Decimal | None
+    usaspending_amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class RunSummary(Run):
+    """A row of the page's runs table."""
+    program_years: int | None
+    findings_open: int | None  # None in files older than these counters
+    findings_new: int | None
+    findings_resolved: int | None
+    warnings: int
+
+
+@dataclass(frozen=True)
+class AgencyYear:
+    agency: str
+    fiscal_year: int
+    programs_compared: int
+    sam_actual: Decimal | None
+    usaspending_obligations: Decimal | None
+    dollars_compared: Decimal  # each program-year weighed by its larger side
+    dollars_within_tolerance: Decimal  # ... of program-years with no open finding
+
+
+@dataclass(frozen=True)
+class ReportData:
+    run: RunInfo
+    rules: tuple[RuleTotal, ...]
+    findings: tuple[Finding, ...]  # findings.csv rows: new/open, plus resolved by this run; sorted
+    agencies: tuple[AgencyTotal, ...]
+    events: tuple[Event, ...]  # this run's events, largest stake first
+    leads: tuple[Lead, ...] = ()  # recon.leads, largest first (empty in files older than the triage)
+    restatements: tuple[Restatement, ...] = ()  # figures a source changed, first seen by this run
+    # What report.html shows beyond summary.md and findings.csv (each empty where an older file lacks it).
+    program_years: tuple[ProgramYear, ...] = ()  # every year of the programs in the run's scope
+    earlier_resolved: tuple[Finding, ...] = ()  # resolved by earlier runs (a program page shows a finding's life)
+    explanations: tuple[ExplanationNote, ...] = ()
+    reviews: tuple[Review, ...] = ()
+    history: tuple[HistoryEvent, ...] = ()
+    runs: tuple[RunSummary, ...] = ()
+    agency_years: tuple[AgencyYear, ...] = ()
+    explanation_titles: Mapping[str, str] = field(default_factory=dict)
+    figure_versions: tuple[FigureVersion, ...] = ()  # totals that changed across runs (program pages)
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_open]
+
+    @property
+    def largest_gaps(self) -> list[Finding]:
+        ranked = sorted(self.open_findings, key=lambda f: (-f.at_stake, f.program_number, f.fiscal_year, f.rule_id))
+        return ranked[:LARGEST_GAPS]
+
+    @property
+    def new_events(self) -> list[Event]:
+        return [e for e in self.events if e.event in ("new", "reopened")]
+
+    @property
+    def resolved_events(self) -> list[Event]:
+        return [e for e in self.events if e.event == "resolved"]
+
+    @property
+    def total_at_stake(self) -> Decimal:
+        return sum((f.at_stake for f in self.open_findings), Decimal("0.00"))
+
+    @property
+    def explained_at_stake(self) -> Decimal:
+        return sum((f.at_stake for f in self.open_findings if f.is_explained), Decimal("0.00"))

@@ -1,0 +1,39 @@
+-- Definitions every statement may use, created on each connection spendrecon opens
+-- (warehouse/db.py connect), read-only ones too: TEMP, so nothing is written to the file and a
+-- file from any version can be read with them. Stored views cannot use them (a plain
+-- duckdb.connect has no TEMP macros): such views read the columns these fill instead.
+
+-- The run's program scope: an empty list means every program (Scope.params()).
+CREATE OR REPLACE TEMP MACRO program_in_scope(programs, program_number) AS
+    len(programs) = 0 OR list_contains(programs, program_number);
+
+-- The run's scope: its fiscal years, and its programs as above.
+CREATE OR REPLACE TEMP MACRO in_scope(fiscal_years, programs, fiscal_year, program_number) AS
+    list_contains(fiscal_years, fiscal_year) AND program_in_scope(programs, program_number);
+
+-- The dollars a finding puts at stake: the gap when both sides have a figure, otherwise the side
+-- that exists (a SAM.gov actual with no USAspending figure is entirely unaccounted for).
+-- Stored as recon.findings.at_stake when a run merges its findings.
+CREATE OR REPLACE TEMP MACRO at_stake(difference, sam_amount, usaspending_amount) AS
+    coalesce(abs(difference), abs(sam_amount), abs(usaspending_amount), 0)::DECIMAL(18,2);
+
+-- A missing amount in words (warehouse/money.py's NOT_REPORTED): a missing figure never reads like $0.
+CREATE OR REPLACE TEMP MACRO not_reported() AS 'not reported';
+
+-- Money as messages and reasons write it ($1,234.56, -$5.00), exactly (no float on the way), and
+-- not_reported() for NULL: warehouse/money.py's
+-- format_money, for the texts DuckDB renders (tests/test_money_text.py holds the two together).
+CREATE OR REPLACE TEMP MACRO money_text(amount) AS
+    CASE WHEN amount IS NULL THEN not_reported()
+         ELSE CASE WHEN amount < 0 THEN '-' ELSE '' END || '$'
+              || format('{:,}', (round_even(abs(amount), 2)::DECIMAL(38,2) * 100)::HUGEINT // 100) || '.'
+              || lpad(((round_even(abs(amount), 2)::DECIMAL(38,2) * 100)::HUGEINT % 100)::VARCHAR, 2, '0')
+    END;
+
+-- A share (0.5) as a whole percentage (50%), halves to even; not_reported() for NULL.
+CREATE OR REPLACE TEMP MACRO percent_text(share) AS
+    CASE WHEN share IS NULL THEN not_reported()
+         ELSE round_even(share::DECIMAL(38,10) * 100, 0)::HUGEINT::VARCHAR || '%' END;
+
+-- Any other value in a reason: as text, not_reported() for NULL.
+CREATE OR REPLACE TEMP MACRO plain_text(value) AS coalesce(value::VARCHAR, not_reported());
