@@ -109,7 +109,7 @@ def _cli(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
 def test_the_cli_ingests_without_prefect_and_drills_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from rich.console import Console
 
-    from spendrecon import cli_archive
+    from spendrecon.cli import archive as cli_archive
 
     monkeypatch.setattr(cli_archive, "out", Console(soft_wrap=True, width=400))  # table cells unwrapped
     src = make_zip(tmp_path / "src", full_name(2023, "20240115"), [

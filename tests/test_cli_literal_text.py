@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from archive_testkit import full_name, make_zip, txn
 from cli_testkit import demo_config
-from spendrecon import cli, cli_archive
+from spendrecon import cli
+from spendrecon.cli import archive as cli_archive
 from spendrecon.config import load_settings
 from spendrecon.pipeline import annotate
 from warehouse.annotations import Annotation

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from cli_testkit import demo_config, spendrecon_in_pty
 from spendrecon.cli import FINDING_COLUMNS, app
-from spendrecon.cli_output import Column, print_table, to_tsv
+from spendrecon.cli.output import Column, print_table, to_tsv
 from spendrecon.config import load_settings
 from spendrecon.findings_query import FindingFilter, query_findings
 from warehouse.money import format_money
@@ -99,7 +99,7 @@ def test_history_on_a_60_column_terminal_keeps_the_figure_and_gives_up_the_run_i
     from datetime import datetime
     from decimal import Decimal
 
-    from spendrecon.cli_history import _columns
+    from spendrecon.cli.history import _columns
 
     run = "20261201T054820Z-d70c"
     rows = [{"fiscal_year": 2022, "source": "sam", "line": "total", "measure": "actual",

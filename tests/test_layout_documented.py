@@ -34,12 +34,19 @@ def _named_modules() -> dict[str, str]:
     return named
 
 
+def _holds_code(path: Path) -> bool:
+    """A package's __init__.py is a module of its own when it defines something (the CLI's commands,
+    the report's entry points); one that only re-exports names is not."""
+    return path.name != "__init__.py" or bool(
+        re.search(r"^(async def |def |class |@)", path.read_text(encoding="utf-8"), re.MULTILINE))
+
+
 def _modules() -> set[str]:
     return {
         path.relative_to(ROOT).as_posix()
         for package in PACKAGES
         for path in (ROOT / package).rglob("*.py")
-        if path.name != "__init__.py" and "__pycache__" not in path.parts
+        if _holds_code(path) and "__pycache__" not in path.parts
     }
 
 

@@ -17,7 +17,7 @@ from spendrecon.config import load_settings
 from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
 from spendrecon.demo.server import EmulatorServer
 from spendrecon.pipeline import plan_run, run_pipeline
-from spendrecon.run_summary import read_summary, run_lines
+from spendrecon.cli.run_summary import read_summary, run_lines
 
 KEY = "sk-run-cli-test"
 

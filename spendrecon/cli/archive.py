@@ -1,6 +1,6 @@
 """`spendrecon ingest-archive` and `spendrecon awards`: the Award Data Archive from the command line.
 
-spendrecon/cli.py calls :func:`register`. Prefect is imported only by ingest-archive, after its
+spendrecon/cli/__init__.py calls :func:`register`. Prefect is imported only by ingest-archive, after its
 environment is set, so `awards` answers in a fraction of a second.
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.text import Text
 
-from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
-from spendrecon.cli_output import Column, FormatOpt, Format, emit, resolve_format
+from spendrecon.cli.common import ConfigOpt, VerboseOpt, one_line_errors
+from spendrecon.cli.output import Column, FormatOpt, Format, emit, resolve_format
 from spendrecon.config import load_settings
 from spendrecon.console import console
 from spendrecon.csv_cells import csv_text
@@ -111,7 +111,7 @@ def _demo_sources(data_path: Path, store: Path) -> list[str]:
 
 def _ingest_with_flow(sources: list[str], config: Path | None, data_path: Path, workers: int | None,
                       verbose: bool, progress: "_ProgressReporter") -> dict[str, Any]:
-    from spendrecon.prefect_env import configure_prefect
+    from spendrecon.cli.prefect_env import configure_prefect
 
     configure_prefect(data_path, verbose=verbose)
     from flows.archive import ArchiveIngestFailed, ingest_archive_flow, secret_sources, set_reporter

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from spendrecon.cli_common import ConfigOpt, VerboseOpt, one_line_errors
-from spendrecon.cli_output import Column, FormatOpt, emit, resolve_format
+from spendrecon.cli.common import ConfigOpt, VerboseOpt, one_line_errors
+from spendrecon.cli.output import Column, FormatOpt, emit, resolve_format
 from spendrecon.config import load_settings
 from spendrecon.console import console
 

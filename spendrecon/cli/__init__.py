@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from spendrecon import cli_archive, cli_history
-from spendrecon.cli_common import ConfigOpt, UsageError, VerboseOpt, one_line_errors
-from spendrecon.cli_output import Column, FormatOpt, emit, print_table, resolve_format
+from spendrecon.cli import archive as cli_archive, history as cli_history
+from spendrecon.cli.common import ConfigOpt, UsageError, VerboseOpt, one_line_errors
+from spendrecon.cli.output import Column, FormatOpt, emit, print_table, resolve_format
 from spendrecon.config import DEFAULT_CONFIG_NAME, ConfigError, Settings, load_settings
 from spendrecon.console import console
 from spendrecon.fiscal import parse_fiscal_years
@@ -70,7 +70,7 @@ def run(
     check_run(settings, demo=demo, programs_key="--programs" if progs else f"{config or DEFAULT_CONFIG_NAME}: programs")
 
     from spendrecon import run_progress
-    from spendrecon.prefect_env import configure_prefect
+    from spendrecon.cli.prefect_env import configure_prefect
 
     configure_prefect(settings.data_path, verbose=verbose)
     from flows.reconcile import reconcile_flow, set_progress
@@ -116,7 +116,7 @@ def _settings_for_run(config: Path | None, *, years: list[int] | None, programs:
 
 
 def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
-    from spendrecon.run_summary import read_summary, run_lines, warehouse_lines
+    from spendrecon.cli.run_summary import read_summary, run_lines, warehouse_lines
 
     summary = read_summary(settings.warehouse_path, outcome["run_id"])
     for line in run_lines(summary):
@@ -252,7 +252,7 @@ def serve(
 ) -> None:
     """Run the flow on the configured cron schedule (starts a local Prefect server if PREFECT_API_URL is unset)."""
     settings = _settings(config)
-    from spendrecon.prefect_env import configure_prefect
+    from spendrecon.cli.prefect_env import configure_prefect
     from spendrecon.run_progress import PROGRESS_ENV
 
     configure_prefect(settings.data_path, verbose=verbose)
@@ -266,8 +266,3 @@ def serve(
 
 cli_archive.register(app)  # ingest-archive and awards: the bulk path, kept in its own module
 cli_history.register(app)  # history: what each source said when
-
-
-if __name__ == "__main__":  # pragma: no cover
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    app()
