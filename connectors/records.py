@@ -38,8 +38,8 @@ class SamObligationLine:
     fiscal_year: int
     assistance_type_code: str | None  # "F001".. or a legacy dictionary id; None if absent
     assistance_type_name: str | None
-    actual: Decimal | None
-    estimate: Decimal | None
+    sam_actual: Decimal | None
+    sam_estimate: Decimal | None
     is_recovery_act: bool | None = None
 
 
@@ -89,7 +89,7 @@ class UsaspendingProgramYear:
     program_number: str
     fiscal_year: int
     program_title: str | None
-    obligations: Decimal | None  # the API's `amount` (sum of generated_pragmatic_obligation)
+    usaspending_obligations: Decimal | None  # the API's `amount` (sum of generated_pragmatic_obligation)
 
 
 @dataclass(frozen=True)

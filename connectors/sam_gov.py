@@ -352,8 +352,8 @@ def _obligation_lines(
                 fiscal_year=year,
                 assistance_type_code=code,
                 assistance_type_name=name,
-                actual=parse_amount(field_of(cell, "actual"), f"{label} year {year} actual"),
-                estimate=parse_amount(field_of(cell, "estimate"), f"{label} year {year} estimate"),
+                sam_actual=parse_amount(field_of(cell, "actual"), f"{label} year {year} actual"),
+                sam_estimate=parse_amount(field_of(cell, "estimate"), f"{label} year {year} estimate"),
                 is_recovery_act=recovery,
             )
 

@@ -168,7 +168,7 @@ class _YearAccumulator:
             self._add(row, raw.page_number)
 
     def _add(self, row: UsaspendingProgramYear, page_number: int) -> None:
-        fingerprint = (row.program_number, row.program_title, row.obligations)
+        fingerprint = (row.program_number, row.program_title, row.usaspending_obligations)
         earlier = self._by_aln.get(row.program_number)
         where = f"{LABEL} FY{self.fiscal_year}: ALN {row.program_number}"
         if earlier is None:
@@ -176,20 +176,20 @@ class _YearAccumulator:
         elif fingerprint in self._seen:
             self.warnings.append(
                 f"{where} came back again identically on page {page_number} "
-                f"(amount {row.obligations}); kept once, as paging drift"
+                f"(amount {row.usaspending_obligations}); kept once, as paging drift"
             )
             return
         else:
-            total = _add_amounts(earlier.obligations, row.obligations)
+            total = _add_amounts(earlier.usaspending_obligations, row.usaspending_obligations)
             self.warnings.append(
-                f"{where} came back twice with different figures ({earlier.obligations} and "
-                f"{row.obligations}, the second on page {page_number}); summed to {total}"
+                f"{where} came back twice with different figures ({earlier.usaspending_obligations} and "
+                f"{row.usaspending_obligations}, the second on page {page_number}); summed to {total}"
             )
             self._by_aln[row.program_number] = UsaspendingProgramYear(
                 program_number=row.program_number,
                 fiscal_year=row.fiscal_year,
                 program_title=earlier.program_title or row.program_title,
-                obligations=total,
+                usaspending_obligations=total,
             )
         self._seen.add(fingerprint)
 
@@ -258,17 +258,17 @@ def _parse_result(item: Any, fiscal_year: int, where: str) -> UsaspendingProgram
             f"{where}: code {code} is a number, not a string; it cannot be read as an ALN "
             "without guessing trailing zeros"
         )
-    aln = code.strip()
+    program_number = code.strip()
     try:
         amount = to_cents(field_of(item, "amount"))
     except ValueError as exc:
-        raise _malformed(f"{where} (ALN {aln}): amount {exc}") from None
+        raise _malformed(f"{where} (ALN {program_number}): amount {exc}") from None
     name = field_of(item, "name")
     return UsaspendingProgramYear(
-        program_number=aln,
+        program_number=program_number,
         fiscal_year=fiscal_year,
         program_title=(name.strip() or None) if isinstance(name, str) else None,
-        obligations=amount,
+        usaspending_obligations=amount,
     )
 
 

@@ -39,7 +39,7 @@ def add_sam(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int, *, a
                 {"p": program, "id": f"id-{program}", "t": title or f"Program {program}", "d": department,
                  "a": agency or department, "s": status, "c": type_code})
     execute(con, "INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, "
-                 "assistance_type_code, assistance_family, actual, estimate) VALUES ('r0', $p, $id, $fy, $c, $f, $a, $e)",
+                 "assistance_type_code, assistance_family, sam_actual, sam_estimate) VALUES ('r0', $p, $id, $fy, $c, $f, $a, $e)",
             {"p": program, "id": f"id-{program}", "fy": fiscal_year, "c": type_code, "f": family_of(type_code),
              "a": money(actual), "e": money(estimate)})
 
@@ -48,7 +48,7 @@ def add_usaspending(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: i
                     obligations: str | int | None, *, face_value: str | int | None = None,
                     subsidy_cost: str | int | None = None) -> None:
     execute(con, "INSERT INTO staging.usaspending_program_year (run_id, program_number, fiscal_year, "
-                 "program_title, obligations, source, loan_face_value, loan_subsidy_cost) "
+                 "program_title, usaspending_obligations, source, loan_face_value, loan_subsidy_cost) "
                  "VALUES ('r0', $p, $fy, $t, $o, $src, $fv, $sc)",
             {"p": program, "fy": fiscal_year, "t": f"USAspending title {program}", "o": money(obligations),
              "src": "archive" if face_value is not None else "api", "fv": money(face_value),

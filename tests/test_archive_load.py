@@ -42,12 +42,12 @@ def _warehouse(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_the_bridge_fills_staging_with_loan_and_count_columns(tmp_path: Path) -> None:
     store = _store_with_2023(tmp_path)
     con = _warehouse(tmp_path)
-    con.execute("INSERT INTO staging.usaspending_program_year (run_id, program_number, fiscal_year, obligations, source) "
+    con.execute("INSERT INTO staging.usaspending_program_year (run_id, program_number, fiscal_year, usaspending_obligations, source) "
                 "VALUES ('old', '97.102', 2023, 1, 'api'), ('old', '97.102', 2021, 7, 'api')")
     n = load_usaspending_from_archive(con, store, "run-1", Scope((2023,)))
     assert n == 3
     rows = con.execute(
-        "SELECT program_number, fiscal_year, program_title, obligations, source, federal_action_obligation, "
+        "SELECT program_number, fiscal_year, program_title, usaspending_obligations, source, federal_action_obligation, "
         "loan_face_value, loan_subsidy_cost, transaction_count, award_count, run_id "
         "FROM staging.usaspending_program_year ORDER BY fiscal_year, program_number").fetchall()
     assert rows == [

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pathlib import Path
+
+import duckdb
+
 from history_fixtures import NOW, figures, listing, run, versions
 from recon_fixtures import add_usaspending, new_warehouse
+from warehouse.db import RENAMED_COLUMNS, connect, ensure_schema, has_column, sql_text
 from warehouse.history import execute_history_update
+from warehouse.publish import building
 from warehouse.scope import Scope
 
 D = Decimal
@@ -94,3 +100,60 @@ def test_a_run_asking_only_for_active_listings_cannot_call_an_archived_one_gone(
     assert warnings == [] and counts.resolved == 0
     assert con.execute("SELECT sam_no_longer_listed, sam_actual FROM recon.program_year "
                        "WHERE program_number = '11.009'").fetchone() == (False, D("7000.00"))
+
+
+
+def _old_shaped_warehouse(path: Path) -> None:
+    """A warehouse holding one run, in the shape a file made before the staging renames has: the old
+    column names, and recon.leads as it was written over them."""
+    con = new_warehouse(path)
+    run(con, "r1", [listing("11.020", {(2021, "F001"): (1000, 900000), (2022, "F001"): (2000, 1800)})],
+        {("11.020", 2021): 700000, ("11.020", 2022): 1800})
+    con.execute("INSERT INTO staging.usaspending_all_years VALUES ('r1', '11.020', 2015, 500)")
+    for schema, table, old, new in RENAMED_COLUMNS:
+        con.execute(f"ALTER TABLE {schema}.{table} RENAME COLUMN {new} TO {old}")
+    new_leads = "staging.usaspending_all_years WHERE usaspending_obligations <> 0"
+    leads = sql_text("recon_leads")
+    assert leads.count(new_leads) == 1
+    con.execute(leads.replace(new_leads, "staging.usaspending_all_years WHERE obligations <> 0"))
+    assert has_column(con, "staging", "sam_obligations", "actual")
+    con.close()
+
+
+def test_a_warehouse_with_the_old_staging_column_names_is_migrated_by_the_next_run_keeping_its_rows(tmp_path: Path):
+    path = tmp_path / "spendrecon.duckdb"
+    _old_shaped_warehouse(path)
+
+    with building(path, "r2") as con:  # how a run opens the published file: a copy, its schema ensured
+        run(con, "r2", [listing("11.020", {(2022, "F001"): (2000, 1800)})], {("11.020", 2022): 1800})
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for schema, table, old, new in RENAMED_COLUMNS:
+            assert (has_column(con, schema, table, old), has_column(con, schema, table, new)) == (False, True)
+        # r1's rows survived the rename: the year r2 no longer carries is r1's, carried forward.
+        assert figures(con, "11.020", 2021) == (D("1000.00"), D("900000.00"), D("700000.00"), True, "r1", True)
+        assert con.execute("SELECT run_id, sam_estimate, sam_actual, carried_forward FROM staging.sam_obligations "
+                           "ORDER BY fiscal_year").fetchall() == [
+            ("r1", D("1000.00"), D("900000.00"), True), ("r2", D("2000.00"), D("1800.00"), None)]
+        assert con.execute("SELECT fiscal_year, usaspending_obligations FROM staging.usaspending_all_years"
+                           ).fetchall() == [(2015, D("500.00"))]
+        assert con.execute("SELECT program_number, fiscal_year, rule_id, reported_years FROM recon.leads").fetchall() == [
+            ("11.020", 2021, "amount_mismatch", [2015, 2021, 2022])]
+    finally:
+        con.close()
+
+
+def test_ensuring_the_schema_alone_remakes_recon_leads_over_the_new_names(tmp_path: Path):
+    """Commands other than a run ensure the schema too (report --run-id's private copy): the view
+    must not be left naming a column that is gone."""
+    path = tmp_path / "spendrecon.duckdb"
+    _old_shaped_warehouse(path)
+    con = connect(path)
+    try:
+        ensure_schema(con)
+        ensure_schema(con)  # idempotent: the second time there is nothing to rename
+        assert con.execute("SELECT program_number, fiscal_year, rule_id, reported_years FROM recon.leads").fetchall() == [
+            ("11.020", 2021, "amount_mismatch", [2015, 2021, 2022])]
+    finally:
+        con.close()

@@ -41,7 +41,7 @@ def test_lines_of_an_archived_listing_under_the_same_number_do_not_count():
     con.execute("INSERT INTO staging.sam_listings (run_id, program_number, program_id, title, status) VALUES "
                 "('r', '13.333', 'old', 'Old loans', 'Inactive'), ('r', '13.333', 'new', 'New grants', 'Active')")
     con.execute("INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, "
-                "assistance_type_code, assistance_family, actual) VALUES "
+                "assistance_type_code, assistance_family, sam_actual) VALUES "
                 "('r', '13.333', 'old', 2022, 'F003', 'direct_loan', 9000000), "
                 "('r', '13.333', 'new', 2022, 'F001', 'grant', 1000000)")
     reconcile(con, "run1")

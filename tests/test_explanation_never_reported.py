@@ -134,7 +134,7 @@ def test_an_archive_mode_load_brings_every_year_the_store_holds(tmp_path):
     add_sam(con, "97.777", 2023, actual="3000000")  # reported in FY2015, which only the store holds
     add_sam(con, "97.778", 2023, actual="3000000")  # reported in no year the store holds
     load_usaspending_from_archive(con, store, "run1", Scope((2023,)))
-    assert con.execute("SELECT program_number, fiscal_year, obligations FROM staging.usaspending_all_years "
+    assert con.execute("SELECT program_number, fiscal_year, usaspending_obligations FROM staging.usaspending_all_years "
                        "ORDER BY ALL").fetchall() == [("97.777", 2015, 1250000), ("97.900", 2023, 2000000)]
     build_program_year(con)
     merge_findings(con, "run1", load_rules(), Scope((2023,)), load_explanations())
@@ -152,7 +152,7 @@ def test_a_file_with_the_tables_first_name_keeps_its_archive_years():
                 "fiscal_year INTEGER NOT NULL, obligations DECIMAL(18,2))")
     con.execute("INSERT INTO staging.usaspending_history VALUES ('r0', '97.507', 2012, 1500000)")
     ensure_schema(con)
-    assert con.execute("SELECT program_number, fiscal_year, obligations FROM staging.usaspending_all_years").fetchall() == [
+    assert con.execute("SELECT program_number, fiscal_year, usaspending_obligations FROM staging.usaspending_all_years").fetchall() == [
         ("97.507", 2012, Decimal("1500000.00"))]
     assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'usaspending_history'"
                        ).fetchone() == (0,)

@@ -258,7 +258,7 @@ def test_vintage_two_is_derived_deterministically_and_leaves_the_base_alone() ->
     years = {line.fiscal_year for listing in one.sam_listings for line in parse_listing(listing).lines}
     assert min(years) == WINDOW_START
     seed = next(parse_listing(x) for x in one.sam_listings if x["assistanceListingId"] == "97.102")
-    assert [(line.fiscal_year, line.estimate, line.actual) for line in seed.lines] == [
+    assert [(line.fiscal_year, line.sam_estimate, line.sam_actual) for line in seed.lines] == [
         (2022, Decimal("5000000.00"), Decimal("15000000.00")), (2023, Decimal("20000000.00"), None)]
     assert len(one.sam_listings) < len(base.sam_listings)
     with pytest.raises(ValueError, match="demo vintage"):

@@ -220,10 +220,10 @@ def test_any_search_page_gives_listings_a_warning_or_a_clear_error(payload: Any)
         event("clear error")
         assert str(exc).startswith("SAM.gov: ") and "\n" not in str(exc)
         return
-    event(f"read, {'with' if any(x.actual is not None or x.estimate is not None for v in found for x in v.lines) else 'without'} figures")
+    event(f"read, {'with' if any(x.sam_actual is not None or x.sam_estimate is not None for v in found for x in v.lines) else 'without'} figures")
     for listing in found:
         assert isinstance(listing.program_number, str) and listing.program_number == listing.program_number.strip()
-        assert_figures_come_from([x for line in listing.lines for x in (line.actual, line.estimate)], payload)
+        assert_figures_come_from([x for line in listing.lines for x in (line.sam_actual, line.sam_estimate)], payload)
     items = payload.get("assistanceListingsData") or []
     assert len(found) + len(warnings) == len(items)  # every listing read, or skipped with a warning
 
@@ -281,12 +281,12 @@ def test_any_public_document_gives_a_listing_a_warning_or_a_clear_error(program_
                and "?" not in p for p in details)
     listings = result.extract.listings
     event("skipped with a warning" if not listings else
-          f"read, {'with' if any(x.actual is not None or x.estimate is not None for x in listings[0].lines) else 'without'} figures")
+          f"read, {'with' if any(x.sam_actual is not None or x.sam_estimate is not None for x in listings[0].lines) else 'without'} figures")
     if not listings:
         assert any(repr(program_id.strip()) in w or "no _id" in w for w in result.extract.warnings)
         return
     assert len(details) == 1
-    assert_figures_come_from([x for line in listings[0].lines for x in (line.actual, line.estimate)], document)
+    assert_figures_come_from([x for line in listings[0].lines for x in (line.sam_actual, line.sam_estimate)], document)
 
 
 # --- USAspending spending_by_category/cfda pages -------------------------------------------------
@@ -314,12 +314,12 @@ def test_any_cfda_page_gives_rows_a_warning_or_a_clear_error(payload: Any) -> No
         event("clear error")
         assert str(exc).startswith("USAspending ") and "FY2024 page" in str(exc) and "\n" not in str(exc)
         return
-    event(f"read, {'with' if any(r.obligations is not None for r in rows) else 'without'} figures")
+    event(f"read, {'with' if any(r.usaspending_obligations is not None for r in rows) else 'without'} figures")
     assert isinstance(has_next, bool)
     assert len(rows) + len(warnings) == len(payload["results"])  # each row read, or skipped with a warning
     for row in rows:
         assert row.fiscal_year == 2024 and row.program_number == row.program_number.strip() != ""
-    assert_figures_come_from([row.obligations for row in rows], payload)
+    assert_figures_come_from([row.usaspending_obligations for row in rows], payload)
 
 
 # --- well-formed payloads: every figure comes through, exactly -----------------------------------
@@ -340,7 +340,7 @@ def test_a_well_formed_listing_reads_every_figure_as_written(tables: list[list[d
     page = {"assistanceListingsData": [{"assistanceListingId": "97.102", "programId": "x",
                                         "financialInformation": {"obligations": obligations}}]}
     [listing], _, _ = parse_search_page(page, url="u")
-    got = [(line.fiscal_year, line.actual, line.estimate) for line in listing.lines]
+    got = [(line.fiscal_year, line.sam_actual, line.sam_estimate) for line in listing.lines]
     expected = [(2000 + i, exact_value(cell["actual"]), exact_value(cell["estimate"]))
                 for table in tables for i, cell in enumerate(table)]
     assert got == expected
@@ -353,4 +353,4 @@ def test_a_well_formed_cfda_page_reads_every_figure_as_written(items: list[tuple
     page = {"results": [{"code": code, "name": "x", "amount": amount} for code, amount in items],
             "page_metadata": {"hasNext": False, "page": 1}}
     rows, _ = parse_cfda_page(page, fiscal_year=2024, url="u")
-    assert [(r.program_number, r.obligations) for r in rows] == [(code, exact_value(a)) for code, a in items]
+    assert [(r.program_number, r.usaspending_obligations) for r in rows] == [(code, exact_value(a)) for code, a in items]

@@ -49,7 +49,7 @@ def test_a_reissued_number_uses_the_active_listing_only():
     con = new_warehouse()
     con.execute("INSERT INTO staging.sam_listings (run_id, program_number, program_id, title, status) VALUES "
                 "('r', '15.001', 'old', 'Old title', 'Inactive'), ('r', '15.001', 'new', 'New title', 'Active')")
-    con.execute("INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, actual) "
+    con.execute("INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, sam_actual) "
                 "VALUES ('r', '15.001', 'old', 2022, 100), ('r', '15.001', 'new', 2022, 40)")
     build_program_year(con)
     row = _row(con, "15.001", 2022)

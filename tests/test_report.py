@@ -57,11 +57,11 @@ def _stage(con: duckdb.DuckDBPyConnection, run_id: str, sam: list[tuple[str, str
             "INSERT INTO staging.sam_listings (run_id, program_number, program_id, title, department, agency, status) "
             "VALUES ($r, $n, $n, $t, $d, $d, 'Active')", {"r": run_id, "n": number, "t": title, "d": department})
         con.execute(
-            "INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, actual) "
+            "INSERT INTO staging.sam_obligations (run_id, program_number, program_id, fiscal_year, sam_actual) "
             "VALUES ($r, $n, $n, $fy, $a)", {"r": run_id, "n": number, "fy": fy, "a": actual})
     for number, fy, amount in usaspending:
         con.execute(
-            "INSERT INTO staging.usaspending_program_year (run_id, program_number, fiscal_year, obligations, source) "
+            "INSERT INTO staging.usaspending_program_year (run_id, program_number, fiscal_year, usaspending_obligations, source) "
             "VALUES ($r, $n, $fy, $a, 'api')", {"r": run_id, "n": number, "fy": fy, "a": amount})
     run_file(con, "recon_program_year", {"current_fiscal_year": 2027})
 

@@ -308,7 +308,7 @@ def test_the_documented_example_listing_is_read_field_by_field() -> None:
     assert x.program_id == "18aa2649e4d24b4fa8e2e7c2c0d7a001"
     assert x.published_date == "2025-11-07T18:56:43.719+00:00"
     assert x.assistance_types == ("F001",)
-    assert [(ln.fiscal_year, ln.actual, ln.estimate) for ln in x.lines] == [
+    assert [(ln.fiscal_year, ln.sam_actual, ln.sam_estimate) for ln in x.lines] == [
         (2024, Decimal("2000.00"), None),
         (2025, Decimal("3000.00"), None),
         (2026, None, Decimal("3000.00")),
@@ -340,7 +340,7 @@ def test_amounts_may_be_formatted_strings() -> None:
     ]
     line = only_line(parse_listing(obj))
 
-    assert (line.fiscal_year, line.actual, line.estimate) == (2024, Decimal("1234567.89"), Decimal("2000.00"))
+    assert (line.fiscal_year, line.sam_actual, line.sam_estimate) == (2024, Decimal("1234567.89"), Decimal("2000.00"))
 
 
 @pytest.mark.parametrize(("raw", "reason"), [
@@ -374,7 +374,7 @@ def test_values_may_be_an_object_keyed_by_year() -> None:
     }
     lines = parse_listing(obj).lines
 
-    assert [(ln.fiscal_year, ln.actual, ln.estimate) for ln in lines] == [
+    assert [(ln.fiscal_year, ln.sam_actual, ln.sam_estimate) for ln in lines] == [
         (2022, Decimal("0.00"), None),
         (2023, Decimal("12.50"), None),
     ]
@@ -388,9 +388,9 @@ def test_an_explicit_zero_stays_zero_and_a_null_stays_unknown() -> None:
     ]
     lines = parse_listing(obj).lines
 
-    assert lines[0].actual == Decimal("0") and lines[0].actual is not None
-    assert lines[0].estimate is None
-    assert lines[1].actual is None and lines[1].estimate == Decimal("0")
+    assert lines[0].sam_actual == Decimal("0") and lines[0].sam_actual is not None
+    assert lines[0].sam_estimate is None
+    assert lines[1].sam_actual is None and lines[1].sam_estimate == Decimal("0")
 
 
 def test_amounts_stay_exact_from_json_text_to_record() -> None:
@@ -400,7 +400,7 @@ def test_amounts_stay_exact_from_json_text_to_record() -> None:
     with sam_client(lambda r: httpx.Response(200, text=body)) as client:
         extract = fetch_sam_listings(client)
 
-    actual = only_line(extract.listings[0]).actual
+    actual = only_line(extract.listings[0]).sam_actual
     assert actual == Decimal("1234567.89") and str(actual) == "1234567.89"
 
 
@@ -414,7 +414,7 @@ def test_every_obligation_entry_and_year_is_its_own_line_not_summed() -> None:
     ]
     x = parse_listing(obj)
 
-    assert [(ln.assistance_type_code, ln.actual) for ln in x.lines] == [
+    assert [(ln.assistance_type_code, ln.sam_actual) for ln in x.lines] == [
         ("F001", Decimal("1.00")), ("F003", Decimal("2.00")), ("F001", Decimal("3.00"))
     ]
     assert x.assistance_types == ("F001", "F003", "F010")

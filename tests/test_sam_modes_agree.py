@@ -49,8 +49,8 @@ def rows(s: Settings, sql: str) -> list[tuple[Any, ...]]:
 
 
 OBLIGATIONS_BY_FAMILY = (
-    "SELECT program_number, fiscal_year, assistance_family, sum(actual), sum(estimate), count(*), "
-    "count(actual), count(estimate) FROM staging.sam_obligations GROUP BY ALL ORDER BY ALL"
+    "SELECT program_number, fiscal_year, assistance_family, sum(sam_actual), sum(sam_estimate), count(*), "
+    "count(sam_actual), count(sam_estimate) FROM staging.sam_obligations GROUP BY ALL ORDER BY ALL"
 )
 LISTINGS = ("SELECT program_number, program_id, title, status, department, agency, published_date "
             "FROM staging.sam_listings ORDER BY ALL")

@@ -275,7 +275,7 @@ def test_figures_are_read_exactly_as_the_official_mode_reads_them() -> None:
             {"assistanceType": {"code": "F003"}, "values": values_by_year}]}})
 
     def cells(listing: Any) -> list[tuple[Any, ...]]:
-        return [(x.fiscal_year, x.actual, x.estimate, x.is_recovery_act) for x in listing.lines]
+        return [(x.fiscal_year, x.sam_actual, x.sam_estimate, x.is_recovery_act) for x in listing.lines]
 
     assert cells(public) == cells(official)
     assert cells(public)[:4] == [(2022, None, None, False), (2023, Decimal("0.00"), None, False),
@@ -552,8 +552,8 @@ def test_both_modes_read_the_same_listings_from_the_emulator() -> None:
 
     def comparable(listings: Iterable[Any]) -> list[tuple[Any, ...]]:
         return sorted((x.program_number, x.program_id, x.title, x.status, x.department, x.agency, x.published_date,
-                       tuple((y.fiscal_year, family_of(y.assistance_type_code, y.assistance_type_name), y.actual,
-                              y.estimate, y.is_recovery_act) for y in x.lines)) for x in listings)
+                       tuple((y.fiscal_year, family_of(y.assistance_type_code, y.assistance_type_name), y.sam_actual,
+                              y.sam_estimate, y.is_recovery_act) for y in x.lines)) for x in listings)
 
     assert comparable(public.listings) == comparable(official.listings)
     assert len(public.listings) == 19 and public.warnings == []

@@ -72,7 +72,7 @@ def client_for(handler: Handler, **kwargs: Any) -> SourceClient:
 
 
 def by_aln(rows: list[UsaspendingProgramYear]) -> dict[str, Decimal | None]:
-    return {r.program_number: r.obligations for r in rows}
+    return {r.program_number: r.usaspending_obligations for r in rows}
 
 
 # --- the request --------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def test_amounts_may_be_strings_null_stays_unknown_and_zero_stays_zero() -> None
 
     assert has_next is False
     assert by_aln(rows) == {"1.1": Decimal("1234.50"), "1.2": None, "1.3": Decimal("0"), "1.4": Decimal("0.12")}
-    assert rows[2].obligations is not None and rows[2].obligations == Decimal("0")  # an explicit zero, not missing
+    assert rows[2].usaspending_obligations is not None and rows[2].usaspending_obligations == Decimal("0")  # an explicit zero, not missing
 
 
 def test_a_numeric_aln_code_is_refused_because_10_10_and_10_100_cannot_be_told_apart() -> None:

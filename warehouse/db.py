@@ -117,18 +117,44 @@ def open_published(path: Path, error: type[Exception], *, needs: tuple[str, ...]
     return con
 
 
+# Staging columns renamed so that one concept has one name from the connectors inward:
+# (schema, table, old name, new name). A file made before the rename is migrated when its schema is
+# next ensured, keeping its rows. README.md ("The DuckDB file") lists them for analysts' saved queries.
+RENAMED_COLUMNS = (
+    ("staging", "sam_obligations", "actual", "sam_actual"),
+    ("staging", "sam_obligations", "estimate", "sam_estimate"),
+    ("staging", "usaspending_program_year", "obligations", "usaspending_obligations"),
+    ("staging", "usaspending_all_years", "obligations", "usaspending_obligations"),
+)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     run_file(con, "macros")  # again, for a connection opened without connect(): the schema files use them
+    renamed = _rename_columns(con)  # first, so the schema files' views are made over the new names
     for name in SCHEMA_FILES:
         run_file(con, name)
     if has_table(con, "staging", "usaspending_history"):  # usaspending_all_years's first name: move its rows over
-        con.execute("INSERT INTO staging.usaspending_all_years (run_id, program_number, fiscal_year, obligations) "
+        con.execute("INSERT INTO staging.usaspending_all_years "
+                    "(run_id, program_number, fiscal_year, usaspending_obligations) "
                     "SELECT run_id, program_number, fiscal_year, obligations FROM staging.usaspending_history")
         con.execute("DROP TABLE staging.usaspending_history")
-        if has_table(con, "recon", "leads"):
-            run_file(con, "recon_leads")  # the view named the old table
+        renamed = True  # recon.leads named the old table
+    if renamed and has_table(con, "recon", "leads"):
+        run_file(con, "recon_leads")  # a view binds names when read: remake it over the new ones
     for table, columns in SEEDS.items():
         _load_seed(con, table, columns)
+
+
+def _rename_columns(con: duckdb.DuckDBPyConnection) -> bool:
+    """Apply RENAMED_COLUMNS where a table still has the old name (DuckDB has no RENAME COLUMN IF
+    EXISTS). Whether anything was renamed."""
+    renamed = False
+    for schema, table, old, new in RENAMED_COLUMNS:
+        if has_column(con, schema, table, old) and not has_column(con, schema, table, new):
+            # Names are ours, from RENAMED_COLUMNS, never input.
+            con.execute(f"ALTER TABLE {schema}.{table} RENAME COLUMN {old} TO {new}")
+            renamed = True
+    return renamed
 
 
 def _load_seed(con: duckdb.DuckDBPyConnection, table: str, columns: Mapping[str, str]) -> None:

@@ -58,7 +58,7 @@ def load_sam(con: duckdb.DuckDBPyConnection, run_id: str, extract: SamExtract, s
     lines = [
         (run_id, line.program_number, l.program_id, line.fiscal_year, line.assistance_type_code,
          line.assistance_type_name, family_of(line.assistance_type_code, line.assistance_type_name),
-         line.actual, line.estimate, line.is_recovery_act)
+         line.sam_actual, line.sam_estimate, line.is_recovery_act)
         for l in listings
         for line in l.lines
         if line.fiscal_year in scope.fiscal_years
@@ -66,7 +66,7 @@ def load_sam(con: duckdb.DuckDBPyConnection, run_id: str, extract: SamExtract, s
     n_lines = insert_rows(con, "staging.sam_obligations", {
         "run_id": pa.string(), "program_number": pa.string(), "program_id": pa.string(),
         "fiscal_year": pa.int32(), "assistance_type_code": pa.string(), "assistance_type_name": pa.string(),
-        "assistance_family": pa.string(), "actual": MONEY, "estimate": MONEY, "is_recovery_act": pa.bool_(),
+        "assistance_family": pa.string(), "sam_actual": MONEY, "sam_estimate": MONEY, "is_recovery_act": pa.bool_(),
     }, lines)
     return n_listings, n_lines
 
@@ -75,14 +75,14 @@ def load_usaspending(con: duckdb.DuckDBPyConnection, run_id: str, extracts: Sequ
                      scope: Scope) -> int:
     execute(con, f"DELETE FROM staging.usaspending_program_year WHERE {_IN_SCOPE}", scope.params())
     rows = [
-        (run_id, r.program_number, r.fiscal_year, r.program_title, r.obligations, "api")
+        (run_id, r.program_number, r.fiscal_year, r.program_title, r.usaspending_obligations, "api")
         for e in extracts
         for r in e.rows
         if scope.covers(r.program_number, r.fiscal_year)
     ]
     return insert_rows(con, "staging.usaspending_program_year", {
         "run_id": pa.string(), "program_number": pa.string(), "fiscal_year": pa.int32(),
-        "program_title": pa.string(), "obligations": MONEY, "source": pa.string(),
+        "program_title": pa.string(), "usaspending_obligations": MONEY, "source": pa.string(),
     }, rows)
 
 

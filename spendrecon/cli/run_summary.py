@@ -61,7 +61,7 @@ def read_summary(warehouse: Path, run_id: str) -> RunSummary:
             usaspending_programs=column(
                 "SELECT DISTINCT program_number FROM staging.usaspending_program_year WHERE run_id = $r"),
             sam_years=column("SELECT DISTINCT fiscal_year FROM staging.sam_obligations WHERE run_id = $r "
-                             "AND (actual IS NOT NULL OR estimate IS NOT NULL)"),
+                             "AND (sam_actual IS NOT NULL OR sam_estimate IS NOT NULL)"),
             usaspending_years=column(
                 "SELECT DISTINCT fiscal_year FROM staging.usaspending_program_year WHERE run_id = $r"),
             events=dict(con.execute("SELECT event, count(*) FROM recon.finding_events WHERE run_id = $r "

@@ -205,8 +205,8 @@ def _loan_face_value(listing: SamListing | None, fiscal_year: int) -> tuple[Deci
     by_family: dict[str, Decimal] = {}
     for line in listing.lines:
         family = family_of(line.assistance_type_code, line.assistance_type_name)
-        if line.fiscal_year == fiscal_year and family in _LOAN_TYPE and line.actual is not None:
-            by_family[family] = by_family.get(family, Decimal("0")) + line.actual
+        if line.fiscal_year == fiscal_year and family in _LOAN_TYPE and line.sam_actual is not None:
+            by_family[family] = by_family.get(family, Decimal("0")) + line.sam_actual
     if not by_family:
         return None
     family = max(sorted(by_family), key=lambda f: abs(by_family[f]))

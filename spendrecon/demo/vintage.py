@@ -139,9 +139,9 @@ def _sam_actuals(listings: list[dict[str, Any]]) -> dict[tuple[str, int], Decima
         except MalformedPayload:
             continue
         for line in parsed.lines:
-            if line.actual is not None:
+            if line.sam_actual is not None:
                 key = (parsed.program_number, line.fiscal_year)
-                totals[key] = totals.get(key, Decimal(0)) + line.actual
+                totals[key] = totals.get(key, Decimal(0)) + line.sam_actual
     return totals
 
 

@@ -5,8 +5,8 @@
 -- listing's actuals (for estimate_only, the estimates of lines with no actual).
 WITH finding_lines AS (
     SELECT c.program_number, c.fiscal_year, c.rule_id,
-           CASE WHEN c.rule_id = 'estimate_only' THEN (CASE WHEN l.actual IS NULL THEN l.estimate END)
-                ELSE l.actual END AS amount,
+           CASE WHEN c.rule_id = 'estimate_only' THEN (CASE WHEN l.sam_actual IS NULL THEN l.sam_estimate END)
+                ELSE l.sam_actual END AS amount,
            l.assistance_family IN (SELECT family FROM staging.assistance_families WHERE loan_like) AS is_loan
     FROM findings_current AS c
     JOIN staging.sam_lines_chosen AS l USING (program_number, fiscal_year)

@@ -6,9 +6,9 @@
 -- Applies where USAspending has nothing for the finding's own year: actual_not_in_usaspending, and
 -- estimate_only without USAspending obligations.
 WITH history AS (
-    SELECT program_number, fiscal_year, obligations FROM staging.usaspending_program_year
+    SELECT program_number, fiscal_year, usaspending_obligations FROM staging.usaspending_program_year
     UNION ALL
-    SELECT program_number, fiscal_year, obligations FROM staging.usaspending_all_years
+    SELECT program_number, fiscal_year, usaspending_obligations FROM staging.usaspending_all_years
 ),
 held AS (
     SELECT count(DISTINCT fiscal_year) AS years_held, min(fiscal_year) AS first_year_held,
@@ -16,7 +16,7 @@ held AS (
     FROM history
 ),
 reporting AS (
-    SELECT DISTINCT program_number FROM history WHERE obligations <> 0
+    SELECT DISTINCT program_number FROM history WHERE usaspending_obligations <> 0
 )
 SELECT c.program_number, c.fiscal_year, c.rule_id, NULL::INTEGER AS related_fiscal_year,
        h.years_held, h.first_year_held, h.last_year_held

@@ -3,8 +3,8 @@
 -- least half of the figure. Measured on exactly the lines behind the finding's SAM.gov amount.
 WITH finding_lines AS (
     SELECT c.program_number, c.fiscal_year, c.rule_id, l.assistance_family,
-           CASE WHEN c.rule_id = 'estimate_only' THEN (CASE WHEN l.actual IS NULL THEN l.estimate END)
-                ELSE l.actual END AS amount
+           CASE WHEN c.rule_id = 'estimate_only' THEN (CASE WHEN l.sam_actual IS NULL THEN l.sam_estimate END)
+                ELSE l.sam_actual END AS amount
     FROM findings_current AS c
     JOIN staging.sam_lines_chosen AS l USING (program_number, fiscal_year)
 ),

@@ -3,7 +3,7 @@
 WITH last_sam_year AS (
     SELECT program_number, max(fiscal_year) AS last_year
     FROM staging.sam_lines_chosen
-    WHERE actual IS NOT NULL OR estimate IS NOT NULL
+    WHERE sam_actual IS NOT NULL OR sam_estimate IS NOT NULL
     GROUP BY program_number
 )
 SELECT c.program_number, c.fiscal_year, c.rule_id, l.last_year AS related_fiscal_year,

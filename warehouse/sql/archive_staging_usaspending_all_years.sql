@@ -5,8 +5,8 @@
 DELETE FROM staging.usaspending_all_years
 WHERE program_in_scope($programs, program_number);
 
-INSERT INTO staging.usaspending_all_years (run_id, program_number, fiscal_year, obligations)
-SELECT $run_id, program_number, fiscal_year, obligations::DECIMAL(18,2)
+INSERT INTO staging.usaspending_all_years (run_id, program_number, fiscal_year, usaspending_obligations)
+SELECT $run_id, program_number, fiscal_year, obligations::DECIMAL(18,2)  -- the archive store's name
 FROM temp.main.archive_program_year
 WHERE program_in_scope($programs, program_number)
   AND program_number IS NOT NULL;

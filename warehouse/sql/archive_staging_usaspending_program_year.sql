@@ -6,13 +6,13 @@ DELETE FROM staging.usaspending_program_year
 WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number);
 
 INSERT INTO staging.usaspending_program_year (
-    run_id, program_number, fiscal_year, program_title, obligations, source,
+    run_id, program_number, fiscal_year, program_title, usaspending_obligations, source,
     federal_action_obligation, loan_face_value, loan_subsidy_cost, transaction_count, award_count)
 SELECT $run_id,
        program_number,
        fiscal_year,
        program_title,
-       obligations::DECIMAL(18,2),
+       obligations::DECIMAL(18,2),  -- the archive store's name for it (its own schema)
        'archive',
        federal_action_obligation::DECIMAL(18,2),
        loan_face_value::DECIMAL(18,2),

@@ -15,19 +15,19 @@ usas_fetched AS (
 ),
 lines AS MATERIALIZED (
     SELECT program_number, fiscal_year, coalesce(assistance_type_code, '?') AS line,
-           sum(estimate) AS estimate, sum(actual) AS actual
+           sum(sam_estimate) AS sam_estimate, sum(sam_actual) AS sam_actual
     FROM staging.sam_lines_chosen
     WHERE run_id = $run_id
       AND in_scope($fiscal_years, $programs, fiscal_year, program_number)
     GROUP BY ALL
 ),
 sam AS MATERIALIZED (
-    SELECT program_number, fiscal_year, line, estimate, actual FROM lines
+    SELECT program_number, fiscal_year, line, sam_estimate, sam_actual FROM lines
     UNION ALL
-    SELECT program_number, fiscal_year, 'total', sum(estimate), sum(actual) FROM lines GROUP BY ALL
+    SELECT program_number, fiscal_year, 'total', sum(sam_estimate), sum(sam_actual) FROM lines GROUP BY ALL
 ),
 usas AS MATERIALIZED (
-    SELECT u.program_number, u.fiscal_year, u.obligations, u.loan_face_value, u.loan_subsidy_cost, u.source,
+    SELECT u.program_number, u.fiscal_year, u.usaspending_obligations, u.loan_face_value, u.loan_subsidy_cost, u.source,
            coalesce(f.fetched_at, $now::TIMESTAMP) AS fetched_at
     FROM staging.usaspending_program_year AS u
     LEFT JOIN usas_fetched AS f USING (fiscal_year)
@@ -35,12 +35,12 @@ usas AS MATERIALIZED (
       AND in_scope($fiscal_years, $programs, u.fiscal_year, u.program_number)
 )
 SELECT 'sam' AS source, program_number, fiscal_year, line, 'estimate' AS measure,
-       estimate::DECIMAL(18,2) AS value, (SELECT fetched_at FROM sam_fetched) AS fetched_at FROM sam
+       sam_estimate::DECIMAL(18,2) AS value, (SELECT fetched_at FROM sam_fetched) AS fetched_at FROM sam
 UNION ALL
-SELECT 'sam', program_number, fiscal_year, line, 'actual', actual::DECIMAL(18,2),
+SELECT 'sam', program_number, fiscal_year, line, 'actual', sam_actual::DECIMAL(18,2),
        (SELECT fetched_at FROM sam_fetched) FROM sam
 UNION ALL
-SELECT 'usaspending', program_number, fiscal_year, 'total', 'obligations', obligations::DECIMAL(18,2), fetched_at
+SELECT 'usaspending', program_number, fiscal_year, 'total', 'obligations', usaspending_obligations::DECIMAL(18,2), fetched_at
 FROM usas
 UNION ALL
 SELECT 'usaspending', program_number, fiscal_year, 'total', 'loan_face_value', loan_face_value::DECIMAL(18,2),

@@ -8,7 +8,7 @@ CREATE OR REPLACE VIEW recon.leads AS
 WITH history AS (
     SELECT program_number, fiscal_year FROM recon.program_year WHERE usaspending_obligations <> 0
     UNION
-    SELECT program_number, fiscal_year FROM staging.usaspending_all_years WHERE obligations <> 0
+    SELECT program_number, fiscal_year FROM staging.usaspending_all_years WHERE usaspending_obligations <> 0
 ),
 reported AS (
     SELECT program_number, list(DISTINCT fiscal_year ORDER BY fiscal_year) AS reported_years

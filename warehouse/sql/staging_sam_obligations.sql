@@ -7,8 +7,8 @@ CREATE TABLE IF NOT EXISTS staging.sam_obligations (
     fiscal_year          INTEGER NOT NULL,
     assistance_type_code VARCHAR,
     assistance_type_name VARCHAR,
-    actual               DECIMAL(18,2),
-    estimate             DECIMAL(18,2),
+    sam_actual           DECIMAL(18,2),
+    sam_estimate         DECIMAL(18,2),
     is_recovery_act      BOOLEAN
 );
 

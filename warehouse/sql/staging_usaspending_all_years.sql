@@ -6,5 +6,5 @@ CREATE TABLE IF NOT EXISTS staging.usaspending_all_years (
     run_id         VARCHAR NOT NULL,
     program_number VARCHAR NOT NULL,
     fiscal_year    INTEGER NOT NULL,
-    obligations    DECIMAL(18,2)
+    usaspending_obligations DECIMAL(18,2)
 );

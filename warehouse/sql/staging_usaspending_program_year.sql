@@ -1,4 +1,4 @@
--- USAspending obligations per program and fiscal year. `obligations` is the sum of
+-- USAspending obligations per program and fiscal year. `usaspending_obligations` is the sum of
 -- generated_pragmatic_obligation (subsidy cost for loans), as the search API computes it.
 -- The loan and count columns are filled only from the Award Data Archive (usaspending.mode: archive).
 CREATE TABLE IF NOT EXISTS staging.usaspending_program_year (
@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS staging.usaspending_program_year (
     program_number     VARCHAR NOT NULL,
     fiscal_year        INTEGER NOT NULL,
     program_title      VARCHAR,
-    obligations        DECIMAL(18,2),
+    usaspending_obligations DECIMAL(18,2),
     source             VARCHAR NOT NULL,   -- api | archive
     federal_action_obligation DECIMAL(18,2),
     loan_face_value    DECIMAL(18,2),
