@@ -8,10 +8,8 @@ is under tmp_path too and is searched with everything else.
 from __future__ import annotations
 
 import base64
-import binascii
 import os
 import pickle
-import re
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +23,7 @@ import pytest
 
 from archive_testkit import LocalServer, full_name, make_zip, txn
 from connectors.archive_files import DownloadError, download, mask_url_in, safe_url
+from secret_scan import leaks, leaks_under
 
 # Distinct markers, so that finding one anywhere can only mean a leak.
 USER = "rcvUSERx7q"
@@ -141,66 +140,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Server]:
         yield server
 
 
-_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/]{24,}={0,2}")
-
-
-def _decoded_runs(data: bytes) -> Iterator[bytes]:
-    """Base64 inside ``data`` decoded: Prefect stores a failed run's exception (with our outcome) as
-    a base64 pickle under PREFECT_HOME/storage, where a plain byte search would miss a secret."""
-    for m in _BASE64_RUN.finditer(re.sub(rb"\s+", b"", data) if len(data) < 1 << 20 else data):
-        run = m.group().rstrip(b"=")
-        for shift in range(4):  # the run may begin with a few letters that are not part of the base64
-            chunk = run[shift:]
-            try:
-                yield base64.b64decode(chunk[: len(chunk) // 4 * 4])
-            except (binascii.Error, ValueError):
-                continue
-
-
 def _leaks(text: bytes | str) -> set[str]:
-    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-    found = {s for s in SECRETS if s.encode() in data}
-    for decoded in _decoded_runs(data):
-        found |= {s for s in SECRETS if s.encode() in decoded}
-    return found
+    return leaks(text, SECRETS)
 
 
 def _leaks_under(root: Path) -> dict[str, set[str]]:
-    """Every file's bytes (and base64 within them), and the rows of every SQLite and DuckDB file
-    (their pages may split or compress a string, so a byte search alone is not proof)."""
-    found: dict[str, set[str]] = {}
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        leaks = _leaks(data)
-        if data.startswith(b"SQLite format 3\x00"):
-            leaks |= _leaks("\n".join(_sqlite_rows(path)))
-        elif path.suffix == ".duckdb":
-            leaks |= _leaks("\n".join(_duckdb_rows(path)))
-        if leaks:
-            found[str(path.relative_to(root))] = leaks
-    return found
-
-
-def _sqlite_rows(path: Path) -> Iterator[str]:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-            for row in con.execute(f'SELECT * FROM "{table}"'):
-                yield repr(row)
-    finally:
-        con.close()
-
-
-def _duckdb_rows(path: Path) -> Iterator[str]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables "
-                             "WHERE table_type = 'BASE TABLE'").fetchall()
-        for schema, table in tables:
-            for row in con.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall():
-                yield repr(row)
-    finally:
-        con.close()
+    return leaks_under(root, SECRETS)
 
 
 def test_the_search_finds_a_secret_in_a_pickle_and_in_both_databases(tmp_path: Path) -> None:

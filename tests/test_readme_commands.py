@@ -34,7 +34,7 @@ from spendrecon.archive_ingest import ArchiveConfig, ingest_sources
 from spendrecon.cli import DEMO_FISCAL_YEARS, app
 from spendrecon.config import load_settings
 from spendrecon.demo.archive import write_demo_archive
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import plan_run
 from test_end_to_end import spendrecon
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -151,7 +151,7 @@ def test_the_synopsis_reader_sees_a_missing_or_unknown_option():
 # --- the examples, run against the demo --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_dir(run_flow, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A working folder as `make demo` leaves it: the demo archive loaded, one demo run published.
     Built once with the plain functions (no Prefect start-up); every example then runs the real CLI."""
     folder = tmp_path_factory.mktemp("readme_demo")
@@ -162,7 +162,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = load_settings(None, overrides={
         "fiscal_years": DEMO_FISCAL_YEARS, "warehouse": str(data / "spendrecon.duckdb"), "data_dir": str(data),
         "reports_dir": str(folder / "reports")}, environ={})
-    assert run_pipeline(plan_run(settings, demo=True)).status == "succeeded"
+    assert run_flow(plan_run(settings, demo=True)).status == "succeeded"
     return folder
 
 

@@ -3,7 +3,6 @@ tried once more by its task; a 4xx, or SAM.gov's 429 (the daily quota), is not."
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,9 @@ pytestmark = pytest.mark.flow
 KEY = "sk-task-retries-test"
 
 
-@pytest.fixture(scope="module")
-def harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no telemetry call from a test
-        with prefect_test_harness():
-            yield
+@pytest.fixture
+def harness(prefect_server: str) -> None:
+    """The session's Prefect server (conftest)."""
 
 
 def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faults: FaultPlan) -> tuple[Counter[str], Any]:
