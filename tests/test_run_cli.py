@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from cli_testkit import clean_env
@@ -169,3 +170,31 @@ def test_a_final_failure_cuts_a_siblings_retry_pause_short(tmp_path, monkeypatch
         assert not worker.is_alive(), "the failed run waited out its sibling's retry pause"
     assert len(outcome) == 1 and "401" in str(outcome[0])
     assert [s for s, _p, _st in emulator.request_log].count("usaspending") == 1  # the retry never ran
+
+
+def test_a_report_that_fails_after_publish_leaves_the_run_succeeded_and_says_so(tmp_path, monkeypatch,
+                                                                               prefect_server):
+    import flows.reconcile as reconcile
+    from typer.testing import CliRunner
+
+    from spendrecon import prefect_env
+    from spendrecon.cli import app
+
+    def no_room(*args: object) -> None:
+        raise OSError(f"No space left on device writing reports (key {KEY})")
+
+    monkeypatch.setattr(reconcile, "write_report", no_room)
+    monkeypatch.setattr(prefect_env, "configure_prefect", lambda *a, **k: None)  # the session's server, as set
+    monkeypatch.setenv("SAM_API_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["run", "--demo", "--programs", "97.102"])
+    assert result.exit_code == 0, result.output
+    assert ("report:      not written (No space left on device writing reports (key ***)); run `spendrecon report`"
+            in result.output.splitlines())
+    assert KEY not in result.output
+    con = duckdb.connect(str(tmp_path / "data" / "spendrecon.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT status, error FROM meta.runs").fetchall() == [("succeeded", None)]
+    finally:
+        con.close()
+    assert not (tmp_path / "reports" / "latest").exists()
