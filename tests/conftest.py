@@ -26,6 +26,7 @@ DEMO_YEARS = [2019, 2020, 2021, 2022, 2023]
 RunFlow = Callable[[RunPlan], RunRecord]
 
 
+@pytest.hookimpl(tryfirst=True)  # marked before `-m` selects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "prefect_server" in getattr(item, "fixturenames", ()):
