@@ -126,7 +126,8 @@ def test_an_append_after_a_hand_edit_without_a_final_newline_starts_its_own_line
     assert f[(2023, "estimate_only")]["review_note"] == "ask the agency"
 
 
-def test_bad_lines_are_named_skipped_and_kept_while_every_other_review_applies(demo_warehouse_copy, run_flow, tmp_path):
+def test_bad_lines_are_named_skipped_and_kept_while_every_other_review_applies(demo_warehouse_copy, run_flow,
+                                                                             tmp_path):
     settings = _settings(tmp_path)
     demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     log = tmp_path / "data" / "annotations.jsonl"

@@ -2,8 +2,9 @@
 spendrecon writes or shows: output, errors, the archive store, Prefect's database and result files.
 
 The end-to-end tests run the real CLI with the real Prefect flow in a subprocess whose working
-directory is tmp_path, so Prefect's home (data/prefect: its SQLite database and stored results)
-is under tmp_path too and is searched with everything else.
+directory is tmp_path, so Prefect's home (data/prefect: its stored results) is under tmp_path too
+and is searched with everything else; so is the database of the session's Prefect server, which
+the subprocess uses.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import pytest
 
 from archive_testkit import LocalServer, full_name, make_zip, txn
 from connectors.archive_files import DownloadError, download, mask_url_in, safe_url
-from secret_scan import leaks, leaks_under
+from secret_scan import leaks, leaks_in_file, leaks_under
 
 # Distinct markers, so that finding one anywhere can only mean a leak.
 USER = "rcvUSERx7q"
@@ -165,48 +166,62 @@ def test_the_search_finds_a_secret_in_a_pickle_and_in_both_databases(tmp_path: P
 # --- the real CLI with the real Prefect flow --------------------------------------------------------
 
 
-def _spendrecon(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # As tests/test_end_to_end.py: no PREFECT_* from outside, so Prefect's home is cwd/data/prefect.
+def _spendrecon(cwd: Path, *args: str, prefect: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    # As tests/test_end_to_end.py: no PREFECT_* from outside but the session server's address, so
+    # Prefect's home is cwd/data/prefect.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SPENDRECON_", "SAM_API"))}
-    return subprocess.run([sys.executable, "-m", "spendrecon.cli", *args], check=False, cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "spendrecon.cli", *args], check=False, cwd=cwd,
+                          env={**env, **prefect}, capture_output=True, text=True, timeout=600)
 
 
-def _assert_no_secrets(result: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
+def _assert_no_secrets(result: subprocess.CompletedProcess[str], tmp_path: Path, prefect_database: Path) -> None:
     assert (tmp_path / "data" / "prefect").is_dir(), "Prefect's home is not where the search looks"
     assert not _leaks(result.stdout), result.stdout
     assert not _leaks(result.stderr), result.stderr
     assert _leaks_under(tmp_path) == {}
+    assert leaks_in_file(prefect_database, SECRETS) == set()
 
 
-def _flow_run_parameters(tmp_path: Path) -> list[str]:
-    con = sqlite3.connect(f"file:{tmp_path / 'data' / 'prefect' / 'prefect.db'}?mode=ro", uri=True)
+def _flow_runs(database: Path) -> dict[str, str]:
+    """Every flow run on the session's Prefect server: its parameters, by id."""
+    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        return [p for (p,) in con.execute("SELECT parameters FROM flow_run")]
+        return {run_id: p for run_id, p in con.execute("SELECT id, parameters FROM flow_run")}
     finally:
         con.close()
 
 
+def _parameters_since(database: Path, earlier: dict[str, str]) -> list[str]:
+    return [p for run_id, p in _flow_runs(database).items() if run_id not in earlier]
+
+
 @pytest.mark.flow
-def test_a_failed_download_leaks_no_credentials(tmp_path: Path, served: _Server) -> None:
+def test_a_failed_download_leaks_no_credentials(tmp_path: Path, served: _Server, prefect_env: dict[str, str],
+                                                prefect_database: Path) -> None:
     url = (f"http://{USER}:{PASSWORD}@127.0.0.1:{served.port}/{full_name(2022, '20240415')}"
            f"?token={TOKEN}&api_key={TOKEN}#{TOKEN}")
-    result = _spendrecon(tmp_path, "ingest-archive", "--verbose", url)  # --verbose: tracebacks too
+    earlier = _flow_runs(prefect_database)
+    # --verbose: tracebacks too
+    result = _spendrecon(tmp_path, "ingest-archive", "--verbose", url, prefect=prefect_env)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert served.requests == [f"/{full_name(2022, '20240415')}"]
     shown = f"http://***:***@127.0.0.1:{served.port}/{full_name(2022, '20240415')}?token=***&api_key=***"
     assert f"error: {full_name(2022, '20240415')}: {shown}: HTTP 404" in result.stderr
-    assert _flow_run_parameters(tmp_path) == ['{"sources": ["**********"], "config_path": null, "workers": null}']
-    _assert_no_secrets(result, tmp_path)
+    assert _parameters_since(prefect_database, earlier) == [
+        '{"sources": ["**********"], "config_path": null, "workers": null}']
+    _assert_no_secrets(result, tmp_path, prefect_database)
 
 
 @pytest.mark.flow
-def test_a_download_with_credentials_loads_and_records_the_masked_url(tmp_path: Path, served: _Server) -> None:
+def test_a_download_with_credentials_loads_and_records_the_masked_url(tmp_path: Path, served: _Server,
+                                                                      prefect_env: dict[str, str],
+                                                                      prefect_database: Path) -> None:
     name = full_name(2023, "20240415")
     make_zip(served.folder, name, [txn("T1", "97.102", "1000.00"), txn("T2", "10.555", "25.50")])
     url = f"http://{USER}:{PASSWORD}@127.0.0.1:{served.port}/{name}?token={TOKEN}&X-Amz-Signature={TOKEN}ff"
-    result = _spendrecon(tmp_path, "ingest-archive", url)
+    earlier = _flow_runs(prefect_database)
+    result = _spendrecon(tmp_path, "ingest-archive", url, prefect=prefect_env)
 
     assert result.returncode == 0, result.stdout + result.stderr
     con = duckdb.connect(str(tmp_path / "data" / "usaspending_archive.duckdb"), read_only=True)
@@ -215,5 +230,6 @@ def test_a_download_with_credentials_loads_and_records_the_masked_url(tmp_path: 
     finally:
         con.close()
     assert recorded == [(name, 2, f"http://***:***@127.0.0.1:{served.port}/{name}?token=***&X-Amz-Signature=***")]
-    assert _flow_run_parameters(tmp_path) == ['{"sources": ["**********"], "config_path": null, "workers": null}']
-    _assert_no_secrets(result, tmp_path)
+    assert _parameters_since(prefect_database, earlier) == [
+        '{"sources": ["**********"], "config_path": null, "workers": null}']
+    _assert_no_secrets(result, tmp_path, prefect_database)

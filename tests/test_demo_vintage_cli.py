@@ -19,8 +19,8 @@ def spendrecon(cwd: Path, *args: str, prefect: dict[str, str] | None = None) -> 
                           capture_output=True, text=True, timeout=600)
 
 
-def test_replaying_the_later_vintage_shows_carried_figures_restatements_and_late_reporting(tmp_path: Path,
-                                                                                          prefect_env: dict[str, str]) -> None:
+def test_replaying_the_later_vintage_shows_carried_figures_restatements_and_late_reporting(
+        tmp_path: Path, prefect_env: dict[str, str]) -> None:
     refused = spendrecon(tmp_path, "run", "--demo-vintage", "2")
     assert refused.returncode == 1 and "--demo-vintage: only applies with --demo" in refused.stderr
     first = spendrecon(tmp_path, "run", "--demo", prefect=prefect_env)

@@ -110,7 +110,8 @@ class _BrokenFiscalYear(ApiEmulator):
         return super().handle(method, path, query, body)
 
 
-def test_live_run_against_a_local_server_reproduces_its_figures_through_faults(tmp_path, prefect_env, prefect_database):
+def test_live_run_against_a_local_server_reproduces_its_figures_through_faults(tmp_path, prefect_env,
+                                                                               prefect_database):
     bundle = Bundle.load_demo()
     faults = FaultPlan(fail_first={"sam": [429, 503], "usaspending": [503, 429]},
                        every_nth={"usaspending": (7, 503)}, retry_after="0")

@@ -31,7 +31,8 @@ def _runs(path):
         con.close()
 
 
-def test_a_run_waits_for_the_writer_lock_then_says_why_it_cannot_go_on(demo_warehouse_copy, run_flow, tmp_path, monkeypatch):
+def test_a_run_waits_for_the_writer_lock_then_says_why_it_cannot_go_on(demo_warehouse_copy, run_flow, tmp_path,
+                                                                       monkeypatch):
     monkeypatch.setattr(pipeline, "LOCK_WAIT_SECONDS", 0.3)
     settings = _settings(tmp_path)
     demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
