@@ -1,6 +1,7 @@
-"""The run as plain functions: plan, extract, publish, record a failure.
+"""The run's steps as plain functions: plan, extract, publish, record a failure.
 
-The Prefect flow in flows/reconcile.py wires these into tasks; tests call them directly.
+The Prefect flow in flows/reconcile.py is the only place they are put in order (as tasks); tests
+call a step directly, or run that flow for a whole run.
 """
 from __future__ import annotations
 
