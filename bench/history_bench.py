@@ -9,7 +9,7 @@ For each code base (this checkout, and the baseline if given), in a fresh folder
    rows picked per run by a stable hash; their amounts scaled), the size after each;
 3. the wall time of ``spendrecon run --demo`` as a user runs it (CLI, Prefect flow, report), a first
    run into an empty folder and a second on top, ``--rounds`` times, alternating code bases;
-4. the pipeline alone (``run_pipeline``, no Prefect), first and second run, same rounds.
+4. the run's steps alone (no Prefect, no report), first and second run, same rounds.
 
 Each code base runs in its own interpreter with its root first on ``sys.path``, so the baseline's
 modules are the ones imported. Results go to bench/history_results.json.
@@ -37,7 +37,16 @@ from pathlib import Path
 from spendrecon.config import load_settings
 from spendrecon.demo.apis import ApiEmulator, Bundle
 from spendrecon.demo.transport import EmulatorTransport
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import extract_sam, extract_usaspending, guarded_run, plan_run, publish
+
+def steps(plan):
+    # The steps alone, one after another (the flow runs them as tasks, in parallel): what publishing
+    # and history cost, without Prefect's overhead, on this checkout and on older ones alike.
+    with guarded_run(plan) as clients:
+        sam = extract_sam(plan, clients.sam)
+        usas = [extract_usaspending(plan, clients.usaspending, fy) for fy in plan.scope.fiscal_years]
+        clients.count_requests()
+        return publish(plan, sam, usas)
 
 mode, folder, runs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 settings = load_settings(None, overrides={"fiscal_years": [2019, 2020, 2021, 2022, 2023],
@@ -86,7 +95,7 @@ for i in range(1, runs + 1):
     if mode == "changing" and i > 1:
         bundle = changed(bundle, i)
     t = time.perf_counter()
-    run_pipeline(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(bundle))))
+    steps(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(bundle))))
     seconds.append(time.perf_counter() - t)
     sizes.append(settings.warehouse_path.stat().st_size)
 print(json.dumps({"sizes": sizes, "seconds": seconds}))

@@ -25,6 +25,7 @@ from spendrecon.archive_ingest import (
     log_result,
 )
 from spendrecon.config import load_settings
+from spendrecon.run_errors import ArchiveIngestFailed
 from warehouse.archive.ingest import IngestResult
 
 
@@ -44,12 +45,6 @@ def secret_sources(sources: Iterable[str]) -> list[SecretStr]:
     given by the caller, before validation: wrapped in SecretStr, a URL is stored as ``**********``
     while the flow in this process still gets the real value."""
     return [SecretStr(s) for s in sources]
-
-
-class ArchiveIngestFailed(Exception):
-    def __init__(self, message: str, outcome: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.outcome = outcome
 
 
 # The source is a SecretStr for the same reason as the flow's: whatever Prefect records of a task's
@@ -91,14 +86,28 @@ def ingest_archive_flow(sources: list[SecretStr], config_path: str | None = None
     if workers:
         cfg = replace(cfg, workers=workers)
     given = [s.get_secret_value() if isinstance(s, SecretStr) else s for s in sources]
+    return apply_archive_files(given or settings.usaspending.archive_sources, cfg)
+
+
+# Not validated: pydantic would turn the config's dataclass into a copy; the sources stay SecretStr.
+@flow(name="ingest-archive", validate_parameters=False)
+def run_archive_flow(sources: list[SecretStr], cfg: ArchiveConfig) -> dict[str, Any]:
+    """The run's archive step (``usaspending.mode: archive``): the same flow, for the run's own
+    settings, which a plan made in memory (tests) has without a config file."""
+    return apply_archive_files([s.get_secret_value() for s in sources], cfg)
+
+
+def apply_archive_files(sources: list[str], cfg: ArchiveConfig) -> dict[str, Any]:
+    """Inside a flow run: one task per file, in ingest order; raises ArchiveIngestFailed at the first
+    failure (after the summary artifact)."""
     # The same order, stop-at-first-failure and credential-free errors as without Prefect; each file
     # is one task here.
-    outcome = ingest_sources(given or settings.usaspending.archive_sources, cfg,
+    outcome = ingest_sources(sources, cfg,
                              apply=lambda name, source: ingest_archive_file_task(name.file_name, SecretStr(source), cfg),
                              ).as_dict(cfg.store)
     create_markdown_artifact(key="archive-ingest", markdown=_summary(outcome), description="Archive files applied")
     if outcome["failed"]:
-        raise ArchiveIngestFailed(f"{outcome['failed']}: {outcome['error']}", outcome)
+        raise ArchiveIngestFailed(outcome)
     return outcome
 
 

@@ -20,15 +20,17 @@ from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, Ret
 from connectors.http import SourceClient
 from connectors.records import SamExtract, UsaspendingExtract
 from spendrecon import pipeline
+from spendrecon.archive_ingest import archive_config
 from spendrecon.config import load_settings
 from spendrecon.pipeline import RunPlan
 from spendrecon.report import read_summary, write_report
+from spendrecon.run_errors import RunCancelled, RunError
 from spendrecon.run_progress import PROGRESS_ENV, LineProgress, RunProgress
 
 # The HTTP layer already retried transient failures; a task retry is the second line, for outages
 # lasting minutes. Errors that another attempt cannot fix are not retried (and SAM.gov retries
 # would spend the daily quota).
-_FINAL_ERRORS = (ClientError, BudgetExceeded, MalformedPayload, pipeline.RunError)
+_FINAL_ERRORS = (ClientError, BudgetExceeded, MalformedPayload, RunError)
 
 
 def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
@@ -103,11 +105,11 @@ def _cancellable(plan: RunPlan) -> Iterator[None]:
     cancelled, which is final: no retry of work nobody will use."""
     try:
         yield
-    except pipeline.RunCancelled:
+    except RunCancelled:
         raise
     except Exception as exc:
         if plan.cancelled.is_set():
-            raise pipeline.RunCancelled("stopped: another part of the run failed") from exc
+            raise RunCancelled("stopped: another part of the run failed") from exc
         raise
 
 
@@ -175,7 +177,7 @@ def _secrets_kept_out() -> Iterator[None]:
         try:
             masked: Exception = type(exc)(clean)
         except Exception:  # noqa: BLE001 - an error type that cannot be rebuilt from its text alone
-            masked = pipeline.RunError(f"{type(exc).__name__}: {clean}")
+            masked = RunError(f"{type(exc).__name__}: {clean}")
         raise masked from None
 
 
@@ -206,19 +208,32 @@ def reconcile_flow(
 ) -> dict[str, Any]:
     """Extract both sources in parallel, load and reconcile atomically, then write the report."""
     settings = load_settings(config_path, overrides={"fiscal_years": fiscal_years, "programs": programs})
-    plan = pipeline.plan_run(settings, demo=demo, demo_vintage=demo_vintage)
+    return reconcile(pipeline.plan_run(settings, demo=demo, demo_vintage=demo_vintage))
+
+
+# Not validated: a plan holds a transport and an Event, which pydantic would copy or refuse.
+@flow(name="spendrecon-reconcile-plan", log_prints=True, validate_parameters=False)
+def reconcile_plan_flow(plan: Any) -> dict[str, Any]:
+    """The same run for a plan the caller made (tests and the benchmark: their own settings, transport
+    or clock). ``plan.run`` is the run's record, complete when the flow returns."""
+    return reconcile(plan)
+
+
+def reconcile(plan: RunPlan) -> dict[str, Any]:
+    """The run's sequence, the only one: called inside a flow run, it submits the steps as tasks."""
+    settings = plan.settings
     logger = get_run_logger()
     logger.info("run %s: fiscal years %s, %s", plan.run.run_id, list(plan.scope.fiscal_years),
-                "demo data" if demo else "live services")
+                "demo data" if plan.demo else "live services")
     with pipeline.guarded_run(plan) as clients:
         progress().begin("sam", "SAM.gov")
         sam_future = extract_sam_task.submit(plan, clients.sam)
         if not pipeline.uses_usaspending_api(plan) and settings.usaspending.archive_sources:
             # Archive mode: apply the configured Full/Delta files (one task each) while SAM.gov is fetched.
-            from flows.archive import ingest_archive_flow, secret_sources
+            from flows.archive import run_archive_flow, secret_sources
 
             # SecretStr: the URLs may carry credentials, and Prefect records flow parameters.
-            ingest_archive_flow(secret_sources(settings.usaspending.archive_sources), config_path=config_path)
+            run_archive_flow(secret_sources(settings.usaspending.archive_sources), archive_config(settings))
         if pipeline.uses_usaspending_api(plan):
             progress().begin("usaspending", "USAspending", total=len(plan.scope.fiscal_years))
         usas_futures = [

@@ -1,6 +1,7 @@
-"""The run as plain functions: plan, extract, publish, record a failure.
+"""The run's steps as plain functions: plan, extract, publish, record a failure.
 
-The Prefect flow in flows/reconcile.py wires these into tasks; tests call them directly.
+The Prefect flow in flows/reconcile.py is the only place they are put in order (as tasks); tests
+call a step directly, or run that flow for a whole run.
 """
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from connectors.sam_gov import fetch_sam_listings
 from connectors.sam_public import PUBLIC_HEADERS, fetch_sam_public
 from connectors.secrets import redact as redact_secrets
 from connectors.usaspending import fetch_usaspending_year
-from spendrecon.archive_ingest import archive_config, ingest_sources, log_result
+from spendrecon.archive_ingest import archive_config
 from spendrecon.config import Settings, sam_api_key
 from spendrecon.fiscal import fiscal_year_of
 from spendrecon.history_rebuild import record_history
+from spendrecon.run_errors import RunCancelled, RunError
 from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
 from warehouse.db import connect, has_table, run_file
 from warehouse.explanations.registry import load_explanations
@@ -40,14 +42,6 @@ log = logging.getLogger("spendrecon")
 
 DEMO_SOURCE = "demo bundle (spendrecon/demo/data)"
 LOCK_WAIT_SECONDS = 30.0  # an annotate or a run finishing its publish; a run in full swing takes longer
-
-
-class RunError(Exception):
-    """A run could not be done; the message says why in one line."""
-
-
-class RunCancelled(RunError):
-    """Another part of the run failed, so this part stopped early (the other part's error is the run's)."""
 
 
 @dataclass
@@ -434,32 +428,3 @@ def uses_usaspending_api(plan: RunPlan) -> bool:
 def uses_api(settings: Settings) -> bool:
     """USAspending's search API (the demo's emulator in a demo), not the archive store."""
     return settings.usaspending.mode == "api"
-
-
-def ingest_configured_archives(plan: RunPlan) -> int:
-    """Archive mode: bring the store up to date with usaspending.archive_sources before comparing.
-
-    Files already ingested (same name and checksum) are skipped, so a scheduled run listing the
-    same files costs little. Returns how many files were newly applied.
-    """
-    sources = plan.settings.usaspending.archive_sources
-    if uses_usaspending_api(plan) or not sources:
-        return 0
-    outcome = ingest_sources(sources, archive_config(plan.settings))
-    if outcome.failed:
-        raise RunError(f"archive file {outcome.failed} could not be ingested: {outcome.error}"
-                       + (f" (not attempted: {', '.join(outcome.not_attempted)})" if outcome.not_attempted else ""))
-    for r in outcome.results:
-        log_result(log, r)
-    return sum(1 for r in outcome.results if r.status != "skipped")
-
-
-def run_pipeline(plan: RunPlan) -> RunRecord:
-    """The whole run without Prefect: extract sequentially, then publish."""
-    with guarded_run(plan) as clients:
-        ingest_configured_archives(plan)
-        sam = extract_sam(plan, clients.sam)
-        usas = [extract_usaspending(plan, clients.usaspending, fy) for fy in plan.scope.fiscal_years] \
-            if uses_usaspending_api(plan) else []
-        clients.count_requests()
-        return publish(plan, sam, usas)

@@ -5,22 +5,25 @@ import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from spendrecon.config import load_settings
-from spendrecon.pipeline import plan_run, run_pipeline
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
 
 
-def demo_config(folder: Path) -> Path:
-    """A spendrecon.yaml in ``folder`` whose warehouse holds one demo run (no Prefect: quicker)."""
+def demo_config(folder: Path, demo_warehouse: Path) -> Path:
+    """A spendrecon.yaml in ``folder`` whose warehouse holds one demo run: a copy of the session's
+    ``demo_warehouse`` (conftest's fixture), not another run."""
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "spendrecon.yaml"
     config.write_text("fiscal_years: 2019-2023\n", encoding="utf-8")
-    run_pipeline(plan_run(load_settings(config, environ={}), demo=True))
+    target = load_settings(config, environ={}).warehouse_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_warehouse, target)
     return config
 
 

@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 from spendrecon.cli import app
 from spendrecon.config import load_settings
 from spendrecon.findings_query import FindingFilter, query_findings
-from spendrecon.pipeline import RunError, annotate, plan_run, run_pipeline
+from spendrecon.pipeline import annotate, plan_run
+from spendrecon.run_errors import RunError
 from warehouse.annotations import Annotation, AnnotationError, append_log, read_log
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
@@ -26,25 +27,25 @@ def _seed(settings, **where):
     return {(r["fiscal_year"], r["rule_id"]): r for r in rows}
 
 
-def test_a_review_survives_later_runs_and_a_rebuild(tmp_path):
+def test_a_review_survives_later_runs_and_a_rebuild(demo_warehouse_copy, run_flow, tmp_path):
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     covered = annotate(settings, Annotation("97.102", 2022, "accepted", "Obligated in FY2023 per DHS", NOW))
     assert covered == 1
     assert _seed(settings)[(2022, "actual_not_in_usaspending")]["review_status"] == "accepted"
 
-    run_pipeline(plan_run(settings, demo=True))
+    run_flow(plan_run(settings, demo=True))
     f = _seed(settings)[(2022, "actual_not_in_usaspending")]
     assert (f["review_status"], f["review_note"], f["status"]) == ("accepted", "Obligated in FY2023 per DHS", "open")
 
     settings.warehouse_path.unlink()
-    run_pipeline(plan_run(settings, demo=True))
+    run_flow(plan_run(settings, demo=True))
     assert _seed(settings)[(2022, "actual_not_in_usaspending")]["review_status"] == "accepted"
 
 
-def test_the_latest_review_wins_and_a_rule_specific_one_applies_to_that_rule_only(tmp_path):
+def test_the_latest_review_wins_and_a_rule_specific_one_applies_to_that_rule_only(demo_warehouse_copy, tmp_path):
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     annotate(settings, Annotation("97.102", 2023, "needs-review", "ask the agency", NOW))
     annotate(settings, Annotation("97.102", 2023, "disputed", "SAM.gov estimate is stale", NOW + timedelta(minutes=1),
                                   rule_id="estimate_only"))
@@ -53,9 +54,9 @@ def test_the_latest_review_wins_and_a_rule_specific_one_applies_to_that_rule_onl
     assert f[(2023, "obligations_not_in_sam")]["review_status"] == "needs-review"
 
 
-def test_bad_reviews_are_refused_before_anything_is_written(tmp_path):
+def test_bad_reviews_are_refused_before_anything_is_written(demo_warehouse_copy, tmp_path):
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     with pytest.raises(AnnotationError, match="status must be one of accepted, disputed, needs-review"):
         Annotation("97.102", 2022, "maybe", None, NOW)
     with pytest.raises(RunError, match="97.999 FY2022 is not in recon.program_year"):
@@ -63,7 +64,7 @@ def test_bad_reviews_are_refused_before_anything_is_written(tmp_path):
     assert not (tmp_path / "data" / "annotations.jsonl").exists()
 
 
-def test_a_corrupt_annotations_file_names_the_line_and_the_run_goes_on(tmp_path):
+def test_a_corrupt_annotations_file_names_the_line_and_the_run_goes_on(run_flow, tmp_path):
     # A scheduled run must not die on one broken line: it names file and line among its warnings
     # (meta.runs.warnings, the report) and applies every other review.
     settings = _settings(tmp_path)
@@ -71,7 +72,7 @@ def test_a_corrupt_annotations_file_names_the_line_and_the_run_goes_on(tmp_path)
     log.parent.mkdir(parents=True)
     log.write_text('{"program_number": "97.102"}\n')
 
-    run = run_pipeline(plan_run(settings, demo=True))
+    run = run_flow(plan_run(settings, demo=True))
     assert run.status == "succeeded"
     assert any(f"{log}:1: not a valid annotation" in w for w in run.warnings), run.warnings
     stored = _run_warnings(settings, run.run_id)
@@ -89,14 +90,14 @@ def _run_warnings(settings, run_id):
 LINE_BREAKING = "FEMA says\u2028see memo\u2029and\u0085more\nnew\rline\x0bvt\x0cff\x1cfs\x1dgs\x1ers end"
 
 
-def test_a_note_with_unicode_line_separators_reads_back_and_later_runs_go_on(tmp_path):
+def test_a_note_with_unicode_line_separators_reads_back_and_later_runs_go_on(demo_warehouse_copy, run_flow, tmp_path):
     # spendrecon annotate 97.102 2022 --status disputed --note $'FEMA says\u2028see memo' used to
     # write a line that split in two on reading, failing every later annotate and run.
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     annotate(settings, Annotation("97.102", 2022, "disputed", LINE_BREAKING, NOW, author="Zoë\u2028Ng"))
     annotate(settings, Annotation("97.102", 2023, "accepted", "fine", NOW))
-    run = run_pipeline(plan_run(settings, demo=True))
+    run = run_flow(plan_run(settings, demo=True))
 
     assert run.warnings == []
     f = _seed(settings)
@@ -109,9 +110,9 @@ def test_a_note_with_unicode_line_separators_reads_back_and_later_runs_go_on(tmp
     assert "Zoë".encode() in raw  # readable, not \u-escaped wholesale
 
 
-def test_an_append_after_a_hand_edit_without_a_final_newline_starts_its_own_line(tmp_path):
+def test_an_append_after_a_hand_edit_without_a_final_newline_starts_its_own_line(demo_warehouse_copy, tmp_path):
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     log = tmp_path / "data" / "annotations.jsonl"
     edited = ('{"program_number": "97.102", "fiscal_year": 2022, "status": "accepted", "note": "by hand", '
               '"annotated_at": "2026-11-27T11:00:00+00:00"}')
@@ -125,9 +126,10 @@ def test_an_append_after_a_hand_edit_without_a_final_newline_starts_its_own_line
     assert f[(2023, "estimate_only")]["review_note"] == "ask the agency"
 
 
-def test_bad_lines_are_named_skipped_and_kept_while_every_other_review_applies(tmp_path):
+def test_bad_lines_are_named_skipped_and_kept_while_every_other_review_applies(demo_warehouse_copy, run_flow,
+                                                                             tmp_path):
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     log = tmp_path / "data" / "annotations.jsonl"
     good = ('{"program_number": "97.102", "fiscal_year": 2022, "status": "accepted", "note": "ok", '
             '"annotated_at": "2026-11-27T11:00:00+00:00"}\n')
@@ -145,7 +147,7 @@ def test_bad_lines_are_named_skipped_and_kept_while_every_other_review_applies(t
 
     annotate(settings, Annotation("97.102", 2023, "needs-review", "still works", NOW))
     assert [a.note for a in read_log(log).annotations] == ["ok", "still works"]
-    run = run_pipeline(plan_run(settings, demo=True))
+    run = run_flow(plan_run(settings, demo=True))
     assert run.status == "succeeded"
     named = sorted(int(w.split(f"{log}:")[1].split(":")[0]) for w in _run_warnings(settings, run.run_id)
                    if f"{log}:" in w)
@@ -166,12 +168,12 @@ def test_a_file_saved_with_a_byte_order_mark_and_crlf_line_ends_reads_as_written
     assert [(a.fiscal_year, a.note) for a in read.annotations] == [(2022, "Notepad"), (2023, "after")]
 
 
-def test_the_cli_annotate_warns_about_bad_lines_and_still_records(tmp_path, monkeypatch):
+def test_the_cli_annotate_warns_about_bad_lines_and_still_records(run_flow, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for var in ("SPENDRECON_WAREHOUSE", "SPENDRECON_SAM_BASE_URL"):
         monkeypatch.delenv(var, raising=False)
     settings = load_settings(None, overrides={"fiscal_years": [2019, 2020, 2021, 2022, 2023]}, environ={})
-    run_pipeline(plan_run(settings, demo=True))
+    run_flow(plan_run(settings, demo=True))
     log = tmp_path / "data" / "annotations.jsonl"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("not json at all\n")
@@ -185,9 +187,9 @@ def test_the_cli_annotate_warns_about_bad_lines_and_still_records(tmp_path, monk
     assert _seed(settings)[(2022, "actual_not_in_usaspending")]["review_note"] == "FEMA says\u2028see memo"
 
 
-def test_a_review_that_cannot_be_stored_is_refused_before_anything_is_written(tmp_path):
+def test_a_review_that_cannot_be_stored_is_refused_before_anything_is_written(demo_warehouse_copy, tmp_path):
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     # What Python makes of a note typed in a non-UTF-8 terminal: a lone surrogate.
     with pytest.raises(AnnotationError, match="note is not valid text"):
         annotate(settings, Annotation("97.102", 2022, "accepted", "caf\udce9", NOW))

@@ -176,8 +176,9 @@ def test_a_url_whose_name_is_not_a_plain_archive_name_is_refused(tmp_path: Path,
     assert "https://***:***@127.0.0.1:9/x/" in message and "token=***" in message  # the URL, masked
     assert "secret-pass" not in message and "hunter22" not in message
     assert not any(p.is_file() for p in tmp_path.rglob("*"))  # nothing written anywhere
-    with pytest.raises(ArchiveNameError):  # and a run fails before anything loads
-        plan_sources([url])
+    with pytest.raises(ArchiveNameError, match=r"https://\*\*\*:\*\*\*@127\.0\.0\.1:9/x/") as planned:
+        plan_sources([url])  # and a run fails before anything loads
+    assert str(planned.value) == message
 
 
 def test_a_plain_name_is_saved_in_the_download_folder(tmp_path: Path, served: _Server) -> None:

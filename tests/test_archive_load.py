@@ -140,10 +140,9 @@ def test_cli_errors_are_one_line_with_a_non_zero_exit(tmp_path: Path) -> None:
 
 
 @pytest.mark.flow
-def test_the_prefect_flow_applies_files_in_order(tmp_path: Path) -> None:
-    from prefect.testing.utilities import prefect_test_harness
-
-    from flows.archive import ArchiveIngestFailed, ingest_archive_flow
+def test_the_prefect_flow_applies_files_in_order(tmp_path: Path, prefect_server: str) -> None:
+    from flows.archive import ingest_archive_flow
+    from spendrecon.run_errors import ArchiveIngestFailed
 
     config = tmp_path / "spendrecon.yaml"
     config.write_text(f"data_dir: {tmp_path / 'data'}\n", encoding="utf-8")
@@ -151,12 +150,11 @@ def test_the_prefect_flow_applies_files_in_order(tmp_path: Path) -> None:
     delta = make_zip(src, "FY(All)_All_Assistance_Delta_20240215.zip", [{"correction_delete_ind": "D",
                                                                         "assistance_transaction_unique_key": "A_1"}])
     full = make_zip(src, full_name(2023, "20240115"), [txn("A_1"), txn("B_2")])
-    with prefect_test_harness():
-        outcome = ingest_archive_flow([str(delta), str(full)], str(config))
-        assert [r["file_name"] for r in outcome["results"]] == [full.name, delta.name]
-        bad = make_zip(src, "FY(All)_All_Assistance_Delta_20240115.zip", [txn("Z_9")])
-        with pytest.raises(ArchiveIngestFailed, match="already applied"):
-            ingest_archive_flow([str(bad)], str(config))
+    outcome = ingest_archive_flow([str(delta), str(full)], str(config))
+    assert [r["file_name"] for r in outcome["results"]] == [full.name, delta.name]
+    bad = make_zip(src, "FY(All)_All_Assistance_Delta_20240115.zip", [txn("Z_9")])
+    with pytest.raises(ArchiveIngestFailed, match="already applied"):
+        ingest_archive_flow([str(bad)], str(config))
     con = open_store(tmp_path / "data" / "usaspending_archive.duckdb", read_only=True)
     assert con.execute("SELECT assistance_transaction_unique_key FROM raw.archive_transactions").fetchall() == [("B_2",)]
 

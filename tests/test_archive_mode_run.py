@@ -11,7 +11,7 @@ from spendrecon.config import load_settings
 from spendrecon.demo.apis import ApiEmulator, Bundle
 from spendrecon.demo.server import EmulatorServer
 from spendrecon.demo.transport import demo_transport
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import plan_run
 from warehouse.archive.ingest import ingest_file
 from warehouse.archive.store import open_store
 from warehouse.archive_load import ArchiveLoadError, load_usaspending_from_archive
@@ -20,7 +20,7 @@ from warehouse.scope import Scope
 from test_end_to_end import SECRET, spendrecon
 
 
-def test_an_archive_mode_run_compares_with_the_archive_and_explains_loans_by_face_value(tmp_path, monkeypatch):
+def test_an_archive_mode_run_compares_with_the_archive_and_explains_loans_by_face_value(run_flow, tmp_path, monkeypatch):
     monkeypatch.setenv("SAM_API_KEY", "test-key-not-secret")
     rows = [
         txn("T1", "97.102", "15000000.00", fy=2023),
@@ -34,7 +34,7 @@ def test_an_archive_mode_run_compares_with_the_archive_and_explains_loans_by_fac
         "reports_dir": str(tmp_path / "reports"),
         "usaspending": {"mode": "archive", "archive_sources": [str(zip_path)]},
     }, environ={})
-    run = run_pipeline(plan_run(settings, transport=demo_transport()))
+    run = run_flow(plan_run(settings, transport=demo_transport()))
     assert run.status == "succeeded" and run.usaspending_requests == 0
 
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
@@ -54,7 +54,7 @@ def test_an_archive_mode_run_compares_with_the_archive_and_explains_loans_by_fac
     assert "matches the loan face value on USAspending ($86,468,401,000.00)" in explanation[1]
 
     # A second run skips the file it already ingested (same name and checksum).
-    again = run_pipeline(plan_run(settings, transport=demo_transport()))
+    again = run_flow(plan_run(settings, transport=demo_transport()))
     assert again.status == "succeeded"
 
 
@@ -78,7 +78,8 @@ def test_a_year_only_delta_files_touched_is_not_compared_as_if_complete(tmp_path
 
 
 @pytest.mark.flow
-def test_spendrecon_run_in_archive_mode_ingests_and_compares_through_the_prefect_flows(tmp_path):
+def test_spendrecon_run_in_archive_mode_ingests_and_compares_through_the_prefect_flows(tmp_path, prefect_env,
+                                                                                     prefect_database):
     """What a scheduled run does: the CLI's `run`, the reconcile flow with its ingest-archive subflow,
     SAM.gov over HTTP, and no USAspending API request at all."""
     zip_path = make_zip(tmp_path / "files", full_name(2023, "20240415"), [
@@ -87,9 +88,10 @@ def test_spendrecon_run_in_archive_mode_ingests_and_compares_through_the_prefect
         "http:\n  backoff_initial_seconds: 0.01\n"
         f"usaspending:\n  mode: archive\n  archive_sources: ['{zip_path}']\n")
     emulator = ApiEmulator(Bundle.load_demo(), api_key=SECRET)
+    earlier = _flow_run_ids(prefect_database)
     with EmulatorServer(emulator) as server:
         run = spendrecon(tmp_path, "run", "--fiscal-years", "2023",
-                         env={"SPENDRECON_SAM_BASE_URL": server.base_url, "SAM_API_KEY": SECRET})
+                         env={"SPENDRECON_SAM_BASE_URL": server.base_url, "SAM_API_KEY": SECRET, **prefect_env})
     assert run.returncode == 0, run.stderr[-3000:]
     assert {source for source, _path, _status in emulator.request_log} == {"sam"}
 
@@ -101,12 +103,20 @@ def test_spendrecon_run_in_archive_mode_ingests_and_compares_through_the_prefect
         con.close()
     assert row == (Decimal("14999997.50"), "archive", 2)
 
-    # Both flows ran on Prefect (its database lives in the data folder).
-    prefect_db = sqlite3.connect(tmp_path / "data" / "prefect" / "prefect.db")
+    # Both flows ran on Prefect (the session's server: the flow runs this run added).
+    prefect_db = sqlite3.connect(f"file:{prefect_database}?mode=ro", uri=True)
     try:
-        flows = {r[0] for r in prefect_db.execute(
-            "SELECT flow.name FROM flow_run JOIN flow ON flow.id = flow_run.flow_id "
-            "WHERE flow_run.state_type = 'COMPLETED'")}
+        flows = {name for run_id, name in prefect_db.execute(
+            "SELECT flow_run.id, flow.name FROM flow_run JOIN flow ON flow.id = flow_run.flow_id "
+            "WHERE flow_run.state_type = 'COMPLETED'") if run_id not in earlier}
     finally:
         prefect_db.close()
     assert flows == {"spendrecon-reconcile", "ingest-archive"}
+
+
+def _flow_run_ids(database) -> set[str]:
+    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return {run_id for (run_id,) in con.execute("SELECT id FROM flow_run")}
+    finally:
+        con.close()

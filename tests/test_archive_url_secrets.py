@@ -2,16 +2,15 @@
 spendrecon writes or shows: output, errors, the archive store, Prefect's database and result files.
 
 The end-to-end tests run the real CLI with the real Prefect flow in a subprocess whose working
-directory is tmp_path, so Prefect's home (data/prefect: its SQLite database and stored results)
-is under tmp_path too and is searched with everything else.
+directory is tmp_path, so Prefect's home (data/prefect: its stored results) is under tmp_path too
+and is searched with everything else; so is the database of the session's Prefect server, which
+the subprocess uses.
 """
 from __future__ import annotations
 
 import base64
-import binascii
 import os
 import pickle
-import re
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import pytest
 
 from archive_testkit import LocalServer, full_name, make_zip, txn
 from connectors.archive_download import DownloadError, download, mask_url_in, safe_url
+from secret_scan import leaks, leaks_in_file, leaks_under
 
 # Distinct markers, so that finding one anywhere can only mean a leak.
 USER = "rcvUSERx7q"
@@ -141,66 +141,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Server]:
         yield server
 
 
-_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/]{24,}={0,2}")
-
-
-def _decoded_runs(data: bytes) -> Iterator[bytes]:
-    """Base64 inside ``data`` decoded: Prefect stores a failed run's exception (with our outcome) as
-    a base64 pickle under PREFECT_HOME/storage, where a plain byte search would miss a secret."""
-    for m in _BASE64_RUN.finditer(re.sub(rb"\s+", b"", data) if len(data) < 1 << 20 else data):
-        run = m.group().rstrip(b"=")
-        for shift in range(4):  # the run may begin with a few letters that are not part of the base64
-            chunk = run[shift:]
-            try:
-                yield base64.b64decode(chunk[: len(chunk) // 4 * 4])
-            except (binascii.Error, ValueError):
-                continue
-
-
 def _leaks(text: bytes | str) -> set[str]:
-    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-    found = {s for s in SECRETS if s.encode() in data}
-    for decoded in _decoded_runs(data):
-        found |= {s for s in SECRETS if s.encode() in decoded}
-    return found
+    return leaks(text, SECRETS)
 
 
 def _leaks_under(root: Path) -> dict[str, set[str]]:
-    """Every file's bytes (and base64 within them), and the rows of every SQLite and DuckDB file
-    (their pages may split or compress a string, so a byte search alone is not proof)."""
-    found: dict[str, set[str]] = {}
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        leaks = _leaks(data)
-        if data.startswith(b"SQLite format 3\x00"):
-            leaks |= _leaks("\n".join(_sqlite_rows(path)))
-        elif path.suffix == ".duckdb":
-            leaks |= _leaks("\n".join(_duckdb_rows(path)))
-        if leaks:
-            found[str(path.relative_to(root))] = leaks
-    return found
-
-
-def _sqlite_rows(path: Path) -> Iterator[str]:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-            for row in con.execute(f'SELECT * FROM "{table}"'):
-                yield repr(row)
-    finally:
-        con.close()
-
-
-def _duckdb_rows(path: Path) -> Iterator[str]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables "
-                             "WHERE table_type = 'BASE TABLE'").fetchall()
-        for schema, table in tables:
-            for row in con.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall():
-                yield repr(row)
-    finally:
-        con.close()
+    return leaks_under(root, SECRETS)
 
 
 def test_the_search_finds_a_secret_in_a_pickle_and_in_both_databases(tmp_path: Path) -> None:
@@ -220,48 +166,62 @@ def test_the_search_finds_a_secret_in_a_pickle_and_in_both_databases(tmp_path: P
 # --- the real CLI with the real Prefect flow --------------------------------------------------------
 
 
-def _spendrecon(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # As tests/test_end_to_end.py: no PREFECT_* from outside, so Prefect's home is cwd/data/prefect.
+def _spendrecon(cwd: Path, *args: str, prefect: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    # As tests/test_end_to_end.py: no PREFECT_* from outside but the session server's address, so
+    # Prefect's home is cwd/data/prefect.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SPENDRECON_", "SAM_API"))}
-    return subprocess.run([sys.executable, "-m", "spendrecon.cli", *args], check=False, cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "spendrecon.cli", *args], check=False, cwd=cwd,
+                          env={**env, **prefect}, capture_output=True, text=True, timeout=600)
 
 
-def _assert_no_secrets(result: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
+def _assert_no_secrets(result: subprocess.CompletedProcess[str], tmp_path: Path, prefect_database: Path) -> None:
     assert (tmp_path / "data" / "prefect").is_dir(), "Prefect's home is not where the search looks"
     assert not _leaks(result.stdout), result.stdout
     assert not _leaks(result.stderr), result.stderr
     assert _leaks_under(tmp_path) == {}
+    assert leaks_in_file(prefect_database, SECRETS) == set()
 
 
-def _flow_run_parameters(tmp_path: Path) -> list[str]:
-    con = sqlite3.connect(f"file:{tmp_path / 'data' / 'prefect' / 'prefect.db'}?mode=ro", uri=True)
+def _flow_runs(database: Path) -> dict[str, str]:
+    """Every flow run on the session's Prefect server: its parameters, by id."""
+    con = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        return [p for (p,) in con.execute("SELECT parameters FROM flow_run")]
+        return {run_id: p for run_id, p in con.execute("SELECT id, parameters FROM flow_run")}
     finally:
         con.close()
 
 
+def _parameters_since(database: Path, earlier: dict[str, str]) -> list[str]:
+    return [p for run_id, p in _flow_runs(database).items() if run_id not in earlier]
+
+
 @pytest.mark.flow
-def test_a_failed_download_leaks_no_credentials(tmp_path: Path, served: _Server) -> None:
+def test_a_failed_download_leaks_no_credentials(tmp_path: Path, served: _Server, prefect_env: dict[str, str],
+                                                prefect_database: Path) -> None:
     url = (f"http://{USER}:{PASSWORD}@127.0.0.1:{served.port}/{full_name(2022, '20240415')}"
            f"?token={TOKEN}&api_key={TOKEN}#{TOKEN}")
-    result = _spendrecon(tmp_path, "ingest-archive", "--verbose", url)  # --verbose: tracebacks too
+    earlier = _flow_runs(prefect_database)
+    # --verbose: tracebacks too
+    result = _spendrecon(tmp_path, "ingest-archive", "--verbose", url, prefect=prefect_env)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert served.requests == [f"/{full_name(2022, '20240415')}"]
     shown = f"http://***:***@127.0.0.1:{served.port}/{full_name(2022, '20240415')}?token=***&api_key=***"
     assert f"error: {full_name(2022, '20240415')}: {shown}: HTTP 404" in result.stderr
-    assert _flow_run_parameters(tmp_path) == ['{"sources": ["**********"], "config_path": null, "workers": null}']
-    _assert_no_secrets(result, tmp_path)
+    assert _parameters_since(prefect_database, earlier) == [
+        '{"sources": ["**********"], "config_path": null, "workers": null}']
+    _assert_no_secrets(result, tmp_path, prefect_database)
 
 
 @pytest.mark.flow
-def test_a_download_with_credentials_loads_and_records_the_masked_url(tmp_path: Path, served: _Server) -> None:
+def test_a_download_with_credentials_loads_and_records_the_masked_url(tmp_path: Path, served: _Server,
+                                                                      prefect_env: dict[str, str],
+                                                                      prefect_database: Path) -> None:
     name = full_name(2023, "20240415")
     make_zip(served.folder, name, [txn("T1", "97.102", "1000.00"), txn("T2", "10.555", "25.50")])
     url = f"http://{USER}:{PASSWORD}@127.0.0.1:{served.port}/{name}?token={TOKEN}&X-Amz-Signature={TOKEN}ff"
-    result = _spendrecon(tmp_path, "ingest-archive", url)
+    earlier = _flow_runs(prefect_database)
+    result = _spendrecon(tmp_path, "ingest-archive", url, prefect=prefect_env)
 
     assert result.returncode == 0, result.stdout + result.stderr
     con = duckdb.connect(str(tmp_path / "data" / "usaspending_archive.duckdb"), read_only=True)
@@ -270,5 +230,6 @@ def test_a_download_with_credentials_loads_and_records_the_masked_url(tmp_path: 
     finally:
         con.close()
     assert recorded == [(name, 2, f"http://***:***@127.0.0.1:{served.port}/{name}?token=***&X-Amz-Signature=***")]
-    assert _flow_run_parameters(tmp_path) == ['{"sources": ["**********"], "config_path": null, "workers": null}']
-    _assert_no_secrets(result, tmp_path)
+    assert _parameters_since(prefect_database, earlier) == [
+        '{"sources": ["**********"], "config_path": null, "workers": null}']
+    _assert_no_secrets(result, tmp_path, prefect_database)

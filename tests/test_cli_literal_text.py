@@ -31,8 +31,8 @@ def _terminal(monkeypatch, module) -> Console:
 
 
 @pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    return demo_config(tmp_path_factory.mktemp("demo"))
+def config(tmp_path_factory, demo_warehouse_path):
+    return demo_config(tmp_path_factory.mktemp("demo"), demo_warehouse_path)
 
 
 def test_analyst_notes_are_shown_literally_in_findings(config, monkeypatch):

@@ -9,8 +9,8 @@ from spendrecon.cli import app
 
 
 @pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    return demo_config(tmp_path_factory.mktemp("demo"))
+def config(tmp_path_factory, demo_warehouse_path):
+    return demo_config(tmp_path_factory.mktemp("demo"), demo_warehouse_path)
 
 
 def test_an_unknown_program_is_named_with_the_closest_known_numbers(config):

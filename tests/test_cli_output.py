@@ -20,8 +20,8 @@ ALN = re.compile(r"^\d\d\.[0-9A-Z]{2,3}$")
 
 
 @pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    return demo_config(tmp_path_factory.mktemp("demo"))
+def config(tmp_path_factory, demo_warehouse_path):
+    return demo_config(tmp_path_factory.mktemp("demo"), demo_warehouse_path)
 
 
 def _findings(config, **where):

@@ -17,7 +17,7 @@ from spendrecon.cli import app
 from spendrecon.config import load_settings
 from spendrecon.csv_cells import csv_cell, neutralise
 from spendrecon.findings_query import FindingFilter, query_findings
-from spendrecon.pipeline import annotations_path, plan_run, run_pipeline
+from spendrecon.pipeline import annotations_path, plan_run
 from spendrecon.report import write_report
 from warehouse.annotations import Annotation, append_log
 
@@ -73,20 +73,20 @@ def _assert_safe(text: str, notes: dict[tuple[str, str], str]) -> None:
     assert any(r["message"].startswith("'-$") for r in rows)
 
 
-def test_findings_csv_and_findings_format_csv_neutralise_text_and_keep_money_plain(tmp_path, monkeypatch):
+def test_findings_csv_and_findings_format_csv_neutralise_text_and_keep_money_plain(run_flow, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "spendrecon.yaml").write_text(
         "fiscal_years: 2019-2023\n"
         "rules:\n  amount_mismatch: {message: '{difference} between SAM.gov and USAspending for {program_number}'}\n")
     settings = load_settings(None, environ={})
-    run_pipeline(plan_run(settings, demo=True))
+    run_flow(plan_run(settings, demo=True))
     open_findings = query_findings(settings.warehouse_path, FindingFilter())
     targets = list(dict.fromkeys((r["program_number"], r["fiscal_year"]) for r in open_findings))
     notes = {}
     for (program, year), (note, cell) in zip(targets, [*((a, "'" + a) for a in ATTACKS), (CR_INSIDE, CR_INSIDE)]):
         append_log(annotations_path(settings), Annotation(program, year, "disputed", note, NOW))
         notes[(program, str(year))] = cell
-    run_pipeline(plan_run(settings, demo=True))  # the run mirrors the notes into the warehouse
+    run_flow(plan_run(settings, demo=True))  # the run mirrors the notes into the warehouse
 
     folder = write_report(settings.warehouse_path, settings.reports_path)
     with open(folder / "findings.csv", encoding="utf-8", newline="") as f:  # keep a CR inside a cell

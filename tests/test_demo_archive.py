@@ -14,7 +14,7 @@ from spendrecon.archive_ingest import ArchiveConfig, ingest_sources
 from spendrecon.config import load_settings
 from spendrecon.demo.apis import Bundle
 from spendrecon.demo.archive import build_demo_archive, program_year_totals, write_demo_archive
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import plan_run
 from archive_testkit import full_name, make_zip, txn
 from warehouse.archive.ingest import ingest_file
 from warehouse.archive.queries import program_years
@@ -139,14 +139,14 @@ def test_ingest_archive_demo_takes_no_file_names(tmp_path):
     assert result.returncode == 1 and "either --demo or file names" in result.stderr
 
 
-def test_an_archive_mode_demo_run_matches_the_api_run_and_explains_loans_by_face_value(demo_store, tmp_path):
+def test_an_archive_mode_demo_run_matches_the_api_run_and_explains_loans_by_face_value(run_flow, demo_store, tmp_path):
     def demo_run(name: str, mode: str) -> Path:
         settings = load_settings(None, overrides={
             "fiscal_years": YEARS, "warehouse": str(tmp_path / f"{name}.duckdb"), "data_dir": str(tmp_path / name),
             "reports_dir": str(tmp_path / f"{name}-reports"),
             "usaspending": {"mode": mode, "archive_store": str(demo_store)},
         }, environ={})
-        run = run_pipeline(plan_run(settings, demo=True))
+        run = run_flow(plan_run(settings, demo=True))
         assert run.status == "succeeded" and (run.usaspending_requests == 0) == (mode == "archive")
         return settings.warehouse_path
 

@@ -9,19 +9,19 @@ import duckdb
 import pytest
 
 from spendrecon.config import load_settings
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import plan_run
 from test_demo_data import generated, generator, statistics
 
 NEW = ("never_reported", "agency_silent", "reported_under_other_aln")
 
 
 @pytest.fixture(scope="module")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+def demo_warehouse(run_flow, tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     tmp = tmp_path_factory.mktemp("demo")
     settings = load_settings(None, overrides={"fiscal_years": [2019, 2020, 2021, 2022, 2023],
                                               "warehouse": str(tmp / "w.duckdb"), "data_dir": str(tmp / "data"),
                                               "reports_dir": str(tmp / "reports")}, environ={})
-    run_pipeline(plan_run(settings, demo=True))
+    run_flow(plan_run(settings, demo=True))
     con = duckdb.connect(str(Path(tmp / "w.duckdb")), read_only=True)
     yield con
     con.close()

@@ -1,5 +1,5 @@
-"""The whole product path, as a user runs it: the `spendrecon` CLI, the real Prefect flow (on its
-temporary local server), real HTTP against a server on 127.0.0.1, and the real DuckDB file."""
+"""The whole product path, as a user runs it: the `spendrecon` CLI, the real Prefect flow (on the test
+session's Prefect server), real HTTP against a server on 127.0.0.1, and the real DuckDB file."""
 from __future__ import annotations
 
 import json
@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from secret_scan import leaks, leaks_in_file, leaks_under
 from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
 from spendrecon.demo.server import EmulatorServer
 
@@ -75,8 +76,8 @@ def _money(v: Any) -> Decimal | None:
     return Decimal(str(v).replace("$", "").replace(",", "").strip()).quantize(Decimal("0.01"))
 
 
-def test_demo_run_then_findings_show_the_seed_case(tmp_path):
-    run = spendrecon(tmp_path, "run", "--demo")
+def test_demo_run_then_findings_show_the_seed_case(tmp_path, prefect_env, prefect_database):
+    run = spendrecon(tmp_path, "run", "--demo", env=prefect_env)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "succeeded" in run.stdout and "actual_not_in_usaspending" in run.stdout
     assert (tmp_path / "data" / "spendrecon.duckdb").exists()
@@ -93,7 +94,7 @@ def test_demo_run_then_findings_show_the_seed_case(tmp_path):
     assert seed[0]["usaspending_amount"] == Decimal("0")
     assert seed[0]["status"] == "new"
 
-    again = spendrecon(tmp_path, "run", "--demo")
+    again = spendrecon(tmp_path, "run", "--demo", env=prefect_env)
     assert again.returncode == 0, again.stderr[-3000:]
     refound = json.loads(spendrecon(tmp_path, "findings", "--program", "97.102", "--format", "json").stdout)
     seed2 = [f for f in refound if f["fiscal_year"] == 2022 and f["rule_id"] == "actual_not_in_usaspending"][0]
@@ -109,14 +110,15 @@ class _BrokenFiscalYear(ApiEmulator):
         return super().handle(method, path, query, body)
 
 
-def test_live_run_against_a_local_server_reproduces_its_figures_through_faults(tmp_path):
+def test_live_run_against_a_local_server_reproduces_its_figures_through_faults(tmp_path, prefect_env,
+                                                                               prefect_database):
     bundle = Bundle.load_demo()
     faults = FaultPlan(fail_first={"sam": [429, 503], "usaspending": [503, 429]},
                        every_nth={"usaspending": (7, 503)}, retry_after="0")
     emulator = ApiEmulator(bundle, faults=faults, api_key=SECRET)
     with EmulatorServer(emulator) as server:
         env = {"SPENDRECON_SAM_BASE_URL": server.base_url, "SPENDRECON_USASPENDING_BASE_URL": server.base_url,
-               "SAM_API_KEY": SECRET}
+               "SAM_API_KEY": SECRET, **prefect_env}
         (tmp_path / "spendrecon.yaml").write_text("http:\n  backoff_initial_seconds: 0.01\n  backoff_max_seconds: 0.05\n")
         run = spendrecon(tmp_path, "run", "--fiscal-years", "2019-2023", env=env)
         assert run.returncode == 0, run.stderr[-3000:]
@@ -137,14 +139,14 @@ def test_live_run_against_a_local_server_reproduces_its_figures_through_faults(t
     con.close()
     assert recorded == [("succeeded", len(statuses["sam"]), len(statuses["usaspending"]))]
 
-    _the_secret_is_nowhere(tmp_path, run)
+    _the_secret_is_nowhere(tmp_path, run, prefect_database=prefect_database)
 
 
-def test_a_run_failing_midway_leaves_the_previous_warehouse_intact(tmp_path):
+def test_a_run_failing_midway_leaves_the_previous_warehouse_intact(tmp_path, prefect_env, prefect_database):
     bundle = Bundle.load_demo()
     with EmulatorServer(ApiEmulator(bundle, api_key=SECRET)) as good:
         env = {"SPENDRECON_SAM_BASE_URL": good.base_url, "SPENDRECON_USASPENDING_BASE_URL": good.base_url,
-               "SAM_API_KEY": SECRET}
+               "SAM_API_KEY": SECRET, **prefect_env}
         first = spendrecon(tmp_path, "run", "--fiscal-years", "2019-2023", env=env)
         assert first.returncode == 0, first.stderr[-3000:]
     warehouse = tmp_path / "data" / "spendrecon.duckdb"
@@ -170,7 +172,7 @@ def test_a_run_failing_midway_leaves_the_previous_warehouse_intact(tmp_path):
         con.close()
     assert [r[0] for r in runs] == ["succeeded", "failed"]
     assert "2023" in runs[1][1]
-    _the_secret_is_nowhere(tmp_path, second)
+    _the_secret_is_nowhere(tmp_path, second, prefect_database=prefect_database)
 
 
 # The real CLI, with publish() told to fail once the load is done: SAM.gov's side breaks with the key in
@@ -189,11 +191,11 @@ runpy.run_module("spendrecon.cli", run_name="__main__")
 """
 
 
-def test_a_run_failing_after_the_load_leaves_the_previous_warehouse_intact(tmp_path):
+def test_a_run_failing_after_the_load_leaves_the_previous_warehouse_intact(tmp_path, prefect_env, prefect_database):
     bundle = Bundle.load_demo()
     with EmulatorServer(ApiEmulator(bundle, api_key=SECRET)) as good:
         env = {"SPENDRECON_SAM_BASE_URL": good.base_url, "SPENDRECON_USASPENDING_BASE_URL": good.base_url,
-               "SAM_API_KEY": SECRET}
+               "SAM_API_KEY": SECRET, **prefect_env}
         first = spendrecon(tmp_path, "run", "--fiscal-years", "2019-2023", env=env)
         assert first.returncode == 0, first.stderr[-3000:]
         warehouse = tmp_path / "data" / "spendrecon.duckdb"
@@ -223,13 +225,13 @@ def test_a_run_failing_after_the_load_leaves_the_previous_warehouse_intact(tmp_p
     assert runs[0][1] is None
     assert runs[1][1].startswith("RuntimeError: SAM.gov connection reset reading https://api.sam.gov/")
     assert "pageNumber=3" in runs[1][1] and SECRET not in runs[1][1]
-    _the_secret_is_nowhere(tmp_path, second)
+    _the_secret_is_nowhere(tmp_path, second, prefect_database=prefect_database)
 
 
-def _the_secret_is_nowhere(root: Path, *runs: subprocess.CompletedProcess[str]) -> None:
+def _the_secret_is_nowhere(root: Path, *runs: subprocess.CompletedProcess[str], prefect_database: Path) -> None:
+    """Not in the output, nor in any file under ``root`` or row of its DuckDB and SQLite files (base64
+    decoded too), nor in the Prefect server's database."""
     for r in runs:
-        assert SECRET not in r.stdout and SECRET not in r.stderr
-    needle = SECRET.encode()
-    for path in root.rglob("*"):
-        if path.is_file():
-            assert needle not in path.read_bytes(), f"the API key leaked into {path}"
+        assert not leaks(r.stdout, [SECRET]) and not leaks(r.stderr, [SECRET])
+    assert leaks_under(root, [SECRET]) == {}, "the API key leaked"
+    assert leaks_in_file(prefect_database, [SECRET]) == set(), "the API key leaked into Prefect's database"

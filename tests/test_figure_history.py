@@ -20,7 +20,7 @@ from spendrecon.demo.apis import ApiEmulator, Bundle
 from spendrecon.demo.transport import EmulatorTransport
 from spendrecon.demo.vintage import WINDOW_START, demo_bundle, later_vintage
 from spendrecon.history_rebuild import rebuild_history
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import plan_run
 from spendrecon.report import write_report
 from warehouse.db import connect
 
@@ -62,12 +62,12 @@ def _sam_figures(path: Path) -> dict[tuple[str, int], tuple[Decimal | None, Deci
     return {(p, fy): (e, a) for p, fy, e, a in rows}
 
 
-def test_a_moved_window_keeps_every_sam_figure_carried_forward_and_resolves_nothing(tmp_path: Path) -> None:
+def test_a_moved_window_keeps_every_sam_figure_carried_forward_and_resolves_nothing(run_flow, tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     base = Bundle.load_demo()
-    first = run_pipeline(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(base))))
+    first = run_flow(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(base))))
     before = _sam_figures(settings.warehouse_path)
-    second = run_pipeline(plan_run(settings, demo=True,
+    second = run_flow(plan_run(settings, demo=True,
                                    transport=EmulatorTransport(ApiEmulator(_window_moved(base)))))
     assert _sam_figures(settings.warehouse_path) == before  # every SAM.gov figure of the first run
     assert second.findings_resolved == 0 and second.findings_new == 0
@@ -88,14 +88,14 @@ def test_a_moved_window_keeps_every_sam_figure_carried_forward_and_resolves_noth
     assert history == (0,)  # an absent year is not a change: no version closed
 
 
-def test_a_listing_gone_keeps_its_figures_marked_no_longer_listed_with_a_warning(tmp_path: Path) -> None:
+def test_a_listing_gone_keeps_its_figures_marked_no_longer_listed_with_a_warning(run_flow, tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     base = Bundle.load_demo()
-    run_pipeline(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(base))))
+    run_flow(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(base))))
     before = _sam_figures(settings.warehouse_path)
     fewer = Bundle(sam_listings=[l for l in base.sam_listings if l["assistanceListingId"] != "97.102"],
                    usaspending=base.usaspending)
-    second = run_pipeline(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(fewer))))
+    second = run_flow(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(fewer))))
     assert any("no longer lists 1 program(s)" in w and "97.102" in w for w in second.warnings)
     assert _sam_figures(settings.warehouse_path) == before
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
@@ -109,12 +109,12 @@ def test_a_listing_gone_keeps_its_figures_marked_no_longer_listed_with_a_warning
 
 
 @pytest.fixture(scope="module")
-def two_vintages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+def two_vintages(run_flow, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     """The demo as a newcomer replays it: `run --demo`, then `run --demo --demo-vintage 2`."""
     folder = tmp_path_factory.mktemp("vintages")
     settings = _settings(folder)
-    first = run_pipeline(plan_run(settings, demo=True))
-    second = run_pipeline(plan_run(settings, demo=True, demo_vintage=2))
+    first = run_flow(plan_run(settings, demo=True))
+    second = run_flow(plan_run(settings, demo=True, demo_vintage=2))
     return settings.warehouse_path, first.run_id, second.run_id
 
 
@@ -228,7 +228,7 @@ def test_history_is_rebuilt_from_the_raw_snapshots(two_vintages, tmp_path) -> No
         con.close()
 
 
-def test_an_older_warehouse_gains_its_history_on_its_next_run(two_vintages, tmp_path) -> None:
+def test_an_older_warehouse_gains_its_history_on_its_next_run(run_flow, two_vintages, tmp_path) -> None:
     path = _copy(two_vintages[0], tmp_path)
     first, second = two_vintages[1], two_vintages[2]
     con = connect(path)
@@ -237,7 +237,7 @@ def test_an_older_warehouse_gains_its_history_on_its_next_run(two_vintages, tmp_
     settings = load_settings(None, overrides={"fiscal_years": YEARS, "warehouse": str(path),
                                               "data_dir": str(tmp_path / "data"),
                                               "reports_dir": str(tmp_path / "reports")}, environ={})
-    third = run_pipeline(plan_run(settings, demo=True, demo_vintage=2))
+    third = run_flow(plan_run(settings, demo=True, demo_vintage=2))
     con = duckdb.connect(str(path), read_only=True)
     try:
         runs = dict(con.execute("SELECT valid_from_run, count(*) FROM recon.figure_history GROUP BY ALL").fetchall())
@@ -265,14 +265,14 @@ def test_vintage_two_is_derived_deterministically_and_leaves_the_base_alone() ->
         demo_bundle(3)
 
 
-def test_history_of_public_mode_runs_is_rebuilt_from_the_stored_documents(tmp_path) -> None:
+def test_history_of_public_mode_runs_is_rebuilt_from_the_stored_documents(run_flow, tmp_path) -> None:
     from spendrecon.config import Settings
 
     settings = Settings(warehouse=str(tmp_path / "public.duckdb"), reports_dir=str(tmp_path / "reports"),
                         data_dir=str(tmp_path / "data"), fiscal_years=YEARS, sam={"mode": "public"},
                         base_dir=str(tmp_path))
-    run_pipeline(plan_run(settings, demo=True))
-    run_pipeline(plan_run(settings, demo=True))  # documents unchanged: none fetched, none stored
+    run_flow(plan_run(settings, demo=True))
+    run_flow(plan_run(settings, demo=True))  # documents unchanged: none fetched, none stored
     con = connect(settings.warehouse_path)
     try:
         keep = "source, program_number, fiscal_year, line, measure, value, valid_from_run, valid_to_run"

@@ -1,5 +1,6 @@
 """The warehouse file is replaced only by a run that succeeded; readers are never disturbed."""
 import threading
+import time
 
 import pytest
 
@@ -71,9 +72,17 @@ def test_two_writers_cannot_interleave(tmp_path):
     t.start()
     try:
         assert entered.wait(10)
+        started = time.monotonic()
         with pytest.raises(WarehouseBusy, match="another spendrecon run is writing"):
             with writer_lock(wh):
                 pass
+        assert time.monotonic() - started < 0.2  # no wait asked for: refused at once
+        # Asked to wait, a writer gets the lock once the other lets go, and not before.
+        threading.Timer(0.5, release.set).start()
+        with writer_lock(wh, wait_seconds=10):
+            waited = time.monotonic() - started
+            assert release.is_set()
+        assert waited >= 0.5
     finally:
         release.set()
         t.join()

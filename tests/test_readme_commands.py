@@ -34,7 +34,7 @@ from spendrecon.archive_ingest import ArchiveConfig, ingest_sources
 from spendrecon.cli import DEMO_FISCAL_YEARS, app
 from spendrecon.config import load_settings
 from spendrecon.demo.archive import write_demo_archive
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import plan_run
 from test_end_to_end import spendrecon
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -151,9 +151,10 @@ def test_the_synopsis_reader_sees_a_missing_or_unknown_option():
 # --- the examples, run against the demo --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_dir(run_flow, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A working folder as `make demo` leaves it: the demo archive loaded, one demo run published.
-    Built once with the plain functions (no Prefect start-up); every example then runs the real CLI."""
+    Built once (the archive with the plain functions, the run through the flow); every example then
+    runs the real CLI, on the session's Prefect server when it runs a flow."""
     folder = tmp_path_factory.mktemp("readme_demo")
     data = folder / "data"
     files = write_demo_archive(data / "demo_archive")
@@ -162,7 +163,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = load_settings(None, overrides={
         "fiscal_years": DEMO_FISCAL_YEARS, "warehouse": str(data / "spendrecon.duckdb"), "data_dir": str(data),
         "reports_dir": str(folder / "reports")}, environ={})
-    assert run_pipeline(plan_run(settings, demo=True)).status == "succeeded"
+    assert run_flow(plan_run(settings, demo=True)).status == "succeeded"
     return folder
 
 
@@ -290,7 +291,8 @@ def _parses(example: Example, run_id: str) -> list[str]:
 
 @pytest.mark.flow
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.key for e in EXAMPLES])
-def test_readme_example_runs_against_the_demo(example: Example, demo_dir: Path, tmp_path: Path):
+def test_readme_example_runs_against_the_demo(example: Example, demo_dir: Path, tmp_path: Path,
+                                              prefect_env: dict[str, str]):
     run_id = _one(demo_dir, "SELECT min(run_id) FROM meta.runs")[0]
     args = _parses(example, run_id)
     skip = next((why for pattern, why in NOT_RUN_HERE if re.search(pattern, example.key)), None)
@@ -298,7 +300,7 @@ def test_readme_example_runs_against_the_demo(example: Example, demo_dir: Path, 
         pytest.skip(f"parsed, not run: {skip}")
     folder = tmp_path / "work"
     shutil.copytree(demo_dir, folder, ignore=shutil.ignore_patterns("prefect"))  # commands may write
-    result = spendrecon(folder, *args, env={**example.env, "COLUMNS": "200"})
+    result = spendrecon(folder, *args, env={**example.env, **prefect_env, "COLUMNS": "200"})
     assert result.returncode == 0, f"`{example.line}` failed:\n{result.stderr[-3000:]}"
     check = next((c for pattern, c in KEY_FACTS if re.search(pattern, example.key)), None)
     if check is not None:

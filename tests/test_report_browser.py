@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from spendrecon.config import load_settings
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import plan_run
 from spendrecon.report import write_report
 
 pytestmark = pytest.mark.browser
@@ -85,13 +85,13 @@ def _add_review(warehouse: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def report(run_flow, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo run (FY2019-2023, bundled data, no network) and its report.html."""
     tmp = tmp_path_factory.mktemp("browser")
     settings = load_settings(None, overrides={
         "fiscal_years": [2019, 2020, 2021, 2022, 2023], "warehouse": str(tmp / "w.duckdb"),
         "reports_dir": str(tmp / "reports"), "data_dir": str(tmp / "data")})
-    run_pipeline(plan_run(settings, demo=True))
+    run_flow(plan_run(settings, demo=True))
     _add_review(tmp / "w.duckdb")
     return write_report(tmp / "w.duckdb", tmp / "reports") / "report.html"
 

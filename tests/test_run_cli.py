@@ -10,13 +10,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from cli_testkit import clean_env
 from spendrecon.config import load_settings
 from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
 from spendrecon.demo.server import EmulatorServer
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import plan_run
 from spendrecon.cli.run_summary import read_summary, run_lines
 
 KEY = "sk-run-cli-test"
@@ -64,11 +65,11 @@ def test_config_errors_name_the_file_and_key_in_our_words(tmp_path):
                                               "as both sources do")
 
 
-def test_the_summary_says_what_this_run_asked_for_and_did_not_get(tmp_path):
+def test_the_summary_says_what_this_run_asked_for_and_did_not_get(run_flow, tmp_path):
     settings = load_settings(None, environ={}, overrides={
         "fiscal_years": [2022, 2024], "programs": ["97.102", "10.001"], "warehouse": str(tmp_path / "w.duckdb"),
         "data_dir": str(tmp_path / "data"), "reports_dir": str(tmp_path / "reports")})
-    run = run_pipeline(plan_run(settings, demo=True))
+    run = run_flow(plan_run(settings, demo=True))
     summary = read_summary(settings.warehouse_path, run.run_id)
     assert summary.missing("sam") == ["10.001"] and summary.missing("usaspending") == ["10.001"]
     assert summary.years_without("sam") == [2024] and summary.years_without("usaspending") == [2024]
@@ -81,7 +82,7 @@ def test_the_summary_says_what_this_run_asked_for_and_did_not_get(tmp_path):
     assert "findings this run: 1 new, 0 reopened, 0 resolved" in lines
 
 
-@pytest.mark.flow
+@pytest.mark.flow  # its own temporary Prefect server, as a person's first run starts one: its log is read below
 def test_a_demo_run_is_quiet_and_summarises_itself(tmp_path):
     result = spendrecon(tmp_path, "run", "--demo", "--programs", "97.102,10.001")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -105,7 +106,7 @@ def test_a_demo_run_is_quiet_and_summarises_itself(tmp_path):
 
 
 @pytest.mark.flow
-def test_a_failed_run_cancels_its_siblings_and_ends_on_its_error_line(tmp_path):
+def test_a_failed_run_cancels_its_siblings_and_ends_on_its_error_line(tmp_path, prefect_env):
     # SAM.gov refuses the key (final: a 401 is not retried); USAspending answers 503 (worth a retry).
     bundle = Bundle.load_demo()
     emulator = ApiEmulator(bundle, api_key=KEY, faults=FaultPlan(every_nth={"usaspending": (1, 503)}))
@@ -113,7 +114,7 @@ def test_a_failed_run_cancels_its_siblings_and_ends_on_its_error_line(tmp_path):
     with EmulatorServer(emulator) as server:
         result = spendrecon(tmp_path, "run", "--fiscal-years", "2021-2023", SAM_API_KEY="wrong-key",
                             SPENDRECON_SAM_BASE_URL=server.base_url,
-                            SPENDRECON_USASPENDING_BASE_URL=server.base_url)
+                            SPENDRECON_USASPENDING_BASE_URL=server.base_url, **prefect_env)
     assert result.returncode == 1
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert lines[-1].startswith("error: sam: ") and "401" in lines[-1]
@@ -143,9 +144,7 @@ class _SamRefusesOnceUsaspendingIsPausing(ApiEmulator):
 
 
 @pytest.mark.flow
-def test_a_final_failure_cuts_a_siblings_retry_pause_short(tmp_path, monkeypatch):
-    from prefect.testing.utilities import prefect_test_harness
-
+def test_a_final_failure_cuts_a_siblings_retry_pause_short(tmp_path, monkeypatch, prefect_server):
     import flows.reconcile as reconcile
 
     monkeypatch.setattr(reconcile, "USASPENDING_RETRY_PAUSES", (600.0, 600.0))  # longer than the join below
@@ -161,7 +160,7 @@ def test_a_final_failure_cuts_a_siblings_retry_pause_short(tmp_path, monkeypatch
         except BaseException as exc:  # noqa: BLE001 - the test inspects it
             outcome.append(exc)
 
-    with EmulatorServer(emulator) as server, prefect_test_harness():
+    with EmulatorServer(emulator) as server:
         monkeypatch.setenv("SAM_API_KEY", "wrong-key")
         monkeypatch.setenv("SPENDRECON_SAM_BASE_URL", server.base_url)
         monkeypatch.setenv("SPENDRECON_USASPENDING_BASE_URL", server.base_url)
@@ -171,3 +170,31 @@ def test_a_final_failure_cuts_a_siblings_retry_pause_short(tmp_path, monkeypatch
         assert not worker.is_alive(), "the failed run waited out its sibling's retry pause"
     assert len(outcome) == 1 and "401" in str(outcome[0])
     assert [s for s, _p, _st in emulator.request_log].count("usaspending") == 1  # the retry never ran
+
+
+def test_a_report_that_fails_after_publish_leaves_the_run_succeeded_and_says_so(tmp_path, monkeypatch,
+                                                                               prefect_server):
+    import flows.reconcile as reconcile
+    from typer.testing import CliRunner
+
+    from spendrecon import prefect_env
+    from spendrecon.cli import app
+
+    def no_room(*args: object) -> None:
+        raise OSError(f"No space left on device writing reports (key {KEY})")
+
+    monkeypatch.setattr(reconcile, "write_report", no_room)
+    monkeypatch.setattr(prefect_env, "configure_prefect", lambda *a, **k: None)  # the session's server, as set
+    monkeypatch.setenv("SAM_API_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["run", "--demo", "--programs", "97.102"])
+    assert result.exit_code == 0, result.output
+    assert ("report:      not written (No space left on device writing reports (key ***)); run `spendrecon report`"
+            in result.output.splitlines())
+    assert KEY not in result.output
+    con = duckdb.connect(str(tmp_path / "data" / "spendrecon.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT status, error FROM meta.runs").fetchall() == [("succeeded", None)]
+    finally:
+        con.close()
+    assert not (tmp_path / "reports" / "latest").exists()

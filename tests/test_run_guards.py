@@ -8,7 +8,8 @@ import pytest
 import spendrecon.pipeline as pipeline
 from spendrecon.config import load_settings
 from spendrecon.findings_query import FindingFilter, query_findings
-from spendrecon.pipeline import RunError, annotate, plan_run, run_pipeline
+from spendrecon.pipeline import annotate, plan_run
+from spendrecon.run_errors import RunError
 from warehouse.annotations import Annotation
 from warehouse.db import connect
 from warehouse.publish import WarehouseBusy, writer_lock
@@ -30,23 +31,24 @@ def _runs(path):
         con.close()
 
 
-def test_a_run_waits_for_the_writer_lock_then_says_why_it_cannot_go_on(tmp_path, monkeypatch):
+def test_a_run_waits_for_the_writer_lock_then_says_why_it_cannot_go_on(demo_warehouse_copy, run_flow, tmp_path,
+                                                                       monkeypatch):
     monkeypatch.setattr(pipeline, "LOCK_WAIT_SECONDS", 0.3)
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     with writer_lock(settings.warehouse_path):
         started = time.monotonic()
         with pytest.raises(WarehouseBusy, match="another spendrecon run is writing"):
-            run_pipeline(plan_run(settings, demo=True))
+            run_flow(plan_run(settings, demo=True))
         waited = time.monotonic() - started
     assert waited >= 0.3  # it waited the configured time before giving up, not refused at once
     assert [r[0] for r in _runs(settings.warehouse_path)] == ["succeeded"]
 
 
-def test_an_annotate_refused_by_the_lock_leaves_no_note_behind(tmp_path, monkeypatch):
+def test_an_annotate_refused_by_the_lock_leaves_no_note_behind(demo_warehouse_copy, tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "LOCK_WAIT_SECONDS", 0.3)
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     with writer_lock(settings.warehouse_path):
         started = time.monotonic()
         with pytest.raises(WarehouseBusy, match="another spendrecon run is writing"):
@@ -55,22 +57,22 @@ def test_an_annotate_refused_by_the_lock_leaves_no_note_behind(tmp_path, monkeyp
     assert not (tmp_path / "data" / "annotations.jsonl").exists()
 
 
-def test_demo_and_live_runs_never_share_a_warehouse(tmp_path):
+def test_demo_and_live_runs_never_share_a_warehouse(demo_warehouse_copy, tmp_path):
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     with pytest.raises(RunError, match=r"holds demo runs; a live run would mix its findings"):
         plan_run(settings, demo=False, transport=object())  # type: ignore[arg-type]
 
 
-def test_findings_of_a_rule_that_is_switched_off_stay_as_they_were_marked_disabled(tmp_path):
+def test_findings_of_a_rule_that_is_switched_off_stay_as_they_were_marked_disabled(run_flow, tmp_path):
     # Switching a rule off changes nothing in the data: its 85 demo findings are neither resolved nor
     # touched, only marked as belonging to a disabled rule (like findings outside a run's scope).
     settings = _settings(tmp_path)
-    first = run_pipeline(plan_run(settings, demo=True))
+    first = run_flow(plan_run(settings, demo=True))
     before = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
     assert len(before) == 85
     off = _settings(tmp_path, rules={"estimate_only": {"enabled": False}})
-    second = run_pipeline(plan_run(off, demo=True))
+    second = run_flow(plan_run(off, demo=True))
     assert second.findings_resolved == 0
     after = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
     assert after == before  # same status ('new'), same run, same amounts
@@ -84,17 +86,17 @@ def test_findings_of_a_rule_that_is_switched_off_stay_as_they_were_marked_disabl
         con.close()
     assert flags == [(False, False, 1777), (True, True, 85)] and events == (0,)
     assert {f["run_id"] for f in after} == {first.run_id}
-    run_pipeline(plan_run(settings, demo=True))  # switched on again: still there, open, never reopened
+    run_flow(plan_run(settings, demo=True))  # switched on again: still there, open, never reopened
     again = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
     assert len(again) == 85 and {f["status"] for f in again} == {"open"}
 
 
-def test_copies_left_by_a_killed_run_are_cleaned_up_by_the_next(tmp_path):
+def test_copies_left_by_a_killed_run_are_cleaned_up_by_the_next(demo_warehouse_copy, run_flow, tmp_path):
     settings = _settings(tmp_path)
-    run_pipeline(plan_run(settings, demo=True))
+    demo_warehouse_copy(settings.warehouse_path)  # the starting warehouse: one demo run
     stale = tmp_path / ".w.duckdb.20260101T000000Z-dead.building"
     stale.write_bytes(b"half a warehouse")
-    run_pipeline(plan_run(settings, demo=True))
+    run_flow(plan_run(settings, demo=True))
     assert not stale.exists()
     assert not list(tmp_path.glob(".w.duckdb.*.building"))
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import duckdb
 
 from spendrecon.config import load_settings
-from spendrecon.pipeline import plan_run, run_pipeline
+from spendrecon.pipeline import plan_run
 
 
-def test_a_run_records_the_settings_it_used_after_overrides(tmp_path: Path) -> None:
+def test_a_run_records_the_settings_it_used_after_overrides(tmp_path: Path, run_flow) -> None:  # type: ignore[no-untyped-def]
     config = tmp_path / "spendrecon.yaml"
     config.write_text("rules:\n  amount_mismatch: {abs_tolerance: 2500, severity: error}\n"
                       "  estimate_only: {enabled: false}\n"
@@ -19,7 +19,7 @@ def test_a_run_records_the_settings_it_used_after_overrides(tmp_path: Path) -> N
                                                 "warehouse": str(tmp_path / "w.duckdb"),
                                                 "data_dir": str(tmp_path / "data"),
                                                 "reports_dir": str(tmp_path / "reports")}, environ={})
-    run = run_pipeline(plan_run(settings, demo=True))
+    run = run_flow(plan_run(settings, demo=True))
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     (recorded,) = con.execute("SELECT settings FROM meta.runs WHERE run_id = $r", {"r": run.run_id}).fetchone()
     con.close()

@@ -5,6 +5,7 @@ ids from program documents. Both are run through the whole pipeline, each into i
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,11 @@ import pytest
 
 from spendrecon.config import ConfigError, Settings, load_settings
 from spendrecon.demo import ApiEmulator, Bundle, EmulatorTransport
-from spendrecon.pipeline import RunError, plan_run, run_pipeline, sam_client
+from spendrecon.pipeline import RunPlan, plan_run, sam_client
+from spendrecon.run_errors import RunError
 from warehouse.runs import RunRecord
+
+RunFlow = Callable[[RunPlan], RunRecord]  # conftest's run_flow fixture
 
 YEARS = [2019, 2020, 2021, 2022, 2023]
 # recon.program_year columns that carry figures or facts both modes must agree on (the assistance
@@ -36,8 +40,8 @@ def settings(tmp_path: Path, name: str, mode: str) -> Settings:
                     base_dir=str(tmp_path))
 
 
-def run(s: Settings, emulator: ApiEmulator | None = None) -> RunRecord:
-    return run_pipeline(plan_run(s, demo=True, transport=EmulatorTransport(emulator or ApiEmulator(bundle()))))
+def run(run_flow: RunFlow, s: Settings, emulator: ApiEmulator | None = None) -> RunRecord:
+    return run_flow(plan_run(s, demo=True, transport=EmulatorTransport(emulator or ApiEmulator(bundle()))))
 
 
 def rows(s: Settings, sql: str) -> list[tuple[Any, ...]]:
@@ -56,9 +60,9 @@ LISTINGS = ("SELECT program_number, program_id, title, status, department, agenc
             "FROM staging.sam_listings ORDER BY ALL")
 
 
-def test_official_and_public_modes_agree_on_the_demo_bundle(tmp_path: Path) -> None:
+def test_official_and_public_modes_agree_on_the_demo_bundle(run_flow: RunFlow, tmp_path: Path) -> None:
     api, public = settings(tmp_path, "api", "api"), settings(tmp_path, "public", "public")
-    api_run, public_run = run(api), run(public)
+    api_run, public_run = run(run_flow, api), run(run_flow, public)
 
     assert api_run.status == public_run.status == "succeeded"
     assert api_run.sam_listings == public_run.sam_listings == len(bundle().sam_listings)
@@ -77,25 +81,25 @@ def test_official_and_public_modes_agree_on_the_demo_bundle(tmp_path: Path) -> N
     assert {c for (c,) in rows(public, codes)} >= {"0003003", "0003002"}
 
 
-def test_a_second_public_run_fetches_only_the_index_and_the_dictionary(tmp_path: Path) -> None:
+def test_a_second_public_run_fetches_only_the_index_and_the_dictionary(run_flow: RunFlow, tmp_path: Path) -> None:
     s = settings(tmp_path, "public", "public")
     listings = len(bundle().sam_listings)
     emulator = ApiEmulator(bundle())
-    first = run(s, emulator)
+    first = run(run_flow, s, emulator)
     index_requests = first.sam_requests - 1 - listings  # everything but the dictionary and the documents
     assert index_requests == 4  # 3 pages of active listings, 1 of inactive ones (1,000 a page)
     stored = "SELECT count(*), count(DISTINCT run_id) FROM raw.sam_public_documents"
     assert rows(s, stored) == [(listings, 1)]
     before = rows(s, OBLIGATIONS_BY_FAMILY)
 
-    second = run(s, emulator)
+    second = run(run_flow, s, emulator)
     assert second.sam_requests == index_requests + 1
     assert rows(s, stored) == [(listings, 1)]  # nothing fetched, nothing appended
     assert rows(s, OBLIGATIONS_BY_FAMILY) == before
 
     changed = sorted(x["programId"] for x in bundle().sam_listings)[:2]
     emulator.public.bump(*changed)
-    third = run(s, emulator)
+    third = run(run_flow, s, emulator)
     assert third.sam_requests == index_requests + 1 + 2
     assert rows(s, "SELECT program_id FROM raw.sam_public_documents WHERE run_id = "
                    f"'{third.run_id}' ORDER BY 1") == [(p,) for p in changed]

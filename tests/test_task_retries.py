@@ -3,32 +3,30 @@ tried once more by its task; a 4xx, or SAM.gov's 429 (the daily quota), is not."
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 import flows.reconcile as reconcile
+from connectors.http import BudgetExceeded, MalformedPayload
 from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
 from spendrecon.demo.server import EmulatorServer
+from spendrecon.run_errors import RunError
 
 pytestmark = pytest.mark.flow
 
 KEY = "sk-task-retries-test"
 
 
-@pytest.fixture(scope="module")
-def harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no telemetry call from a test
-        with prefect_test_harness():
-            yield
+@pytest.fixture
+def harness(prefect_server: str) -> None:
+    """The session's Prefect server (conftest)."""
 
 
-def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faults: FaultPlan) -> tuple[Counter[str], Any]:
+def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faults: FaultPlan, *,
+         emulator_type: type[ApiEmulator] = ApiEmulator) -> tuple[Counter[str], Any]:
     """One FY2023 run against the emulator with these faults; the requests per source and the outcome."""
     monkeypatch.setattr(reconcile, "USASPENDING_RETRY_PAUSES", (0.0, 0.0))
     monkeypatch.setattr(reconcile, "SAM_RETRY_PAUSES", (0.0,))
@@ -37,7 +35,7 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faults: FaultPlan) -> 
     # One HTTP attempt: every retry seen below is Prefect's, not the client's.
     config.write_text(f"fiscal_years: [2023]\nwarehouse: {tmp_path / 'w.duckdb'}\n"
                       f"data_dir: {tmp_path / 'data'}\nreports_dir: {tmp_path / 'reports'}\nhttp:\n  max_attempts: 1\n")
-    emulator = ApiEmulator(Bundle.load_demo(), api_key=KEY, faults=faults)
+    emulator = emulator_type(Bundle.load_demo(), api_key=KEY, faults=faults)
     with EmulatorServer(emulator) as server:
         monkeypatch.setenv("SAM_API_KEY", KEY)
         monkeypatch.setenv("SPENDRECON_SAM_BASE_URL", server.base_url)
@@ -75,3 +73,49 @@ def test_task_retries_happen_for_transient_failures_only(harness: None, tmp_path
     quota, outcome = _run(tmp_path / "429", monkeypatch, FaultPlan(fail_first={"sam": [429, 429]}))
     assert isinstance(outcome, Exception) and "429" in str(outcome)
     assert quota["sam"] == 1
+
+
+class _NotJson(ApiEmulator):
+    """USAspending answers 200 with an HTML page: a malformed payload, which another attempt cannot mend."""
+
+    def handle(self, method, path, query=None, body=None):  # type: ignore[no-untyped-def]
+        if "/api/v2/" in path:
+            self.request_log.append(("usaspending", path, 200))
+            return 200, {"Content-Type": "application/json"}, b"<html>upstream proxy error</html>"
+        return super().handle(method, path, query, body)
+
+
+def test_a_malformed_payload_is_not_retried(harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked, outcome = _run(tmp_path / "run", monkeypatch, FaultPlan(), emulator_type=_NotJson)
+    assert isinstance(outcome, MalformedPayload), outcome
+    assert "is not JSON" in str(outcome)
+    assert asked["usaspending"] == 1
+
+
+def test_the_sam_budget_stops_the_run_once_and_the_next_run_spends_nothing(harness: None, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "spendrecon.yaml"
+    config.write_text(f"fiscal_years: [2023]\nwarehouse: {tmp_path / 'w.duckdb'}\ndata_dir: {tmp_path / 'data'}\n"
+                      f"reports_dir: {tmp_path / 'reports'}\nsam:\n  daily_request_budget: 1\n")
+    emulator = ApiEmulator(Bundle.load_demo(), api_key=KEY)
+    with EmulatorServer(emulator) as server:
+        monkeypatch.setenv("SAM_API_KEY", KEY)
+        monkeypatch.setenv("SPENDRECON_SAM_BASE_URL", server.base_url)
+        monkeypatch.setenv("SPENDRECON_USASPENDING_BASE_URL", server.base_url)
+        # The demo's listings take 23 pages: page 1 says so, and a budget of 1 cannot fetch the rest.
+        # Final: no task retry.
+        with pytest.raises(BudgetExceeded, match="SAM.gov: 22 more requests needed to page 2,295 listings but "
+                                                 "only 0 remain of today's budget"):
+            reconcile.reconcile_flow(config_path=str(config))
+        assert [source for source, _path, _status in emulator.request_log].count("sam") == 1
+        # The same day, the same service: the failed run's request counts, so nothing is left to spend.
+        with pytest.raises(RunError, match=r"SAM.gov daily request budget \(1\) is already spent today by "
+                                           r"earlier runs"):
+            reconcile.reconcile_flow(config_path=str(config))
+    assert [source for source, _path, _status in emulator.request_log].count("sam") == 1
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        runs = con.execute("SELECT status, sam_requests FROM meta.runs ORDER BY started_at").fetchall()
+    finally:
+        con.close()
+    assert runs == [("failed", 1), ("failed", 0)]

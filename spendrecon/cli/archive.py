@@ -114,7 +114,8 @@ def _ingest_with_flow(sources: list[str], config: Path | None, data_path: Path, 
     from spendrecon.cli.prefect_env import configure_prefect
 
     configure_prefect(data_path, verbose=verbose)
-    from flows.archive import ArchiveIngestFailed, ingest_archive_flow, secret_sources, set_reporter
+    from flows.archive import ingest_archive_flow, secret_sources, set_reporter
+    from spendrecon.run_errors import ArchiveIngestFailed
 
     set_reporter(progress)
     try:
