@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from warehouse.arrow_rows import insert_rows
 from warehouse.db import run_file
+from warehouse.timestamps import as_stored
 
 STATUSES = ("accepted", "disputed", "needs-review")
 
@@ -158,7 +159,7 @@ def sync_annotations(con: duckdb.DuckDBPyConnection, annotations: Sequence[Annot
         "note": pa.string(), "annotated_at": pa.timestamp("us"), "author": pa.string(),
     }, [
         (a.program_number, a.fiscal_year, a.rule_id, a.status, a.note,
-         a.annotated_at.astimezone(timezone.utc).replace(tzinfo=None), a.author)
+         as_stored(a.annotated_at), a.author)
         for a in annotations
     ])
     run_file(con, "recon_findings_review")

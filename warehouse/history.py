@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import duckdb
 
 from connectors.records import KnownDocument, RawPage, SamExtract, UsaspendingExtract
 from warehouse.db import connect, ensure_schema, has_table, run_file
 from warehouse.scope import Scope
+from warehouse.timestamps import as_stored
 
 NO_LONGER_LISTED_SHOWN = 10  # numbers named in the warning; the rest are counted
 
@@ -52,7 +53,7 @@ def needs_rebuild(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
 
 def execute_history_update(con: duckdb.DuckDBPyConnection, run_id: str, scope: Scope, now: datetime) -> None:
     """Add this run's figures to recon.figure_history (changes only)."""
-    run_file(con, "recon_figure_history_update", {**scope.params(), "run_id": run_id, "now": _naive(now)})
+    run_file(con, "recon_figure_history_update", {**scope.params(), "run_id": run_id, "now": as_stored(now)})
 
 
 # --- rebuilding from the raw snapshots: what is stored, and the replay ------------------------------
@@ -154,7 +155,3 @@ def _replay(con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, 
         "SELECT max(fetched_at) FROM (SELECT fetched_at FROM raw.sam_pages WHERE run_id = $r "
         "UNION ALL SELECT fetched_at FROM raw.usaspending_pages WHERE run_id = $r)", {"r": run_id}).fetchone()
     execute_history_update(scratch, run_id, scope, (fetched and fetched[0]) or said.run.started_at)
-
-
-def _naive(ts: datetime) -> datetime:
-    return ts if ts.tzinfo is None else ts.astimezone(timezone.utc).replace(tzinfo=None)

@@ -6,7 +6,6 @@ its scope (fiscal years x programs) and leaves the rest as earlier runs left the
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
 
 import duckdb
 import pyarrow as pa
@@ -16,6 +15,7 @@ from warehouse.arrow_rows import MONEY, insert_rows
 from warehouse.assistance_types import family_of
 from warehouse.db import execute
 from warehouse.scope import Scope
+from warehouse.timestamps import as_stored
 
 _TS = pa.timestamp("us")
 _IN_SCOPE = "in_scope($fiscal_years, $programs, fiscal_year, program_number)"  # sql/macros.sql
@@ -25,10 +25,10 @@ def load_raw_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: Iterable[
     sam, usas = [], []
     for p in pages:
         if p.source == "sam":
-            sam.append((run_id, p.page_number, p.url, p.status_code, _naive(p.fetched_at), p.body))
+            sam.append((run_id, p.page_number, p.url, p.status_code, as_stored(p.fetched_at), p.body))
         else:
             usas.append((run_id, p.fiscal_year, p.page_number, p.url, p.request_body, p.status_code,
-                         _naive(p.fetched_at), p.body))
+                         as_stored(p.fetched_at), p.body))
     n = insert_rows(con, "raw.sam_pages", {
         "run_id": pa.string(), "page_number": pa.int32(), "url": pa.string(), "status_code": pa.int32(),
         "fetched_at": _TS, "body": pa.string(),
@@ -84,8 +84,3 @@ def load_usaspending(con: duckdb.DuckDBPyConnection, run_id: str, extracts: Sequ
         "run_id": pa.string(), "program_number": pa.string(), "fiscal_year": pa.int32(),
         "program_title": pa.string(), "usaspending_obligations": MONEY, "source": pa.string(),
     }, rows)
-
-
-def _naive(ts: datetime) -> datetime:
-    """TIMESTAMP columns hold UTC without a zone."""
-    return ts if ts.tzinfo is None else ts.astimezone(timezone.utc).replace(tzinfo=None)

@@ -13,6 +13,7 @@ import duckdb
 from warehouse.db import execute
 from warehouse.explanations.registry import Explanation
 from warehouse.rules.registry import Rule
+from warehouse.timestamps import as_stored
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -58,16 +59,11 @@ def _texts(params: Mapping[str, Decimal]) -> dict[str, str]:
     return {k: str(v) for k, v in params.items()}
 
 
-def _utc_naive(ts: datetime | None) -> datetime | None:
-    if ts is None or ts.tzinfo is None:
-        return ts
-    return ts.astimezone(timezone.utc).replace(tzinfo=None)
-
 
 def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     row = asdict(run)
-    row["started_at"] = _utc_naive(run.started_at)
-    row["finished_at"] = _utc_naive(run.finished_at)
+    row["started_at"] = as_stored(run.started_at)
+    row["finished_at"] = as_stored(run.finished_at)
     columns = list(row)
     execute(
         con,

@@ -10,6 +10,7 @@ import pyarrow as pa
 from connectors.records import KnownDocument
 from warehouse.arrow_rows import insert_rows
 from warehouse.db import has_table
+from warehouse.timestamps import as_stored, as_utc
 
 TABLE = "raw.sam_public_documents"
 
@@ -26,7 +27,7 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, KnownDocument]:
         "QUALIFY row_number() OVER (PARTITION BY program_id ORDER BY fetched_at DESC, run_id DESC) = 1"
     ).fetchall()
     return {
-        program_id: KnownDocument(program_id, modified, body, number, _utc(fetched))
+        program_id: KnownDocument(program_id, modified, body, number, as_utc(fetched))
         for program_id, modified, body, number, fetched in rows
     }
 
@@ -37,19 +38,10 @@ def load_public_documents(
     """Append the documents this run fetched (never the reused ones: they are stored already)."""
     now = datetime.now(timezone.utc)
     rows = [
-        (run_id, d.program_id, d.program_number, d.modified_date, _naive(d.fetched_at or now), d.body)
+        (run_id, d.program_id, d.program_number, d.modified_date, as_stored(d.fetched_at or now), d.body)
         for d in documents_fetched
     ]
     return insert_rows(con, TABLE, {
         "run_id": pa.string(), "program_id": pa.string(), "program_number": pa.string(),
         "modified_date": pa.string(), "fetched_at": pa.timestamp("us"), "body": pa.string(),
     }, rows)
-
-
-def _naive(ts: datetime) -> datetime:
-    """TIMESTAMP columns hold UTC without a zone."""
-    return ts if ts.tzinfo is None else ts.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _utc(ts: datetime | None) -> datetime | None:
-    return None if ts is None else ts.replace(tzinfo=timezone.utc)

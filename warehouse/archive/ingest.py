@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from warehouse.archive.reader import (
 )
 from warehouse.archive.store import ArchiveStoreError
 from warehouse.db import execute, sql_text
+from warehouse.timestamps import stored_now
 
 
 @dataclass
@@ -113,7 +114,7 @@ def ingest_file(
             "parts": result.parts, "size_bytes": zip_path.stat().st_size, "csv_bytes": result.csv_bytes,
             "rows_loaded": result.rows_loaded, "rows_deleted": result.rows_deleted,
             "rows_skipped": result.rows_skipped, "rows_quarantined": result.rows_quarantined,
-            "encoding": result.encoding, "source": source or str(zip_path), "now": _utcnow(),
+            "encoding": result.encoding, "source": source or str(zip_path), "now": stored_now(),
             "seconds": result.seconds,
         })
         con.execute("COMMIT")
@@ -233,7 +234,7 @@ class _PartLoader:
             table = self.rejects[part.number]
             total += _count(execute(self.con, _on_rejects("archive_load_rejects", table), {
                 "file_id": self.file_id, "file_name": self.name.file_name, "part": part.member,
-                "amount_columns": AMOUNT_COLUMNS, "date_columns": DATE_COLUMNS, "now": _utcnow(),
+                "amount_columns": AMOUNT_COLUMNS, "date_columns": DATE_COLUMNS, "now": stored_now(),
             }))
         return total
 
@@ -269,7 +270,7 @@ class _PartLoader:
                 found = execute(self.con, problem_rows_statement(inner), params).fetchall()
         finally:
             self.con.execute("SET preserve_insertion_order = false")
-        now = _utcnow()
+        now = stored_now()
         for n, problem, raw_text in found:
             reason, _, detail = problem.partition(DETAIL)
             execute(self.con, sql_text("archive_load_quarantine_problem"), {"file_id": self.file_id, "file_name": self.name.file_name, "part": part.member,
@@ -377,7 +378,3 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None
 def _count(cur: duckdb.DuckDBPyConnection) -> int:
     row = cur.fetchone()
     return int(row[0]) if row and row[0] is not None else 0
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
