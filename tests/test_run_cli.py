@@ -177,7 +177,7 @@ def test_a_report_that_fails_after_publish_leaves_the_run_succeeded_and_says_so(
     import flows.reconcile as reconcile
     from typer.testing import CliRunner
 
-    from spendrecon import prefect_env
+    from spendrecon.cli import prefect_env
     from spendrecon.cli import app
 
     def no_room(*args: object) -> None:
