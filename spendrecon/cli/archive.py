@@ -79,7 +79,7 @@ def ingest_archive(
     if outcome["failed"]:
         # The error is already free of the source URL's credentials; the redaction every other
         # command's error line gets (the SAM.gov key, registered secrets, api_key=...) applies too.
-        from spendrecon.pipeline import redact
+        from spendrecon.redaction import redact
 
         line = redact(f"{outcome['failed']}: {' '.join(str(outcome['error']).split())}")
         sys.stderr.write(f"error: {line}\n")
