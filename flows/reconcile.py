@@ -215,8 +215,8 @@ def reconcile_flow(
 # Not validated: a plan holds a transport and an Event, which pydantic would copy or refuse.
 @flow(name="spendrecon-reconcile-plan", log_prints=True, validate_parameters=False)
 def reconcile_plan_flow(plan: Any) -> dict[str, Any]:
-    """The same run for a plan the caller made (tests and the benchmark: their own settings, transport
-    or clock). ``plan.run`` is the run's record, complete when the flow returns."""
+    """The same run for a plan the caller made (tests: their own settings, transport or clock; the
+    history benchmark calls the plain steps itself, to time old checkouts side by side). ``plan.run`` is the run's record, complete when the flow returns."""
     return reconcile(plan)
 
 
