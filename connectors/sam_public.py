@@ -13,9 +13,10 @@ These endpoints are undocumented and unmetered, so this module is polite (bounde
 shared pace between request starts) and frugal: a listing whose ``modifiedDate`` has not moved
 since an earlier run is rebuilt from the stored document instead of being fetched again.
 
-Each document is turned into an official-shaped listing object and read by
-:func:`connectors.sam_gov.parse_listing`, so both modes read amounts, years and quirks with the
-very same code and produce the same records.
+This module fetches (the index, the dictionary, the documents); reading a document, and the
+dictionary that names its assistance types, is connectors/sam_public_documents.py: each document is
+turned into an official-shaped listing object and read by :func:`connectors.sam_gov.parse_listing`,
+so both modes read amounts, years and quirks with the very same code and produce the same records.
 """
 from __future__ import annotations
 
@@ -23,20 +24,30 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from connectors.errors import ClientError, MalformedPayload, SourceError
+from connectors.errors import ClientError, SourceError
 from connectors.http import SourceClient
 from connectors.pacer import Pacer
 # The same scalar readers as the official connector, so both modes read text, flags and counts alike.
-from connectors.payload import field_of, has_field, json_kind, read_count, read_flag, read_text, unique_programs
-from connectors.records import KnownDocument, RawPage, SamExtract, SamListing
-from connectors.sam_gov import parse_listing
+from connectors.payload import field_of, json_kind, read_count, read_flag, read_text, unique_programs
+from connectors.records import KnownDocument, RawPage, SamExtract
+from connectors.sam_public_documents import (
+    ASSISTANCE_TYPE,
+    LABEL,
+    SOURCE,
+    Document,
+    IndexEntry,
+    malformed,
+    parse_assistance_types,
+    read_listing,
+    warn_undecoded,
+)
 
 # What a listing's _id may look like before it goes into a request path. Real ids are 32 hex digits
 # (the sam.gov/fal/{id}/view ids); this allows a little more (letters, digits, "." "_" "-", starting
@@ -51,9 +62,6 @@ DICTIONARY_PATH = "/api/prod/fac/v1/programs/dictionaries"
 # plain JSON alternative keeps the other two endpoints happy whatever they negotiate.
 PUBLIC_HEADERS = {"Accept": "application/hal+json, application/json"}
 
-SOURCE = "sam"  # the pages land in raw.sam_pages like the official mode's
-LABEL = "SAM.gov public"
-ASSISTANCE_TYPE = "assistance_type"
 MAX_PAGE_SIZE = 10_000  # what the FPI asks for; Elasticsearch's default result window
 MAX_PAGES = 200  # ~3k listings exist: hundreds of pages would mean the paging never ends
 PROGRESS_STEPS = 20  # on_progress may write a log line (a Prefect API call): ~20 per run is plenty
@@ -76,20 +84,6 @@ class PublicExtract:
     def fetched_documents(self) -> list[KnownDocument]:
         """Only the documents fetched by this run: the ones worth storing."""
         return [d for d in self.documents if d.program_id in self.fetched_ids]
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    """One search-index result: what a listing is, and when it last changed."""
-
-    program_id: str
-    program_number: str
-    title: str | None
-    department: str | None
-    agency: str | None
-    is_active: bool
-    published_date: str | None
-    modified_date: str | None
 
 
 # --- counting -----------------------------------------------------------------------------------
@@ -155,8 +149,8 @@ def fetch_sam_public(
     fetched = _fetch_documents(requester, todo, concurrency, progress)
 
     documents = {**reused, **fetched}
-    listings = [_listing(entry, documents[entry.program_id], names, warnings) for entry in entries]
-    _warn_undecoded(listings, names, warnings)
+    listings = [read_listing(entry, documents[entry.program_id], names, warnings) for entry in entries]
+    warn_undecoded(listings, names, warnings)
     extract = SamExtract(
         listings=listings,
         # In index order rather than completion order, so a run's raw pages are reproducible.
@@ -239,22 +233,22 @@ def _page_index(
 def _search_page(payload: Any, url: str, total: int | None) -> tuple[list[Mapping[str, Any]], int | None]:
     """(results, totalElements) of one search response; the total falls back to the previous page's."""
     if not isinstance(payload, Mapping):
-        raise _malformed(f"search response from {url} is not a JSON object (got {json_kind(payload)})")
+        raise malformed(f"search response from {url} is not a JSON object (got {json_kind(payload)})")
     embedded = field_of(payload, "_embedded")
     # HAL leaves _embedded out altogether when there are no results.
     results = field_of(embedded, "results") if isinstance(embedded, Mapping) else None
     if embedded is not None and not isinstance(embedded, Mapping):
-        raise _malformed(f"search response from {url}: _embedded is {json_kind(embedded)}, not an object")
+        raise malformed(f"search response from {url}: _embedded is {json_kind(embedded)}, not an object")
     if results is None:
         results = []
     if not isinstance(results, list):
-        raise _malformed(f"search response from {url}: _embedded.results is {json_kind(results)}, not a list")
+        raise malformed(f"search response from {url}: _embedded.results is {json_kind(results)}, not a list")
     for i, item in enumerate(results):
         if not isinstance(item, Mapping):
-            raise _malformed(f"search response from {url}: _embedded.results[{i}] is {json_kind(item)}, not an object")
+            raise malformed(f"search response from {url}: _embedded.results[{i}] is {json_kind(item)}, not an object")
     page_info = field_of(payload, "page")
     reported = field_of(page_info, "totalElements") if isinstance(page_info, Mapping) else None
-    count = read_count(reported, f"response from {url}: page.totalElements", _malformed)
+    count = read_count(reported, f"response from {url}: page.totalElements", malformed)
     return results, total if count is None else count
 
 
@@ -274,14 +268,14 @@ def _index_entry(item: Mapping[str, Any], queried_active: bool, url: str, warnin
         return None
     if number is not None and not isinstance(number, str):
         # A JSON number has already lost the trailing zero that tells 10.10 from 10.100.
-        raise _malformed(f"search response from {url}: listing _id {program_id} has programNumber {number} as "
+        raise malformed(f"search response from {url}: listing _id {program_id} has programNumber {number} as "
                          "a number, not a string; it cannot be read without guessing trailing zeros")
     if number is None or not number.strip():
         warnings.append(f"{LABEL}: skipped a search result with no programNumber (_id {program_id}, title {title!r})")
         return None
     department, agency = _organization(field_of(item, "organizationHierarchy"), program_id, url)
     active = read_flag(field_of(item, "isActive"), f"search response from {url}: listing _id {program_id} isActive",
-                       _malformed)
+                       malformed)
     return IndexEntry(
         program_id=program_id,
         program_number=number.strip(),
@@ -305,7 +299,7 @@ def _organization(hierarchy: Any, program_id: str, url: str) -> tuple[str | None
     if hierarchy is None:
         return None, None
     if not isinstance(hierarchy, list):
-        raise _malformed(f"search response from {url}: listing _id {program_id} organizationHierarchy is "
+        raise malformed(f"search response from {url}: listing _id {program_id} organizationHierarchy is "
                          f"{json_kind(hierarchy)}, not a list")
     levels: list[tuple[int, str]] = []
     for position, node in enumerate(hierarchy, start=1):
@@ -351,87 +345,19 @@ def _read_dictionary(requester: _Requester, warnings: list[str]) -> tuple[dict[s
     return parse_assistance_types(payload, url=raw.url, warnings=warnings), raw
 
 
-def parse_assistance_types(payload: Any, *, url: str, warnings: list[str] | None = None) -> dict[str, str]:
-    """The assistance_type dictionary as {element_id or letter code: value}.
-
-    Families ("0003", "B") and their sub-elements ("0003003") share one map: a sub-element is
-    decoded by its own id, and anything else by the family's id (see :func:`decode_assistance_type`).
-    """
-    if not isinstance(payload, Mapping):
-        raise _malformed(f"dictionaries response from {url} is not a JSON object (got {json_kind(payload)})")
-    embedded = field_of(payload, "_embedded")
-    lists = field_of(embedded, "jSONObjectList") if isinstance(embedded, Mapping) else None
-    if not isinstance(lists, list):
-        raise _malformed(f"dictionaries response from {url} has no _embedded.jSONObjectList list")
-    dictionary = next((d for d in lists if isinstance(d, Mapping) and field_of(d, "id") == ASSISTANCE_TYPE), None)
-    if dictionary is None:
-        # Names are descriptive only (families come from the codes): carry on without them.
-        if warnings is not None:
-            warnings.append(f"{LABEL}: the dictionaries response has no {ASSISTANCE_TYPE} dictionary; "
-                            "assistance type names are left empty")
-        return {}
-    names: dict[str, str] = {}
-    for family in _elements(dictionary, url, ASSISTANCE_TYPE):
-        family_id, value = read_text(field_of(family, "element_id")), read_text(field_of(family, "value"))
-        letter = read_text(field_of(family, "code"))
-        for key in (family_id, letter):
-            if key is not None and value is not None:
-                names[key] = value
-        for sub in _elements(family, url, f"{ASSISTANCE_TYPE} {family_id}"):
-            sub_id, sub_value = read_text(field_of(sub, "element_id")), read_text(field_of(sub, "value"))
-            if sub_id is not None and sub_value is not None:
-                names[sub_id] = sub_value
-    return names
-
-
-def _elements(node: Mapping[str, Any], url: str, what: str) -> list[Mapping[str, Any]]:
-    elements = field_of(node, "elements")
-    if elements is None:
-        return []
-    if not isinstance(elements, list) or not all(isinstance(e, Mapping) for e in elements):
-        raise _malformed(f"dictionaries response from {url}: {what} elements is not a list of objects")
-    return elements
-
-
-def decode_assistance_type(code: str | None, names: Mapping[str, str]) -> str | None:
-    """The sub-element's own name, else its family's (the first four digits of the id)."""
-    if code is None:
-        return None
-    return names.get(code) or (names.get(code[:4]) if code[:4].isdigit() else None)
-
-
-def _warn_undecoded(listings: list[SamListing], names: Mapping[str, str], warnings: list[str]) -> None:
-    if not names:
-        return  # already warned once about the missing dictionary
-    codes = {line.assistance_type_code for listing in listings for line in listing.lines}
-    for code in sorted(c for c in codes if c is not None and decode_assistance_type(c, names) is None):
-        warnings.append(f"{LABEL}: assistance type {code} is not in the {ASSISTANCE_TYPE} dictionary; "
-                        "its lines carry no type name")
-
-
 # --- documents ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Document:
-    """A listing's document in hand: stored form, parsed payload, where it came from."""
-
-    known: KnownDocument
-    payload: Any
-    where: str  # the URL fetched, or "stored document ...": for error messages
-    page: RawPage | None = None  # None when reused
-
-
-def _page_of(document: _Document) -> RawPage:
+def _page_of(document: Document) -> RawPage:
     assert document.page is not None, "a fetched document always has its page"
     return document.page
 
 
 def _split_by_change(
     entries: list[IndexEntry], known: Mapping[str, KnownDocument], warnings: list[str]
-) -> tuple[dict[str, _Document], list[IndexEntry]]:
+) -> tuple[dict[str, Document], list[IndexEntry]]:
     """Documents whose modifiedDate has not moved (reused, no request) and the listings to fetch."""
-    reused: dict[str, _Document] = {}
+    reused: dict[str, Document] = {}
     todo: list[IndexEntry] = []
     for entry in entries:
         doc = known.get(entry.program_id)
@@ -446,7 +372,7 @@ def _split_by_change(
                             "is not JSON; fetched it again")
             todo.append(entry)
             continue
-        reused[entry.program_id] = _Document(doc, payload, f"stored document of {doc.modified_date}")
+        reused[entry.program_id] = Document(doc, payload, f"stored document of {doc.modified_date}")
     return reused, todo
 
 
@@ -470,9 +396,9 @@ class _Progress:
 
 def _fetch_documents(
     requester: _Requester, todo: list[IndexEntry], concurrency: int, progress: _Progress
-) -> dict[str, _Document]:
+) -> dict[str, Document]:
     """GET every document in ``todo``, at most ``concurrency`` at a time; the first failure stops the rest."""
-    fetched: dict[str, _Document] = {}
+    fetched: dict[str, Document] = {}
     if not todo:
         return fetched
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sam-public") as pool:
@@ -485,7 +411,7 @@ def _fetch_documents(
                 payload, raw = future.result()
                 doc = KnownDocument(entry.program_id, entry.modified_date, raw.body, entry.program_number,
                                     raw.fetched_at)
-                fetched[entry.program_id] = _Document(doc, payload, raw.url, raw)
+                fetched[entry.program_id] = Document(doc, payload, raw.url, raw)
                 progress.advance()
         except BaseException:
             # Don't start requests whose results would be thrown away; running ones finish.
@@ -507,112 +433,3 @@ def _fetch_document(requester: _Requester, entry: IndexEntry) -> tuple[Any, RawP
         else:
             message = f"{LABEL}: program {entry.program_number} (_id {entry.program_id}): {exc.message}"
         raise type(exc)(message, source=exc.source, status_code=exc.status_code) from None
-
-
-# --- reading a document -------------------------------------------------------------------------
-
-
-def _listing(entry: IndexEntry, document: _Document, names: Mapping[str, str], warnings: list[str]) -> SamListing:
-    """A program document (plus what the index says about it) → the official mode's SamListing."""
-    what = f"document of program {entry.program_number} (_id {entry.program_id}, {document.where})"
-    data = _document_data(document.payload, entry, what, warnings)
-    number = _document_number(data, entry, what, warnings)
-    official = {
-        "assistanceListingId": number,
-        "programId": entry.program_id,
-        "title": read_text(field_of(data, "title")) or entry.title,
-        "status": "Active" if entry.is_active else "Inactive",
-        "publishedDate": entry.published_date,
-        "federalOrganization": {"department": entry.department, "agency": entry.agency},
-        "financialInformation": {"obligations": list(_official_obligations(data, names, what))},
-    }
-    try:
-        # The official parser reads values, years and amounts: one reading for both modes.
-        return parse_listing(official)
-    except MalformedPayload as exc:
-        # Name the field as this document spells it, not as the official listing it was turned into.
-        official_where = f"listing {number} (programId {entry.program_id}): "
-        detail = exc.message.removeprefix("SAM.gov: ").removeprefix(official_where)
-        field_path = "data.financial." if detail.startswith("obligations[") else ""
-        raise _malformed(f"{what}: {field_path}{detail}") from None
-
-
-def _document_data(payload: Any, entry: IndexEntry, what: str, warnings: list[str]) -> Mapping[str, Any]:
-    if not isinstance(payload, Mapping):
-        raise _malformed(f"{what} is {json_kind(payload)}, not a JSON object")
-    data = field_of(payload, "data")
-    if not isinstance(data, Mapping):
-        raise _malformed(f"{what}: data is {json_kind(data)}, not an object")
-    doc_id = read_text(field_of(payload, "id"))
-    if doc_id is not None and doc_id != entry.program_id:
-        warnings.append(f"{LABEL}: {what} carries id {doc_id}; kept the search index's _id")
-    return data
-
-
-def _document_number(data: Mapping[str, Any], entry: IndexEntry, what: str, warnings: list[str]) -> str:
-    raw = field_of(data, "programNumber")
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return entry.program_number
-    if not isinstance(raw, str):
-        raise _malformed(f"{what}: data.programNumber {raw} is a number, not a string; "
-                         "it cannot be read without guessing trailing zeros")
-    number = raw.strip()
-    if number != entry.program_number:
-        # The document holds the figures, so its number is the one they belong to.
-        warnings.append(f"{LABEL}: {what} says programNumber {number}, the search index {entry.program_number}; "
-                        "kept the document's")
-    return number
-
-
-def _official_obligations(data: Mapping[str, Any], names: Mapping[str, str], what: str) -> Iterator[dict[str, Any]]:
-    """data.financial.obligations[] in the official shape: {assistanceType: {code, name}, values, isRecoveryAct}."""
-    financial = field_of(data, "financial")
-    if financial is None:
-        return
-    if not isinstance(financial, Mapping):
-        raise _malformed(f"{what}: data.financial is {json_kind(financial)}, not an object")
-    obligations = field_of(financial, "obligations")
-    if obligations is None:
-        return
-    if isinstance(obligations, Mapping):  # a single obligation not wrapped in a list
-        obligations = [obligations]
-    if not isinstance(obligations, list):
-        raise _malformed(f"{what}: data.financial.obligations is {json_kind(obligations)}, not a list")
-    for index, entry in enumerate(obligations):
-        where = f"{what}: data.financial.obligations[{index}]"
-        if not isinstance(entry, Mapping):
-            raise _malformed(f"{where} is {json_kind(entry)}, not an object")
-        code = _type_code(field_of(entry, "assistanceType"), f"{where}.assistanceType")
-        official: dict[str, Any] = {
-            "assistanceType": {"code": code, "name": decode_assistance_type(code, names)},
-            "values": field_of(entry, "values"),
-        }
-        if has_field(entry, "isRecoveryAct"):
-            official["isRecoveryAct"] = field_of(entry, "isRecoveryAct")
-        yield official
-
-
-def _type_code(value: Any, what: str) -> str | None:
-    """The dictionary element id, as given ("0003003"); a v2 {code} object is read too."""
-    if isinstance(value, Mapping):
-        value = field_of(value, "code")
-    if value is None or isinstance(value, str):
-        return read_text(value)
-    # 3003 is not "0003003": the leading zeros that name the family are gone.
-    raise _malformed(f"{what} is {json_kind(value)} {value!r}, not a dictionary element id string")
-
-
-def _malformed(message: str) -> MalformedPayload:
-    return MalformedPayload(f"{LABEL}: {message}", source=SOURCE)
-
-
-def listing_from_stored_document(body: str, program_id: str, program_number: str,
-                                 names: Mapping[str, str]) -> SamListing:
-    """A stored program document (raw.sam_public_documents) read again as the run read it: used to
-    rebuild figure history from what earlier public-mode runs kept. The search index's description of
-    the listing is not stored with it, so the listing is taken as active and untitled unless the
-    document says otherwise; the figures are read exactly as before."""
-    entry = IndexEntry(program_id=program_id, program_number=program_number, title=None, department=None,
-                       agency=None, is_active=True, published_date=None, modified_date=None)
-    known = KnownDocument(program_id, None, body, program_number, None)
-    return _listing(entry, _Document(known, json.loads(body, parse_float=Decimal), f"stored document {program_id}"), names, [])

@@ -90,6 +90,8 @@ def ingest_archive_flow(sources: list[SecretStr], config_path: str | None = None
 
 
 # Not validated: pydantic would turn the config's dataclass into a copy; the sources stay SecretStr.
+# Named as the command's flow on purpose: in Prefect both are the archive's ingest (a run's flow runs
+# are checked by that name in tests/test_archive_mode_run.py).
 @flow(name="ingest-archive", validate_parameters=False)
 def run_archive_flow(sources: list[SecretStr], cfg: ArchiveConfig) -> dict[str, Any]:
     """The run's archive step (``usaspending.mode: archive``): the same flow, for the run's own

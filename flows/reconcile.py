@@ -23,6 +23,7 @@ from spendrecon import pipeline
 from spendrecon.archive_ingest import archive_config
 from spendrecon.config import load_settings
 from spendrecon.pipeline import RunPlan
+from spendrecon.redaction import redact
 from spendrecon.report import read_summary, write_report
 from spendrecon.run_errors import RunCancelled, RunError
 from spendrecon.run_progress import PROGRESS_ENV, LineProgress, RunProgress
@@ -171,7 +172,7 @@ def _secrets_kept_out() -> Iterator[None]:
         yield
     except Exception as exc:
         text = str(exc)
-        clean = pipeline.redact(text)
+        clean = redact(text)
         if clean == text:
             raise
         try:
@@ -214,8 +215,8 @@ def reconcile_flow(
 # Not validated: a plan holds a transport and an Event, which pydantic would copy or refuse.
 @flow(name="spendrecon-reconcile-plan", log_prints=True, validate_parameters=False)
 def reconcile_plan_flow(plan: Any) -> dict[str, Any]:
-    """The same run for a plan the caller made (tests and the benchmark: their own settings, transport
-    or clock). ``plan.run`` is the run's record, complete when the flow returns."""
+    """The same run for a plan the caller made (tests: their own settings, transport or clock; the
+    history benchmark calls the plain steps itself, to time old checkouts side by side). ``plan.run`` is the run's record, complete when the flow returns."""
     return reconcile(plan)
 
 
@@ -228,17 +229,17 @@ def reconcile(plan: RunPlan) -> dict[str, Any]:
     with pipeline.guarded_run(plan) as clients:
         progress().begin("sam", "SAM.gov")
         sam_future = extract_sam_task.submit(plan, clients.sam)
-        if not pipeline.uses_usaspending_api(plan) and settings.usaspending.archive_sources:
+        if not pipeline.uses_usaspending_api(settings) and settings.usaspending.archive_sources:
             # Archive mode: apply the configured Full/Delta files (one task each) while SAM.gov is fetched.
             from flows.archive import run_archive_flow, secret_sources
 
             # SecretStr: the URLs may carry credentials, and Prefect records flow parameters.
             run_archive_flow(secret_sources(settings.usaspending.archive_sources), archive_config(settings))
-        if pipeline.uses_usaspending_api(plan):
+        if pipeline.uses_usaspending_api(settings):
             progress().begin("usaspending", "USAspending", total=len(plan.scope.fiscal_years))
         usas_futures = [
             extract_usaspending_task.submit(plan, clients.usaspending, fy) for fy in plan.scope.fiscal_years
-        ] if pipeline.uses_usaspending_api(plan) else []
+        ] if pipeline.uses_usaspending_api(settings) else []
         _gather(plan, sam_future, usas_futures)
         sam = sam_future.result()
         usas = [f.result() for f in usas_futures]
@@ -253,7 +254,7 @@ def reconcile(plan: RunPlan) -> dict[str, Any]:
         outcome["report_dir"] = report_task(settings.warehouse_path, settings.reports_path, outcome["run_id"])
         progress().finish("report", "written (report.html, summary.md, findings.csv)")
     except Exception as exc:  # noqa: BLE001 - the run itself succeeded and is published
-        reason = pipeline.redact(str(exc))
+        reason = redact(str(exc))
         logger.warning("the run is published, but its report failed: %s; retry with `spendrecon report`", reason)
         progress().finish("report", f"failed: {reason}")
         outcome["report_dir"] = None

@@ -213,6 +213,11 @@ class Settings(_Strict):
     def data_path(self) -> Path:
         return self.path(self.data_dir)
 
+    @property
+    def annotations_path(self) -> Path:
+        """The review log `spendrecon annotate` appends to and every run re-reads."""
+        return self.data_path / "annotations.jsonl"
+
     def resolved_fiscal_years(self, today: date | None = None) -> list[int]:
         return self.fiscal_years or default_fiscal_years(today or date.today())
 

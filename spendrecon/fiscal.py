@@ -17,10 +17,6 @@ def default_fiscal_years(today: date, count: int = 5) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
-def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:
-    return date(fiscal_year - 1, 10, 1), date(fiscal_year, 9, 30)
-
-
 def parse_fiscal_years(text: str) -> list[int]:
     """'2019-2023' or '2019,2021' or '2022' -> sorted unique years. Raises ValueError naming the bad part."""
     years: set[int] = set()

@@ -18,7 +18,8 @@ import duckdb
 from connectors.errors import MalformedPayload
 from connectors.records import SamExtract, SamListing, UsaspendingExtract
 from connectors.sam_gov import parse_search_page
-from connectors.sam_public import DICTIONARY_PATH, listing_from_stored_document, parse_assistance_types
+from connectors.sam_public import DICTIONARY_PATH
+from connectors.sam_public_documents import listing_from_stored_document, parse_assistance_types
 from connectors.usaspending import replay_year
 from warehouse.history import (
     RunSaid,

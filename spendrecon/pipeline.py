@@ -19,14 +19,14 @@ from connectors.http import RetryPolicy, SourceClient
 from connectors.records import KnownDocument, SamExtract, UsaspendingExtract
 from connectors.sam_gov import fetch_sam_listings
 from connectors.sam_public import PUBLIC_HEADERS, fetch_sam_public
-from connectors.secrets import redact as redact_secrets
 from connectors.usaspending import fetch_usaspending_year
 from spendrecon.archive_ingest import archive_config
 from spendrecon.config import Settings, sam_api_key
 from spendrecon.fiscal import fiscal_year_of
 from spendrecon.history_rebuild import record_history
+from spendrecon.redaction import redact
 from spendrecon.run_errors import RunCancelled, RunError
-from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
+from warehouse.annotations import read_log, sync_annotations
 from warehouse.db import connect, has_table, run_file
 from warehouse.explanations.registry import load_explanations
 from warehouse.findings import merge_findings
@@ -94,7 +94,7 @@ def plan_run(
     check_run(settings, demo=demo, live_services=transport is None)
     # An unreadable annotations file (permissions, a folder) fails now, before anything is spent; a bad
     # line in it only warns, at publish.
-    read_log(annotations_path(settings))
+    read_log(settings.annotations_path)
     run = RunRecord(
         run_id=new_run_id(now),
         started_at=now,
@@ -103,7 +103,7 @@ def plan_run(
         programs=list(programs) if programs else None,
         sam_source=demo_source(demo_vintage) if demo else _sam_source(settings),
         # Archive mode reads the archive store even in a demo (`spendrecon ingest-archive --demo` fills it).
-        usaspending_source=demo_source(demo_vintage) if demo and uses_api(settings) else _usaspending_source(settings),
+        usaspending_source=demo_source(demo_vintage) if demo and uses_usaspending_api(settings) else _usaspending_source(settings),
     )
     return RunPlan(settings=settings, demo=demo, scope=Scope(tuple(years), programs), run=run, today=today,
                    transport=transport)
@@ -255,7 +255,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         remember_before_load(con, scope)
         load_sam(con, run.run_id, sam, scope)
         load_public_documents(con, run.run_id, sam.public_documents)
-        if not uses_usaspending_api(plan):
+        if not uses_usaspending_api(settings):
             from warehouse.archive_load import load_usaspending_from_archive
 
             run.usaspending_rows = load_usaspending_from_archive(
@@ -269,7 +269,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
         record_history(con, run.run_id, scope, run.started_at)
         counts = merge_findings(con, run.run_id, rules, scope, load_explanations(explanation_overrides(settings)))
-        reviews = read_log(annotations_path(settings))
+        reviews = read_log(settings.annotations_path)
         for problem in reviews.problems:
             log.warning("%s", problem)
         run.warnings.extend(reviews.problems)
@@ -284,58 +284,8 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
     return run
 
 
-def annotations_path(settings: Settings) -> Path:
-    return settings.data_path / "annotations.jsonl"
-
-
 def explanation_overrides(settings: Settings) -> dict[str, dict[str, object]]:
     return {k: dict(v) for k, v in settings.explanations.items()}
-
-
-def annotate(settings: Settings, annotation: Annotation) -> int:
-    """Record a review note and publish it at once; returns how many findings it now covers."""
-    path = settings.warehouse_path
-    if not path.exists():
-        raise RunError(f"no warehouse at {path}: run `spendrecon run` first")
-    check = connect(path, read_only=True)
-    try:
-        if not has_table(check, "recon", "program_year"):
-            raise RunError(f"{path} has no successful run yet: run `spendrecon run` first")
-        known = check.execute(
-            "SELECT count(*) FROM recon.program_year WHERE program_number = $p AND fiscal_year = $fy",
-            {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchone()
-        rules = [r[0] for r in check.execute(
-            "SELECT DISTINCT rule_id FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
-            "ORDER BY 1", {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchall()]
-        hint = "check the program number (e.g. 97.102) and fiscal year"
-        if not known or known[0] == 0:
-            from spendrecon.findings_query import UnknownProgram, check_program_known
-
-            try:  # a typo (97.10) gets the closest known ALNs, as `findings --program` gives them
-                check_program_known(check, annotation.program_number)
-            except UnknownProgram as exc:
-                hint = str(exc)
-    finally:
-        check.close()
-    if not known or known[0] == 0:
-        raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} is not in recon.program_year; {hint}")
-    if not rules or (annotation.rule_id is not None and annotation.rule_id not in rules):
-        # A review of nothing would sit in the log unseen; refuse it before anything is written.
-        what = f"no {annotation.rule_id} finding" if annotation.rule_id else "no finding"
-        has = f" (its findings: {', '.join(rules)})" if rules else ""
-        raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} has {what}{has}; "
-                       "nothing recorded")
-    with writer_lock(path, wait_seconds=LOCK_WAIT_SECONDS):
-        # Appended only once the lock is ours: a refused annotate leaves no note behind.
-        append_log(annotations_path(settings), annotation)
-        with building(path, f"annotate-{new_run_id()}") as con:
-            sync_annotations(con, read_log(annotations_path(settings)).annotations)
-            covered = con.execute(
-                "SELECT count(*) FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
-                "AND ($rule IS NULL OR rule_id = $rule)",
-                {"p": annotation.program_number, "fy": annotation.fiscal_year, "rule": annotation.rule_id},
-            ).fetchone()
-    return int(covered[0]) if covered else 0
 
 
 def record_failure(plan: RunPlan, error: BaseException) -> RunRecord:
@@ -354,13 +304,6 @@ def record_failure(plan: RunPlan, error: BaseException) -> RunRecord:
     except Exception as exc:  # noqa: BLE001 - never mask the run's own error
         log.warning("could not record the failed run in meta.runs: %s", redact(str(exc)))
     return run
-
-
-def redact(text: str) -> str:
-    """``text`` without any secret this process knows: the SAM.gov key (even before a client was
-    given it) and every value and ``name=value`` pair the HTTP clients registered."""
-    key = sam_api_key()
-    return redact_secrets(text, [key] if key else [])
 
 
 class Clients:
@@ -421,10 +364,6 @@ def _lock(plan: RunPlan) -> AbstractContextManager[None]:
                                                              wait_seconds=LOCK_WAIT_SECONDS)
 
 
-def uses_usaspending_api(plan: RunPlan) -> bool:
-    return uses_api(plan.settings)
-
-
-def uses_api(settings: Settings) -> bool:
+def uses_usaspending_api(settings: Settings) -> bool:
     """USAspending's search API (the demo's emulator in a demo), not the archive store."""
     return settings.usaspending.mode == "api"

@@ -15,8 +15,9 @@ class RunCancelled(RunError):
 class ArchiveIngestFailed(RunError):
     """An Award Data Archive file could not be applied; the files after it were not attempted.
 
-    Raised by the archive steps whether Prefect runs them (``spendrecon run``, ``ingest-archive``) or
-    not; ``outcome`` is what was applied before the failure, for the CLI's table."""
+    Raised by the archive flow (flows/archive.py: ``spendrecon run``'s archive step and
+    ``ingest-archive``); without Prefect (``ingest-archive --no-flow``) ``ingest_sources`` returns the
+    same outcome instead. ``outcome`` is what was applied before the failure, for the CLI's table."""
 
     def __init__(self, outcome: dict[str, Any]) -> None:
         skipped = outcome["not_attempted"]

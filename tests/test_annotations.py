@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 from spendrecon.cli import app
 from spendrecon.config import load_settings
 from spendrecon.findings_query import FindingFilter, query_findings
-from spendrecon.pipeline import annotate, plan_run
+from spendrecon.annotate import annotate
+from spendrecon.pipeline import plan_run
 from spendrecon.run_errors import RunError
 from warehouse.annotations import Annotation, AnnotationError, append_log, read_log
 

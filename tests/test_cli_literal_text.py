@@ -14,7 +14,7 @@ from cli_testkit import demo_config
 from spendrecon import cli
 from spendrecon.cli import archive as cli_archive
 from spendrecon.config import load_settings
-from spendrecon.pipeline import annotate
+from spendrecon.annotate import annotate
 from warehouse.annotations import Annotation
 
 CLOSING_TAG = "see ticket [/SR-12]"

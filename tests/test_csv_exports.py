@@ -17,7 +17,7 @@ from spendrecon.cli import app
 from spendrecon.config import load_settings
 from spendrecon.csv_cells import csv_cell, neutralise
 from spendrecon.findings_query import FindingFilter, query_findings
-from spendrecon.pipeline import annotations_path, plan_run
+from spendrecon.pipeline import plan_run
 from spendrecon.report import write_report
 from warehouse.annotations import Annotation, append_log
 
@@ -84,7 +84,7 @@ def test_findings_csv_and_findings_format_csv_neutralise_text_and_keep_money_pla
     targets = list(dict.fromkeys((r["program_number"], r["fiscal_year"]) for r in open_findings))
     notes = {}
     for (program, year), (note, cell) in zip(targets, [*((a, "'" + a) for a in ATTACKS), (CR_INSIDE, CR_INSIDE)]):
-        append_log(annotations_path(settings), Annotation(program, year, "disputed", note, NOW))
+        append_log(settings.annotations_path, Annotation(program, year, "disputed", note, NOW))
         notes[(program, str(year))] = cell
     run_flow(plan_run(settings, demo=True))  # the run mirrors the notes into the warehouse
 

@@ -8,15 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
-from spendrecon.demo import (
-    ApiEmulator,
-    Bundle,
-    EmulatorServer,
-    EmulatorTransport,
-    FaultPlan,
-    demo_transport,
-    dumps_exact,
-)
+from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
+from spendrecon.demo.server import EmulatorServer
+from spendrecon.demo.transport import EmulatorTransport, demo_transport
+from spendrecon.demo.wire import dumps_exact
 
 SAM = "/assistance-listings/v1/search"
 USA = "/api/v2/search/spending_by_category/cfda/"

@@ -63,7 +63,7 @@ def test_the_reference_model_differs_only_where_the_sql_is_stricter(demo: duckdb
     only SAM.gov's year with USAspending's neighbouring years, never the reverse; (b) asks for equal
     amounts where the SQL allows its tolerance; (c) does not drop a shift whose neighbouring year
     already agrees with itself; (d) counts only loans (F003/F004) as loan-like, while the warehouse's
-    LOAN_LIKE also holds insurance (F005)."""
+    assistance_families seed also marks insurance (F005) loan_like."""
     g = generator()
     gen = generated()
     rows = g.reference_findings(gen)

@@ -23,7 +23,7 @@ from connectors.http import RetryPolicy, SourceClient
 from connectors.sam_gov import parse_search_page
 from connectors.sam_public import DETAIL_PATH, DICTIONARY_PATH, PUBLIC_HEADERS, SEARCH_PATH, fetch_sam_public
 from connectors.usaspending import parse_cfda_page
-from spendrecon.demo import dumps_exact
+from spendrecon.demo.wire import dumps_exact
 from spendrecon.demo.public_api import dictionary_payload
 
 FAST = settings(max_examples=2000, deadline=None, database=None)

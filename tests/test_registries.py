@@ -12,9 +12,10 @@ import duckdb
 import pytest
 
 from recon_fixtures import add_sam, add_usaspending, new_warehouse, reconcile
+from spendrecon.report.triage import BUCKETS
 from warehouse import assistance_types
 from warehouse.db import execute
-from warehouse.explanations.registry import KINDS, TRIAGE, load_explanations
+from warehouse.explanations.registry import KINDS, load_explanations
 from warehouse.findings import evaluate_rules
 from warehouse.rules.registry import SAM_FIGURES, SEVERITIES, load_rules
 from warehouse.scope import Scope
@@ -58,7 +59,7 @@ def test_every_explanation_has_its_sql_file_and_test_module_and_every_sql_file_i
 def test_registered_values_are_the_accepted_ones() -> None:
     assert {r.severity for r in load_rules()} <= set(SEVERITIES) == {"error", "warning", "info"}
     assert {e.kind for e in load_explanations()} == set(KINDS) == {"legitimate", "non_reporting"}
-    assert set(TRIAGE) == {*KINDS, "lead"}
+    assert set(BUCKETS) == {*KINDS, "lead"}
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +129,7 @@ def _values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> set[obje
 def test_demo_holds_only_accepted_values(demo: duckdb.DuckDBPyConnection) -> None:
     assert _values(demo, "recon.findings", "severity") == {"error", "warning", "info"}
     assert _values(demo, "recon.findings", "status") == {"new"}  # one run: everything is new
-    assert _values(demo, "recon.findings", "triage") == set(TRIAGE)
+    assert _values(demo, "recon.findings", "triage") == set(BUCKETS)
     assert _values(demo, "recon.finding_explanations", "kind") == set(KINDS)
     assert _values(demo, "recon.finding_explanations", "explanation") <= set(EXPLANATION_IDS)
     assert _values(demo, "recon.findings", "explanation") - {None} <= set(EXPLANATION_IDS)

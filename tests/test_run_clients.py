@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.http import RetriesExhausted, RetryPolicy
+from connectors.errors import RetriesExhausted
+from connectors.http import RetryPolicy
 from spendrecon.config import load_settings
 from spendrecon.pipeline import RunPlan, extract_sam, extract_usaspending, plan_run, sam_client, usaspending_client
 

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from spendrecon.config import ConfigError, Settings, load_settings
-from spendrecon.demo import ApiEmulator, Bundle, EmulatorTransport
+from spendrecon.demo.apis import ApiEmulator, Bundle
+from spendrecon.demo.transport import EmulatorTransport
 from spendrecon.pipeline import RunPlan, plan_run, sam_client
 from spendrecon.run_errors import RunError
 from warehouse.runs import RunRecord

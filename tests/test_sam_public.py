@@ -26,7 +26,9 @@ from connectors.sam_public import (
     PublicExtract,
     fetch_sam_public,
 )
-from spendrecon.demo import ApiEmulator, Bundle, EmulatorTransport, FaultPlan, dumps_exact
+from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
+from spendrecon.demo.transport import EmulatorTransport
+from spendrecon.demo.wire import dumps_exact
 from spendrecon.demo.public_api import LEGACY_TYPE_OF, dictionary_payload
 from warehouse.db import connect, ensure_schema
 from warehouse.sam_public_store import known_documents, load_public_documents

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 import flows.reconcile as reconcile
-from connectors.http import BudgetExceeded, MalformedPayload
+from connectors.errors import BudgetExceeded, MalformedPayload
 from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
 from spendrecon.demo.server import EmulatorServer
 from spendrecon.run_errors import RunError

@@ -212,7 +212,7 @@ def annotate(
     """Record your review of a program-year's findings; it survives every later run and rebuild."""
     from datetime import datetime, timezone
 
-    from spendrecon.pipeline import annotate as record, annotations_path
+    from spendrecon.annotate import annotate as record
     from warehouse.annotations import Annotation, read_log
 
     if rule is not None:
@@ -222,9 +222,9 @@ def annotate(
         program_number=program.strip(), fiscal_year=fiscal_year, status=status, note=note,
         annotated_at=datetime.now(timezone.utc), rule_id=rule, author=author or os.environ.get("USER")))
     out.print(f"{program} FY{fiscal_year}: {status} — covers {covered} finding(s); "
-              f"kept in {annotations_path(settings)}")
+              f"kept in {settings.annotations_path}")
     # Lines someone broke by hand stay in the file, skipped: say so, every time, until they are fixed.
-    for problem in read_log(annotations_path(settings)).problems:
+    for problem in read_log(settings.annotations_path).problems:
         sys.stderr.write(f"warning: {problem}\n")
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.text import Text
 
@@ -79,7 +78,7 @@ def ingest_archive(
     if outcome["failed"]:
         # The error is already free of the source URL's credentials; the redaction every other
         # command's error line gets (the SAM.gov key, registered secrets, api_key=...) applies too.
-        from spendrecon.pipeline import redact
+        from spendrecon.redaction import redact
 
         line = redact(f"{outcome['failed']}: {' '.join(str(outcome['error']).split())}")
         sys.stderr.write(f"error: {line}\n")

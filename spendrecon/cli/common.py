@@ -51,7 +51,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _redacted(text: str) -> str:
-    from spendrecon.pipeline import redact
+    from spendrecon.redaction import redact
 
     return redact(text)
 

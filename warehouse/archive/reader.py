@@ -20,7 +20,6 @@ import hashlib
 import io
 import os
 import re
-import shutil
 import struct
 import threading
 import zipfile
@@ -357,10 +356,3 @@ def sha256_file(path: Path) -> str:
         while chunk := f.read(_CHUNK * 8):
             h.update(chunk)  # hashlib releases the GIL on large buffers: this can run beside a load
     return h.hexdigest()
-
-
-def extract_part(zip_path: Path, member: str, dest: Path) -> Path:
-    """Unpack one part to ``dest`` (used by the benchmark's baselines)."""
-    with zipfile.ZipFile(zip_path) as zf, zf.open(member) as src, open(dest, "wb") as out:
-        shutil.copyfileobj(src, out, _CHUNK)
-    return dest

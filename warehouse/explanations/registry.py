@@ -15,7 +15,6 @@ from warehouse.templates import TemplateError, format_expression
 
 # What an explanation says about a finding (see explanations.yaml). A finding with neither is a lead.
 KINDS = ("legitimate", "non_reporting")
-TRIAGE = ("legitimate", "non_reporting", "lead")
 
 
 class ExplanationConfigError(RegistryError):

@@ -1,0 +1,61 @@
+"""`spendrecon annotate`'s work: record a review note and publish it at once, under the writer lock.
+
+A command of its own, not a run step: it checks the note against the published findings, appends it
+to the review log (settings.annotations_path) and re-syncs recon.annotations in a copy-and-swap.
+"""
+from __future__ import annotations
+
+from spendrecon import pipeline
+from spendrecon.config import Settings
+from spendrecon.run_errors import RunError
+from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
+from warehouse.db import connect, has_table
+from warehouse.publish import building, writer_lock
+from warehouse.runs import new_run_id
+
+
+def annotate(settings: Settings, annotation: Annotation) -> int:
+    """Record a review note and publish it at once; returns how many findings it now covers."""
+    path = settings.warehouse_path
+    if not path.exists():
+        raise RunError(f"no warehouse at {path}: run `spendrecon run` first")
+    check = connect(path, read_only=True)
+    try:
+        if not has_table(check, "recon", "program_year"):
+            raise RunError(f"{path} has no successful run yet: run `spendrecon run` first")
+        known = check.execute(
+            "SELECT count(*) FROM recon.program_year WHERE program_number = $p AND fiscal_year = $fy",
+            {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchone()
+        rules = [r[0] for r in check.execute(
+            "SELECT DISTINCT rule_id FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
+            "ORDER BY 1", {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchall()]
+        hint = "check the program number (e.g. 97.102) and fiscal year"
+        if not known or known[0] == 0:
+            from spendrecon.findings_query import UnknownProgram, check_program_known
+
+            try:  # a typo (97.10) gets the closest known ALNs, as `findings --program` gives them
+                check_program_known(check, annotation.program_number)
+            except UnknownProgram as exc:
+                hint = str(exc)
+    finally:
+        check.close()
+    if not known or known[0] == 0:
+        raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} is not in recon.program_year; {hint}")
+    if not rules or (annotation.rule_id is not None and annotation.rule_id not in rules):
+        # A review of nothing would sit in the log unseen; refuse it before anything is written.
+        what = f"no {annotation.rule_id} finding" if annotation.rule_id else "no finding"
+        has = f" (its findings: {', '.join(rules)})" if rules else ""
+        raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} has {what}{has}; "
+                       "nothing recorded")
+    # Read at call time from pipeline, where a run waits the same: one setting, one place to patch.
+    with writer_lock(path, wait_seconds=pipeline.LOCK_WAIT_SECONDS):
+        # Appended only once the lock is ours: a refused annotate leaves no note behind.
+        append_log(settings.annotations_path, annotation)
+        with building(path, f"annotate-{new_run_id()}") as con:
+            sync_annotations(con, read_log(settings.annotations_path).annotations)
+            covered = con.execute(
+                "SELECT count(*) FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
+                "AND ($rule IS NULL OR rule_id = $rule)",
+                {"p": annotation.program_number, "fy": annotation.fiscal_year, "rule": annotation.rule_id},
+            ).fetchone()
+    return int(covered[0]) if covered else 0
