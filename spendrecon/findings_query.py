@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -105,20 +104,6 @@ def check_program_known(con: Any, program: str) -> None:
     hint = closest_hint(program, known)
     raise UnknownProgram(f"program {program} is in neither SAM.gov nor USAspending data in this warehouse "
                          f"({len(known):,} programs){hint}")
-
-
-def _json_value(v: Any) -> str:
-    # Decimal goes out as an exact JSON number (15000000.00), never through float.
-    if isinstance(v, Decimal):
-        return format(v, "f")
-    return json.dumps(v, default=str)
-
-
-def to_json(rows: Sequence[dict[str, Any]]) -> str:
-    items = [
-        "  {" + ", ".join(f"{json.dumps(k)}: {_json_value(v)}" for k, v in row.items()) + "}" for row in rows
-    ]
-    return "[\n" + ",\n".join(items) + "\n]" if items else "[]"
 
 
 def to_csv(rows: Sequence[dict[str, Any]]) -> str:

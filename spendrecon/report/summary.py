@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from spendrecon.report.history import SOURCE_LABEL, reason_text
 from spendrecon.report.data import Event, Finding, ReportData, RunInfo
-from warehouse.findings import format_money
+from warehouse.money import format_money
 
 EVENT_ROWS = 50  # rows per event list in Markdown; findings.csv has them all
 PROGRAMS_SHOWN = 20  # a long --programs filter is cut short in the header
