@@ -250,13 +250,20 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
 
 
 def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) -> list[Event]:
-    stake = "at_stake(e.sam_amount - e.usaspending_amount, e.sam_amount, e.usaspending_amount)"  # events keep no difference
+    """This run's events. An event's dollars at stake are its finding's (recon.findings.at_stake): events
+    keep no difference, and for some rules (figure_restated: new - old) it is not SAM.gov - USAspending.
+    Only an event whose finding is gone falls back to the gap between the event's own figures."""
+    finding_stake = ("f.at_stake" if "at_stake" in columns(con, "recon", "findings")
+                     else _STAKE.format(p="f."))
+    stake = (f"coalesce({finding_stake}, "
+             "at_stake(e.sam_amount - e.usaspending_amount, e.sam_amount, e.usaspending_amount))")
     sql = (
         f"WITH py AS ({program_year}) "
         "SELECT e.event, e.program_number, e.fiscal_year, e.rule_id, py.program_title, py.agency, "
         f"e.sam_amount, e.usaspending_amount, {stake}::DECIMAL(38,2) AS at_stake, "
         f"{column_or_null(columns(con, 'recon', 'finding_events'), 'reason', 'VARCHAR', 'e.')} "
         "FROM recon.finding_events AS e LEFT JOIN py USING (program_number, fiscal_year) "
+        "LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id) "
         "WHERE e.run_id = $run_id "
         "ORDER BY at_stake DESC, e.program_number, e.fiscal_year, e.rule_id"
     )
