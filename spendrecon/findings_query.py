@@ -57,8 +57,7 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
                     WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year
                       AND e.rule_id = f.rule_id
                       AND r.started_at > (SELECT started_at FROM meta.runs WHERE run_id = $changed_since)))
-            ORDER BY CASE WHEN $leads THEN 0 WHEN f.severity = 'error' THEN 0 WHEN f.severity = 'warning' THEN 1
-                          ELSE 2 END,
+            ORDER BY CASE WHEN $leads THEN 0 ELSE severity_rank(f.severity) END,
                      at_stake(f.difference, f.sam_amount, f.usaspending_amount) DESC,
                      f.program_number, f.fiscal_year, f.rule_id
             """,

@@ -71,6 +71,8 @@ class Finding:
     review_note: str | None = None
     # legitimate | non_reporting | lead (restatement for figure_restated); NULL in files older than the triage.
     triage: str | None = None
+    # The triage bucket, derived for files older than the triage column (macro triage_bucket, macros.sql).
+    bucket: str = "lead"
 
     @property
     def is_open(self) -> bool:
@@ -78,15 +80,8 @@ class Finding:
 
     @property
     def is_explained(self) -> bool:
-        """A legitimate cause is known. A non-reporting characterization explains nothing away."""
-        if self.triage is not None:
-            return self.triage == "legitimate"
-        return self.explanation is not None
-
-    @property
-    def bucket(self) -> str:
-        """The triage bucket, derived for files older than the triage column."""
-        return self.triage or ("legitimate" if self.explanation is not None else "lead")
+        """A legitimate cause is known (macro is_explained): a non-reporting characterization explains nothing away."""
+        return self.bucket == "legitimate"
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,15 @@ from typing import Any
 
 import duckdb
 
-from spendrecon.report.catalog import column_or_null, columns, has_table
+from spendrecon.report.catalog import column_or_null, column_or_typed_null, columns
 from spendrecon.report.data import (
     AgencyTotal, AgencyYear, Event, ExplanationNote, Finding, HistoryEvent, Lead, ProgramYear, ReportData, Review,
     RuleTotal, RunInfo, RunSummary,
 )
 from spendrecon.report.history import load_figure_versions, load_restatements
-from warehouse.db import connect, query_of
+from warehouse.db import connect, has_table, query_of
 from warehouse.explanations.registry import load_explanations
-from warehouse.rules.registry import SEVERITIES, Rule, load_rules
+from warehouse.rules.registry import Rule, load_rules, severity_rank
 
 UNKNOWN_AGENCY = "Unknown agency"
 RUNS_SHOWN = 200  # the runs history table; older runs stay in meta.runs
@@ -40,7 +40,6 @@ _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
 _STAKE = "at_stake({p}difference, {p}sam_amount, {p}usaspending_amount)"
 # A finding is open until a run resolves it: 'new', 'open' and 'reopened' (older files never say reopened).
 _OPEN = "{p}status <> 'resolved'"
-_SEVERITY_RANK = "CASE {p}severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 3 END"
 
 # recon.program_year only exists once a run has built it; an empty stand-in keeps the joins valid.
 _PROGRAM_YEAR_TABLE = (
@@ -173,8 +172,8 @@ def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -
     Grouped by the finding's own severity: a spendrecon.yaml override may differ from the registry.
     """
     present = columns(con, "recon", "findings")
-    explained = ("coalesce(triage = 'legitimate', explanation IS NOT NULL)" if {"triage", "explanation"} <= present
-                 else "explanation IS NOT NULL" if "explanation" in present else "false")
+    explained = (f"is_explained({column_or_typed_null(present, 'triage', 'VARCHAR')}, "
+                 f"{column_or_typed_null(present, 'explanation', 'VARCHAR')})")
     stake = _STAKE.format(p="")
     rows = dict_rows(con.execute(
         f"SELECT rule_id, severity, count(*) AS findings, count(*) FILTER (WHERE status = 'new') AS new, "
@@ -191,7 +190,7 @@ def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -
     seen = {t.rule_id for t in totals}
     totals += [RuleTotal(r.id, r.title, r.severity, 0, 0, Decimal("0.00")) for r in registry if r.id not in seen]
     order = {r.id: i for i, r in enumerate(registry)}
-    return sorted(totals, key=lambda t: (_severity_rank(t.severity), order.get(t.rule_id, len(order)), t.rule_id))
+    return sorted(totals, key=lambda t: (severity_rank(t.severity), order.get(t.rule_id, len(order)), t.rule_id))
 
 
 def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str, *,
@@ -207,10 +206,12 @@ def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str
         f"WITH py AS ({program_year}) "
         "SELECT f.run_id, f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status, py.program_title, "
         "py.agency, f.sam_amount, f.usaspending_amount, f.difference, f.message, f.first_seen_run_id, "
-        f"f.last_seen_run_id, {_STAKE.format(p='f.')} AS at_stake, {review} "
+        f"f.last_seen_run_id, {_STAKE.format(p='f.')} AS at_stake, {review}, "
+        f"triage_bucket({column_or_typed_null(present, 'triage', 'VARCHAR', 'f.')}, "
+        f"{column_or_typed_null(present, 'explanation', 'VARCHAR', 'f.')}) AS bucket "
         "FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
         f"WHERE {where} "
-        f"ORDER BY {_SEVERITY_RANK.format(p='f.')}, at_stake DESC, f.program_number, f.fiscal_year, f.rule_id"
+        f"ORDER BY severity_rank(f.severity), at_stake DESC, f.program_number, f.fiscal_year, f.rule_id"
     )
     return [Finding(**r) for r in dict_rows(con.execute(sql, {"run_id": run_id}))]
 
@@ -352,10 +353,6 @@ def load_agency_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[Agen
 
 def program_year_source(con: duckdb.DuckDBPyConnection) -> str:
     return _PROGRAM_YEAR_TABLE if has_table(con, "recon", "program_year") else _PROGRAM_YEAR_EMPTY
-
-
-def _severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
 def dict_rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
