@@ -21,15 +21,14 @@ import duckdb
 
 from spendrecon.report.catalog import column_or_null, column_or_typed_null, columns
 from spendrecon.report.data import (
-    AgencyTotal, AgencyYear, Event, ExplanationNote, Finding, HistoryEvent, Lead, ProgramYear, ReportData, Review,
+    AgencyTotal, Event, ExplanationNote, Finding, HistoryEvent, Lead, ProgramYear, ReportData, Review,
     RuleTotal, RunInfo, RunSummary,
 )
 from spendrecon.report.history import load_figure_versions, load_restatements
-from warehouse.db import connect, has_table, query_of
+from warehouse.db import connect, has_table, query_of, sql_text, statements
 from warehouse.explanations.registry import load_explanations
 from warehouse.rules.registry import Rule, load_rules, severity_rank
 
-UNKNOWN_AGENCY = "Unknown agency"
 RUNS_SHOWN = 200  # the runs history table; older runs stay in meta.runs
 
 # A run id becomes a folder name: refuse anything that could climb out of the reports folder.
@@ -87,7 +86,6 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         reviews=tuple(load_reviews(con)),
         history=tuple(load_history(con)),
         runs=tuple(load_runs(con)),
-        agency_years=tuple(load_agency_years(con, run)),
         explanation_titles={e.id: e.title for e in load_explanations()},
         figure_versions=tuple(load_figure_versions(con, run.run_id)),
     )
@@ -217,37 +215,40 @@ def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str
 
 
 def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInfo) -> list[AgencyTotal]:
-    """Programs compared and dollars per agency within the run's scope, beside its open findings."""
-    sql = (
-        f"WITH py AS ({program_year}), "
-        "compared AS ("
-        "  SELECT coalesce(agency, $unknown) AS agency, count(DISTINCT program_number) AS programs, "
-        "         sum(sam_actual) AS sam_actual, sum(usaspending_obligations) AS usaspending_obligations "
-        "  FROM py "
-        "  WHERE ($fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year)) "
-        "    AND program_in_scope($programs::VARCHAR[], program_number) "
-        "  GROUP BY 1), "
-        "found AS ("
-        "  SELECT coalesce(py.agency, $unknown) AS agency, count(*) AS findings, "
-        f"        sum({_STAKE.format(p='f.')}) AS at_stake "
-        "  FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
-        f"  WHERE {_OPEN.format(p='f.')} GROUP BY 1) "
-        "SELECT coalesce(c.agency, f.agency) AS agency, coalesce(c.programs, 0) AS programs, "
-        "       c.sam_actual, c.usaspending_obligations, coalesce(f.findings, 0) AS findings, "
-        "       coalesce(f.at_stake, 0)::DECIMAL(38,2) AS at_stake "
-        "FROM compared AS c FULL OUTER JOIN found AS f ON c.agency = f.agency "
-        "ORDER BY at_stake DESC, findings DESC, agency"
-    )
+    """The per-agency roll-up within the run's scope (report_agency_totals.sql): what summary.md and the
+    page's overview show per agency."""
     params: dict[str, Any] = {
-        "unknown": UNKNOWN_AGENCY,
         "fiscal_years": list(run.fiscal_years) if run.fiscal_years else None,
         "programs": list(run.programs or ()),
     }
-    return [
-        AgencyTotal(r["agency"], int(r["programs"]), r["sam_actual"], r["usaspending_obligations"], int(r["findings"]),
-                    r["at_stake"])
-        for r in dict_rows(con.execute(sql, params))
-    ]
+    return [AgencyTotal(**r) for r in dict_rows(con.execute(agency_totals_query(con, program_year), params))]
+
+
+def agency_totals_query(con: duckdb.DuckDBPyConnection, program_year: str) -> str:
+    """report_agency_totals.sql with its three inputs bound to what this file holds."""
+    present = columns(con, "recon", "findings")
+    explained = (f"is_explained({column_or_typed_null(present, 'triage', 'VARCHAR')}, "
+                 f"{column_or_typed_null(present, 'explanation', 'VARCHAR')})")
+    inputs = (
+        f"WITH py AS ({program_year}), "
+        f"open_findings AS (SELECT program_number, fiscal_year, {_STAKE.format(p='')} AS at_stake, "
+        f"{explained} AS explained FROM recon.findings WHERE {_OPEN.format(p='')}), "
+        f"ay AS ({_agency_year_source(con)}), "
+    )
+    (query,) = statements(sql_text("report_agency_totals"))
+    body = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("--"))
+    return re.sub(r"^\s*WITH\s+", lambda _: inputs, body, count=1)
+
+
+def _agency_year_source(con: duckdb.DuckDBPyConnection) -> str:
+    """recon.agency_year; in files older than that table, its own query (recon_agency_year.sql), which
+    needs the triage columns of recon.findings; else an empty stand-in."""
+    if has_table(con, "recon", "agency_year"):
+        return "SELECT agency, fiscal_year, dollars_compared, dollars_within_tolerance FROM recon.agency_year"
+    if has_table(con, "recon", "program_year") and {"triage", "explanation"} <= columns(con, "recon", "findings"):
+        return f"SELECT agency, fiscal_year, dollars_compared, dollars_within_tolerance FROM ({query_of('recon_agency_year')})"
+    return ("SELECT NULL::VARCHAR AS agency, NULL::INTEGER AS fiscal_year, NULL::DECIMAL(18,2) AS dollars_compared, "
+            "NULL::DECIMAL(18,2) AS dollars_within_tolerance WHERE false")
 
 
 def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) -> list[Event]:
@@ -331,24 +332,6 @@ def load_runs(con: duckdb.DuckDBPyConnection) -> list[RunSummary]:
     )
     rows = dict_rows(con.execute(sql, {"limit": RUNS_SHOWN}))
     return [RunSummary(**{**r, "fiscal_years": tuple(sorted(r["fiscal_years"] or ()))}) for r in rows]
-
-
-def load_agency_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[AgencyYear]:
-    """Per agency and fiscal year of the run: programs compared and the dollars within tolerance.
-
-    Read from recon.agency_year; in files older than that table, computed by its own query
-    (recon_agency_year.sql), which needs the triage columns of recon.findings."""
-    if has_table(con, "recon", "agency_year"):
-        source = "recon.agency_year"
-    elif has_table(con, "recon", "program_year") and {"triage", "explanation"} <= columns(con, "recon", "findings"):
-        source = f"({query_of('recon_agency_year')})"
-    else:
-        return []
-    sql = ("SELECT agency, fiscal_year, programs_compared, sam_actual, usaspending_obligations, dollars_compared, "
-           f"dollars_within_tolerance FROM {source} "
-           "WHERE $fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year) "
-           "ORDER BY agency, fiscal_year")
-    return [AgencyYear(**r) for r in dict_rows(con.execute(sql, {"fiscal_years": list(run.fiscal_years) or None}))]
 
 
 def program_year_source(con: duckdb.DuckDBPyConnection) -> str:

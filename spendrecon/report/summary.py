@@ -242,10 +242,11 @@ def _gap_row(f: Finding) -> list[str]:
 
 def _agency_section(data: ReportData) -> list[str]:
     head = ["## By agency", ""]
-    if not data.agencies:
+    agencies = [a for a in data.agencies if a.in_scope]
+    if not agencies:
         return [*head, "No program-years compared and no open findings."]
     rows = [(md(a.agency), f"{a.programs:,}", money(a.sam_actual), money(a.usaspending_obligations), f"{a.findings:,}",
-             money(a.at_stake)) for a in data.agencies]
+             money(a.at_stake)) for a in agencies]
     return [*head, *_table(["Agency", "Programs compared", "SAM.gov actual", "USAspending", "Findings",
                             "Dollars at stake"], rows, right=(1, 2, 3, 4, 5))]
 
