@@ -571,3 +571,15 @@ def test_an_events_dollars_at_stake_are_its_findings(warehouse: Path) -> None:
     finally:
         con.close()
     assert events["figure_restated"].at_stake == Decimal("1000000.00")  # not |15,000,000.00 - 40.00|
+
+
+def test_the_page_takes_its_words_for_missing_values_from_the_python_side(warehouse: Path, tmp_path: Path) -> None:
+    """report-core.js has no spelling of its own for a missing amount or agency (no "n/a")."""
+    from warehouse.money import NOT_REPORTED
+
+    payload = _payload(write_report(warehouse, tmp_path / "r"))
+    assert payload["missing"] == {"words": NOT_REPORTED, "dash": "\u2014", "agency": "Unknown agency"}
+    templates = Path(__file__).parents[1] / "spendrecon" / "report" / "templates"
+    for js in templates.glob("*.js"):
+        text = js.read_text(encoding="utf-8")
+        assert '"n/a"' not in text and '"not reported"' not in text and '"Unknown agency"' not in text, js.name

@@ -226,6 +226,7 @@ class ReportData:
     history: tuple[HistoryEvent, ...] = ()
     runs: tuple[RunSummary, ...] = ()
     explanation_titles: Mapping[str, str] = field(default_factory=dict)
+    unknown_agency: str | None = None  # macro unknown_agency (macros.sql): a program that names no agency
     figure_versions: tuple[FigureVersion, ...] = ()  # totals that changed across runs (program pages)
 
     @property

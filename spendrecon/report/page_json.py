@@ -60,7 +60,8 @@ def build_payload(data: ReportData) -> dict[str, Any]:
     findings = [*data.findings, *data.earlier_resolved]
     return {
         "version": SCHEMA_VERSION,
-        "missing": {"words": NOT_REPORTED, "dash": DASH},  # a missing amount on the page (report-core.js)
+        # A missing amount, and a program that names no agency, on the page (report-core.js).
+        "missing": {"words": NOT_REPORTED, "dash": DASH, "agency": data.unknown_agency},
         "run": {
             "id": data.run.run_id,
             "isLatest": data.run.is_latest,

@@ -87,6 +87,7 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         history=tuple(load_history(con)),
         runs=tuple(load_runs(con)),
         explanation_titles={e.id: e.title for e in load_explanations()},
+        unknown_agency=_scalar(con, "SELECT unknown_agency()"),
         figure_versions=tuple(load_figure_versions(con, run.run_id)),
     )
 
@@ -341,6 +342,11 @@ def program_year_source(con: duckdb.DuckDBPyConnection) -> str:
 def dict_rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    row = con.execute(sql).fetchone()
+    return row[0] if row else None
 
 
 def _one_dict(cur: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:

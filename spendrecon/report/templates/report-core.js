@@ -131,6 +131,7 @@ var DATA = JSON.parse(document.getElementById("report-data").textContent);
    DASH in tables and charts), delivered in the data: a missing figure never reads like $0. */
 var NOT_REPORTED = DATA.missing.words;
 var DASH = DATA.missing.dash;
+var UNKNOWN_AGENCY = DATA.missing.agency;  /* macro unknown_agency (macros.sql), as the agency tables say it */
 var RULES = dict();
 DATA.rules.forEach(function (r, i) { RULES[r.id] = { title: r.title, severity: r.severity, order: i }; });
 var AGENCIES = DATA.programs.agencies;

@@ -184,7 +184,7 @@ function viewProgram(root, number) {
     crumbs,
     h("div", { class: "view-head program-head" },
       h("h2", null, h("span", { class: "aln" }, number), " ", p.title || "(no title in either source)"),
-      h("p", { class: "muted" }, agency || "Unknown agency")),
+      h("p", { class: "muted" }, agency || UNKNOWN_AGENCY)),
     h("div", { class: "kpis" },
       card(count(open.length), "Open findings", plural(findings.length - open.length, "resolved finding")),
       card(money(stake), "Dollars at stake", "in open findings"),
