@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,8 +57,7 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
                     WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year
                       AND e.rule_id = f.rule_id
                       AND r.started_at > (SELECT started_at FROM meta.runs WHERE run_id = $changed_since)))
-            ORDER BY CASE WHEN $leads THEN 0 WHEN f.severity = 'error' THEN 0 WHEN f.severity = 'warning' THEN 1
-                          ELSE 2 END,
+            ORDER BY CASE WHEN $leads THEN 0 ELSE severity_rank(f.severity) END,
                      at_stake(f.difference, f.sam_amount, f.usaspending_amount) DESC,
                      f.program_number, f.fiscal_year, f.rule_id
             """,
@@ -105,20 +103,6 @@ def check_program_known(con: Any, program: str) -> None:
     hint = closest_hint(program, known)
     raise UnknownProgram(f"program {program} is in neither SAM.gov nor USAspending data in this warehouse "
                          f"({len(known):,} programs){hint}")
-
-
-def _json_value(v: Any) -> str:
-    # Decimal goes out as an exact JSON number (15000000.00), never through float.
-    if isinstance(v, Decimal):
-        return format(v, "f")
-    return json.dumps(v, default=str)
-
-
-def to_json(rows: Sequence[dict[str, Any]]) -> str:
-    items = [
-        "  {" + ", ".join(f"{json.dumps(k)}: {_json_value(v)}" for k, v in row.items()) + "}" for row in rows
-    ]
-    return "[\n" + ",\n".join(items) + "\n]" if items else "[]"
 
 
 def to_csv(rows: Sequence[dict[str, Any]]) -> str:

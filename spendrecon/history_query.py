@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from spendrecon.csv_cells import csv_text
-from spendrecon.findings_query import NoWarehouse, _json_value, check_program_known
+from spendrecon.findings_query import NoWarehouse, check_program_known
 from warehouse.db import open_published
 
 COLUMNS = (
@@ -43,11 +43,6 @@ def query_history(warehouse: Path, program: str, fiscal_year: int | None = None,
         return [dict(zip(names, row)) for row in cur.fetchall()]
     finally:
         con.close()
-
-
-def to_json(rows: Sequence[dict[str, Any]]) -> str:
-    items = ["  {" + ", ".join(f'"{k}": {_json_value(v)}' for k, v in row.items()) + "}" for row in rows]
-    return "[\n" + ",\n".join(items) + "\n]" if items else "[]"
 
 
 def to_csv(rows: Sequence[dict[str, Any]]) -> str:

@@ -181,3 +181,16 @@ def test_statuses_move_through_the_accepted_values() -> None:
         {"10.001": "reopened", "10.003": "open"}
     assert _values(con, "recon.finding_events", "event") == {"new", "resolved", "reopened"}
     assert {s for s in statuses.values()} | {"new", "reopened"} == set(STATUSES)
+
+
+def test_the_severity_order_is_the_same_in_sql_and_python():
+    """macros.sql's severity_rank spells registry.SEVERITIES' order for the SQL that sorts findings."""
+    from warehouse.db import connect
+    from warehouse.rules.registry import SEVERITIES, severity_rank
+
+    con = connect(":memory:")
+    try:
+        for severity in (*SEVERITIES, "other"):
+            assert con.execute("SELECT severity_rank($s)", {"s": severity}).fetchone()[0] == severity_rank(severity)
+    finally:
+        con.close()

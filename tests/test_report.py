@@ -549,3 +549,37 @@ def test_limitations_page_shows_the_settings_the_run_used(warehouse: Path, tmp_p
     older = (write_report(warehouse, tmp_path / "older", run_id="r1") / "report.html").read_text(encoding="utf-8")
     assert "By default, amount_mismatch flags a program-year only when the two figures differ by more than " \
            "$1,000 and by more than 5%" in older and "The settings this run used" not in older
+
+
+def test_an_events_dollars_at_stake_are_its_findings(warehouse: Path) -> None:
+    """figure_restated's difference is new - old, not SAM.gov - USAspending: the Changes view shows the
+    finding's stored at_stake, not the gap between the event's two figures."""
+    from spendrecon.report.queries import load_events, program_year_source
+
+    con = connect(warehouse)
+    con.execute(
+        "INSERT INTO recon.findings BY NAME SELECT 'r2' AS run_id, '97.102' AS program_number, 2022 AS fiscal_year, "
+        "'figure_restated' AS rule_id, 'info' AS severity, 15000000.00 AS sam_amount, 40.00 AS usaspending_amount, "
+        "-1000000.00 AS difference, 'restated' AS message, 'new' AS status, 'r2' AS first_seen_run_id, "
+        "'r2' AS last_seen_run_id, 'restatement' AS triage, 1000000.00 AS at_stake")
+    con.execute("INSERT INTO recon.finding_events BY NAME SELECT 'r2' AS run_id, '97.102' AS program_number, "
+                "2022 AS fiscal_year, 'figure_restated' AS rule_id, 'new' AS event, 15000000.00 AS sam_amount, "
+                "40.00 AS usaspending_amount")
+    try:
+        events = {e.rule_id: e for e in load_events(con, program_year_source(con), "r2")
+                  if e.program_number == "97.102"}
+    finally:
+        con.close()
+    assert events["figure_restated"].at_stake == Decimal("1000000.00")  # not |15,000,000.00 - 40.00|
+
+
+def test_the_page_takes_its_words_for_missing_values_from_the_python_side(warehouse: Path, tmp_path: Path) -> None:
+    """report-core.js has no spelling of its own for a missing amount or agency (no "n/a")."""
+    from warehouse.money import NOT_REPORTED
+
+    payload = _payload(write_report(warehouse, tmp_path / "r"))
+    assert payload["missing"] == {"words": NOT_REPORTED, "dash": "\u2014", "agency": "Unknown agency"}
+    templates = Path(__file__).parents[1] / "spendrecon" / "report" / "templates"
+    for js in templates.glob("*.js"):
+        text = js.read_text(encoding="utf-8")
+        assert '"n/a"' not in text and '"not reported"' not in text and '"Unknown agency"' not in text, js.name

@@ -18,7 +18,7 @@ from spendrecon.config import load_settings
 from spendrecon.demo.apis import ApiEmulator, Bundle, FaultPlan
 from spendrecon.demo.server import EmulatorServer
 from spendrecon.pipeline import plan_run
-from spendrecon.cli.run_summary import read_summary, run_lines
+from spendrecon.cli.run_summary import load_run_outcome, run_lines
 
 KEY = "sk-run-cli-test"
 
@@ -70,7 +70,7 @@ def test_the_summary_says_what_this_run_asked_for_and_did_not_get(run_flow, tmp_
         "fiscal_years": [2022, 2024], "programs": ["97.102", "10.001"], "warehouse": str(tmp_path / "w.duckdb"),
         "data_dir": str(tmp_path / "data"), "reports_dir": str(tmp_path / "reports")})
     run = run_flow(plan_run(settings, demo=True))
-    summary = read_summary(settings.warehouse_path, run.run_id)
+    summary = load_run_outcome(settings.warehouse_path, run.run_id)
     assert summary.missing("sam") == ["10.001"] and summary.missing("usaspending") == ["10.001"]
     assert summary.years_without("sam") == [2024] and summary.years_without("usaspending") == [2024]
     assert summary.sam_requests == run.sam_requests > 0

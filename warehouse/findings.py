@@ -8,7 +8,6 @@ import duckdb
 
 from warehouse.db import execute, run_file, statements
 from warehouse.explanations.registry import Explanation, explain_current
-from warehouse.money import format_money  # noqa: F401 - re-exported: the CLI and summary.md import it from here
 from warehouse.rules.registry import Rule, message_sql
 from warehouse.runs import run_settings
 from warehouse.scope import Scope

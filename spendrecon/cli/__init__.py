@@ -116,9 +116,9 @@ def _settings_for_run(config: Path | None, *, years: list[int] | None, programs:
 
 
 def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
-    from spendrecon.cli.run_summary import read_summary, run_lines, warehouse_lines
+    from spendrecon.cli.run_summary import load_run_outcome, run_lines, warehouse_lines
 
-    summary = read_summary(settings.warehouse_path, outcome["run_id"])
+    summary = load_run_outcome(settings.warehouse_path, outcome["run_id"])
     for line in run_lines(summary):
         out.print(line)
     for line in warehouse_lines(summary):
@@ -181,7 +181,8 @@ def findings(
     verbose: VerboseOpt = False,
 ) -> None:
     """List findings from the DuckDB file (opened read-only)."""
-    from spendrecon.findings_query import FindingFilter, query_findings, to_csv, to_json
+    from spendrecon.findings_query import FindingFilter, query_findings, to_csv
+    from spendrecon.json_rows import to_json
 
     fmt = resolve_format(fmt)
     if rule is not None:

@@ -24,7 +24,7 @@ from spendrecon.cli.output import Column, FormatOpt, Format, emit, resolve_forma
 from spendrecon.config import load_settings
 from spendrecon.console import console
 from spendrecon.csv_cells import csv_text
-from spendrecon.findings_query import to_json
+from spendrecon.json_rows import to_json
 
 out = console(soft_wrap=True)
 

@@ -52,7 +52,8 @@ def history(
     verbose: VerboseOpt = False,
 ) -> None:
     """Each source's figures for a program per run, changes only (from recon.figure_history)."""
-    from spendrecon.history_query import query_history, to_csv, to_json
+    from spendrecon.history_query import query_history, to_csv
+    from spendrecon.json_rows import to_json
 
     shown_as = resolve_format(fmt)
     settings = load_settings(config)

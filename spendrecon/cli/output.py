@@ -95,7 +95,7 @@ def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], fmt: Form
     elif fmt == "csv":
         target.write(to_csv(rows, [c.key for c in columns]))
     else:
-        from spendrecon.findings_query import to_json
+        from spendrecon.json_rows import to_json
 
         target.write(to_json([{c.key: r.get(c.key) for c in columns} for r in rows]) + "\n")
 

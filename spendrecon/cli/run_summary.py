@@ -13,7 +13,7 @@ from warehouse.db import connect
 
 
 @dataclass
-class RunSummary:
+class RunOutcome:
     run_id: str
     mode: str
     fiscal_years: list[int]
@@ -41,7 +41,7 @@ class RunSummary:
         return [y for y in self.fiscal_years if y not in have]
 
 
-def read_summary(warehouse: Path, run_id: str) -> RunSummary:
+def load_run_outcome(warehouse: Path, run_id: str) -> RunOutcome:
     con = connect(warehouse, read_only=True)
     try:
         row = con.execute(
@@ -54,7 +54,7 @@ def read_summary(warehouse: Path, run_id: str) -> RunSummary:
         def column(sql: str) -> set:  # type: ignore[type-arg]
             return {r[0] for r in con.execute(sql, {"r": run_id}).fetchall()}
 
-        summary = RunSummary(
+        summary = RunOutcome(
             run_id=run_id, mode=mode, fiscal_years=list(years or []), programs=list(programs) if programs else None,
             sam_requests=sam_requests, usaspending_requests=usas_requests,
             sam_programs=column("SELECT DISTINCT program_number FROM staging.sam_listings WHERE run_id = $r"),
@@ -90,7 +90,7 @@ def _names(programs: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(programs) - limit} more" if len(programs) > limit else "")
 
 
-def run_lines(s: RunSummary) -> list[str]:
+def run_lines(s: RunOutcome) -> list[str]:
     """The run's own facts, one per line."""
     span = _years(s.fiscal_years) if len(s.fiscal_years) < 3 else f"FY{s.fiscal_years[0]}-FY{s.fiscal_years[-1]}"
     lines = [f"run {s.run_id} succeeded ({'demo data' if s.mode == 'demo' else 'live services'}, {span})"]
@@ -117,7 +117,7 @@ def run_lines(s: RunSummary) -> list[str]:
     return lines
 
 
-def warehouse_lines(s: RunSummary) -> list[str]:
+def warehouse_lines(s: RunOutcome) -> list[str]:
     all_runs, ok, failed = s.runs
     return [f"warehouse: runs {all_runs:,} ({ok:,} succeeded, {failed:,} failed); programs compared: "
             f"{s.programs_compared:,} ({s.program_years:,} program-years)"]

@@ -19,10 +19,11 @@ def columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> frozense
     return frozenset(r[0] for r in rows)
 
 
-def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(columns(con, schema, table))
+def column_or_typed_null(present: frozenset[str], name: str, sql_type: str, prefix: str = "") -> str:
+    """An expression: the column when the table has it, else a typed NULL."""
+    return f"{prefix}{name}" if name in present else f"NULL::{sql_type}"
 
 
 def column_or_null(present: frozenset[str], name: str, sql_type: str, prefix: str = "") -> str:
     """A select-list item: the column when the table has it, else a typed NULL under the same name."""
-    return f"{prefix}{name}" if name in present else f"NULL::{sql_type} AS {name}"
+    return f"{prefix}{name}" if name in present else f"{column_or_typed_null(present, name, sql_type)} AS {name}"

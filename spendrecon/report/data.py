@@ -71,6 +71,8 @@ class Finding:
     review_note: str | None = None
     # legitimate | non_reporting | lead (restatement for figure_restated); NULL in files older than the triage.
     triage: str | None = None
+    # The triage bucket, derived for files older than the triage column (macro triage_bucket, macros.sql).
+    bucket: str = "lead"
 
     @property
     def is_open(self) -> bool:
@@ -78,15 +80,8 @@ class Finding:
 
     @property
     def is_explained(self) -> bool:
-        """A legitimate cause is known. A non-reporting characterization explains nothing away."""
-        if self.triage is not None:
-            return self.triage == "legitimate"
-        return self.explanation is not None
-
-    @property
-    def bucket(self) -> str:
-        """The triage bucket, derived for files older than the triage column."""
-        return self.triage or ("legitimate" if self.explanation is not None else "lead")
+        """A legitimate cause is known (macro is_explained): a non-reporting characterization explains nothing away."""
+        return self.bucket == "legitimate"
 
 
 @dataclass(frozen=True)
@@ -111,12 +106,23 @@ class RuleTotal:
 
 @dataclass(frozen=True)
 class AgencyTotal:
+    """One row of report_agency_totals.sql: an agency within the run's scope."""
     agency: str
     programs: int  # distinct programs compared within the run's scope
     sam_actual: Decimal | None
     usaspending_obligations: Decimal | None
-    findings: int
+    findings: int  # open
+    explained: int
     at_stake: Decimal
+    explained_at_stake: Decimal
+    # Summed over the agency's years of the run in recon.agency_year; None where it has none.
+    dollars_compared: Decimal | None
+    dollars_within_tolerance: Decimal | None
+
+    @property
+    def in_scope(self) -> bool:
+        """Programs compared or open findings: agency_year may also hold agencies outside the run's programs."""
+        return self.programs > 0 or self.findings > 0
 
 
 @dataclass(frozen=True)
@@ -204,22 +210,11 @@ class RunSummary(Run):
 
 
 @dataclass(frozen=True)
-class AgencyYear:
-    agency: str
-    fiscal_year: int
-    programs_compared: int
-    sam_actual: Decimal | None
-    usaspending_obligations: Decimal | None
-    dollars_compared: Decimal  # each program-year weighed by its larger side
-    dollars_within_tolerance: Decimal  # ... of program-years with no open finding
-
-
-@dataclass(frozen=True)
 class ReportData:
     run: RunInfo
     rules: tuple[RuleTotal, ...]
     findings: tuple[Finding, ...]  # findings.csv rows: new/open, plus resolved by this run; sorted
-    agencies: tuple[AgencyTotal, ...]
+    agencies: tuple[AgencyTotal, ...]  # report_agency_totals.sql, most dollars at stake first
     events: tuple[Event, ...]  # this run's events, largest stake first
     leads: tuple[Lead, ...] = ()  # recon.leads, largest first (empty in files older than the triage)
     restatements: tuple[Restatement, ...] = ()  # figures a source changed, first seen by this run
@@ -230,8 +225,8 @@ class ReportData:
     reviews: tuple[Review, ...] = ()
     history: tuple[HistoryEvent, ...] = ()
     runs: tuple[RunSummary, ...] = ()
-    agency_years: tuple[AgencyYear, ...] = ()
     explanation_titles: Mapping[str, str] = field(default_factory=dict)
+    unknown_agency: str | None = None  # macro unknown_agency (macros.sql): a program that names no agency
     figure_versions: tuple[FigureVersion, ...] = ()  # totals that changed across runs (program pages)
 
     @property

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import duckdb
 
-from spendrecon.report.catalog import has_table
+from warehouse.db import has_table
 
 SOURCE_LABEL = {"sam": "SAM.gov", "usaspending": "USAspending"}
 

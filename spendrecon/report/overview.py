@@ -1,8 +1,8 @@
-"""The overview's figures, summed in Python with exact Decimals so the charts never add floats.
-
-Each function returns JSON-ready rows (money as exact decimal strings) for report.html's overview:
-dollars and counts by rule, by agency and by fiscal year, each split into explained (the finding
-has an explanation code) and unexplained.
+"""The overview's figures as JSON-ready rows (money as exact decimal strings, never floats) for
+report.html's overview: dollars and counts by rule, by agency and by fiscal year, each split into
+explained (a legitimate cause is known) and unexplained. The per-rule and per-agency figures are
+summed in SQL (queries.py, report_agency_totals.sql); the totals and per-year ones here, with exact
+Decimals.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from spendrecon.report.data import Finding, ReportData
-from spendrecon.report.queries import UNKNOWN_AGENCY
 
 ZERO = Decimal("0.00")
 
@@ -74,30 +73,14 @@ def by_rule(data: ReportData) -> list[dict[str, Any]]:
 
 def by_agency(data: ReportData) -> list[dict[str, Any]]:
     """Open findings per agency beside what was compared: programs, both sources' dollars, and the
-    share of compared dollars in program-years without an open finding."""
-    found: dict[str, Split] = defaultdict(Split)
-    for f in data.open_findings:
-        found[f.agency or UNKNOWN_AGENCY].add(f)
-    compared: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for ay in data.agency_years:
-        compared[ay.agency][0] += ay.dollars_compared
-        compared[ay.agency][1] += ay.dollars_within_tolerance
-    rows = []
-    known = {a.agency: a for a in data.agencies}
-    for name in dict.fromkeys([*known, *found, *compared]):
-        totals_ = known.get(name)
-        dollars, within = compared.get(name, (None, None))
-        rows.append({
-            "agency": name,
-            "programs": totals_.programs if totals_ else 0,
-            "sam": amount(totals_.sam_actual) if totals_ else None,
-            "usas": amount(totals_.usaspending_obligations) if totals_ else None,
-            "compared": amount(dollars),
-            "within": amount(within),
-            **found.get(name, Split()).as_json(),
-        })
-    rows.sort(key=lambda r: (-Decimal(r["k"]), -r["n"], r["agency"]))
-    return rows
+    share of compared dollars in program-years without an open finding (report_agency_totals.sql)."""
+    return [
+        {"agency": a.agency, "programs": a.programs, "sam": amount(a.sam_actual),
+         "usas": amount(a.usaspending_obligations), "compared": amount(a.dollars_compared),
+         "within": amount(a.dollars_within_tolerance), "n": a.findings, "xn": a.explained,
+         "k": amount(a.at_stake), "xk": amount(a.explained_at_stake)}
+        for a in data.agencies
+    ]
 
 
 def by_year(data: ReportData) -> list[dict[str, Any]]:

@@ -18,7 +18,8 @@ from typing import Any
 from spendrecon.report import overview, triage
 from spendrecon.report.overview import amount
 from spendrecon.report.data import Finding, ReportData
-from spendrecon.report.summary import header_facts, staleness_note, utc
+from spendrecon.report.summary import DASH, header_facts, staleness_note, utc
+from warehouse.money import NOT_REPORTED
 
 SCHEMA_VERSION = 1
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -59,6 +60,8 @@ def build_payload(data: ReportData) -> dict[str, Any]:
     findings = [*data.findings, *data.earlier_resolved]
     return {
         "version": SCHEMA_VERSION,
+        # A missing amount, and a program that names no agency, on the page (report-core.js).
+        "missing": {"words": NOT_REPORTED, "dash": DASH, "agency": data.unknown_agency},
         "run": {
             "id": data.run.run_id,
             "isLatest": data.run.is_latest,

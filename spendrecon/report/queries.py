@@ -19,17 +19,16 @@ from typing import Any
 
 import duckdb
 
-from spendrecon.report.catalog import column_or_null, columns, has_table
+from spendrecon.report.catalog import column_or_null, column_or_typed_null, columns
 from spendrecon.report.data import (
-    AgencyTotal, AgencyYear, Event, ExplanationNote, Finding, HistoryEvent, Lead, ProgramYear, ReportData, Review,
+    AgencyTotal, Event, ExplanationNote, Finding, HistoryEvent, Lead, ProgramYear, ReportData, Review,
     RuleTotal, RunInfo, RunSummary,
 )
 from spendrecon.report.history import load_figure_versions, load_restatements
-from warehouse.db import connect, query_of
+from warehouse.db import connect, has_table, query_of, sql_text, statements
 from warehouse.explanations.registry import load_explanations
-from warehouse.rules.registry import SEVERITIES, Rule, load_rules
+from warehouse.rules.registry import Rule, load_rules, severity_rank
 
-UNKNOWN_AGENCY = "Unknown agency"
 RUNS_SHOWN = 200  # the runs history table; older runs stay in meta.runs
 
 # A run id becomes a folder name: refuse anything that could climb out of the reports folder.
@@ -40,7 +39,6 @@ _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
 _STAKE = "at_stake({p}difference, {p}sam_amount, {p}usaspending_amount)"
 # A finding is open until a run resolves it: 'new', 'open' and 'reopened' (older files never say reopened).
 _OPEN = "{p}status <> 'resolved'"
-_SEVERITY_RANK = "CASE {p}severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 WHEN 'info' THEN 2 ELSE 3 END"
 
 # recon.program_year only exists once a run has built it; an empty stand-in keeps the joins valid.
 _PROGRAM_YEAR_TABLE = (
@@ -88,8 +86,8 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         reviews=tuple(load_reviews(con)),
         history=tuple(load_history(con)),
         runs=tuple(load_runs(con)),
-        agency_years=tuple(load_agency_years(con, run)),
         explanation_titles={e.id: e.title for e in load_explanations()},
+        unknown_agency=_scalar(con, "SELECT unknown_agency()"),
         figure_versions=tuple(load_figure_versions(con, run.run_id)),
     )
 
@@ -173,8 +171,8 @@ def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -
     Grouped by the finding's own severity: a spendrecon.yaml override may differ from the registry.
     """
     present = columns(con, "recon", "findings")
-    explained = ("coalesce(triage = 'legitimate', explanation IS NOT NULL)" if {"triage", "explanation"} <= present
-                 else "explanation IS NOT NULL" if "explanation" in present else "false")
+    explained = (f"is_explained({column_or_typed_null(present, 'triage', 'VARCHAR')}, "
+                 f"{column_or_typed_null(present, 'explanation', 'VARCHAR')})")
     stake = _STAKE.format(p="")
     rows = dict_rows(con.execute(
         f"SELECT rule_id, severity, count(*) AS findings, count(*) FILTER (WHERE status = 'new') AS new, "
@@ -191,7 +189,7 @@ def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -
     seen = {t.rule_id for t in totals}
     totals += [RuleTotal(r.id, r.title, r.severity, 0, 0, Decimal("0.00")) for r in registry if r.id not in seen]
     order = {r.id: i for i, r in enumerate(registry)}
-    return sorted(totals, key=lambda t: (_severity_rank(t.severity), order.get(t.rule_id, len(order)), t.rule_id))
+    return sorted(totals, key=lambda t: (severity_rank(t.severity), order.get(t.rule_id, len(order)), t.rule_id))
 
 
 def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str, *,
@@ -207,56 +205,68 @@ def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str
         f"WITH py AS ({program_year}) "
         "SELECT f.run_id, f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status, py.program_title, "
         "py.agency, f.sam_amount, f.usaspending_amount, f.difference, f.message, f.first_seen_run_id, "
-        f"f.last_seen_run_id, {_STAKE.format(p='f.')} AS at_stake, {review} "
+        f"f.last_seen_run_id, {_STAKE.format(p='f.')} AS at_stake, {review}, "
+        f"triage_bucket({column_or_typed_null(present, 'triage', 'VARCHAR', 'f.')}, "
+        f"{column_or_typed_null(present, 'explanation', 'VARCHAR', 'f.')}) AS bucket "
         "FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
         f"WHERE {where} "
-        f"ORDER BY {_SEVERITY_RANK.format(p='f.')}, at_stake DESC, f.program_number, f.fiscal_year, f.rule_id"
+        f"ORDER BY severity_rank(f.severity), at_stake DESC, f.program_number, f.fiscal_year, f.rule_id"
     )
     return [Finding(**r) for r in dict_rows(con.execute(sql, {"run_id": run_id}))]
 
 
 def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInfo) -> list[AgencyTotal]:
-    """Programs compared and dollars per agency within the run's scope, beside its open findings."""
-    sql = (
-        f"WITH py AS ({program_year}), "
-        "compared AS ("
-        "  SELECT coalesce(agency, $unknown) AS agency, count(DISTINCT program_number) AS programs, "
-        "         sum(sam_actual) AS sam_actual, sum(usaspending_obligations) AS usaspending_obligations "
-        "  FROM py "
-        "  WHERE ($fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year)) "
-        "    AND program_in_scope($programs::VARCHAR[], program_number) "
-        "  GROUP BY 1), "
-        "found AS ("
-        "  SELECT coalesce(py.agency, $unknown) AS agency, count(*) AS findings, "
-        f"        sum({_STAKE.format(p='f.')}) AS at_stake "
-        "  FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
-        f"  WHERE {_OPEN.format(p='f.')} GROUP BY 1) "
-        "SELECT coalesce(c.agency, f.agency) AS agency, coalesce(c.programs, 0) AS programs, "
-        "       c.sam_actual, c.usaspending_obligations, coalesce(f.findings, 0) AS findings, "
-        "       coalesce(f.at_stake, 0)::DECIMAL(38,2) AS at_stake "
-        "FROM compared AS c FULL OUTER JOIN found AS f ON c.agency = f.agency "
-        "ORDER BY at_stake DESC, findings DESC, agency"
-    )
+    """The per-agency roll-up within the run's scope (report_agency_totals.sql): what summary.md and the
+    page's overview show per agency."""
     params: dict[str, Any] = {
-        "unknown": UNKNOWN_AGENCY,
         "fiscal_years": list(run.fiscal_years) if run.fiscal_years else None,
         "programs": list(run.programs or ()),
     }
-    return [
-        AgencyTotal(r["agency"], int(r["programs"]), r["sam_actual"], r["usaspending_obligations"], int(r["findings"]),
-                    r["at_stake"])
-        for r in dict_rows(con.execute(sql, params))
-    ]
+    return [AgencyTotal(**r) for r in dict_rows(con.execute(agency_totals_query(con, program_year), params))]
+
+
+def agency_totals_query(con: duckdb.DuckDBPyConnection, program_year: str) -> str:
+    """report_agency_totals.sql with its three inputs bound to what this file holds."""
+    present = columns(con, "recon", "findings")
+    explained = (f"is_explained({column_or_typed_null(present, 'triage', 'VARCHAR')}, "
+                 f"{column_or_typed_null(present, 'explanation', 'VARCHAR')})")
+    inputs = (
+        f"WITH py AS ({program_year}), "
+        f"open_findings AS (SELECT program_number, fiscal_year, {_STAKE.format(p='')} AS at_stake, "
+        f"{explained} AS explained FROM recon.findings WHERE {_OPEN.format(p='')}), "
+        f"ay AS ({_agency_year_source(con)}), "
+    )
+    (query,) = statements(sql_text("report_agency_totals"))
+    body = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("--"))
+    return re.sub(r"^\s*WITH\s+", lambda _: inputs, body, count=1)
+
+
+def _agency_year_source(con: duckdb.DuckDBPyConnection) -> str:
+    """recon.agency_year; in files older than that table, its own query (recon_agency_year.sql), which
+    needs the triage columns of recon.findings; else an empty stand-in."""
+    if has_table(con, "recon", "agency_year"):
+        return "SELECT agency, fiscal_year, dollars_compared, dollars_within_tolerance FROM recon.agency_year"
+    if has_table(con, "recon", "program_year") and {"triage", "explanation"} <= columns(con, "recon", "findings"):
+        return f"SELECT agency, fiscal_year, dollars_compared, dollars_within_tolerance FROM ({query_of('recon_agency_year')})"
+    return ("SELECT NULL::VARCHAR AS agency, NULL::INTEGER AS fiscal_year, NULL::DECIMAL(18,2) AS dollars_compared, "
+            "NULL::DECIMAL(18,2) AS dollars_within_tolerance WHERE false")
 
 
 def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) -> list[Event]:
-    stake = "at_stake(e.sam_amount - e.usaspending_amount, e.sam_amount, e.usaspending_amount)"  # events keep no difference
+    """This run's events. An event's dollars at stake are its finding's (recon.findings.at_stake): events
+    keep no difference, and for some rules (figure_restated: new - old) it is not SAM.gov - USAspending.
+    Only an event whose finding is gone falls back to the gap between the event's own figures."""
+    finding_stake = ("f.at_stake" if "at_stake" in columns(con, "recon", "findings")
+                     else _STAKE.format(p="f."))
+    stake = (f"coalesce({finding_stake}, "
+             "at_stake(e.sam_amount - e.usaspending_amount, e.sam_amount, e.usaspending_amount))")
     sql = (
         f"WITH py AS ({program_year}) "
         "SELECT e.event, e.program_number, e.fiscal_year, e.rule_id, py.program_title, py.agency, "
         f"e.sam_amount, e.usaspending_amount, {stake}::DECIMAL(38,2) AS at_stake, "
         f"{column_or_null(columns(con, 'recon', 'finding_events'), 'reason', 'VARCHAR', 'e.')} "
         "FROM recon.finding_events AS e LEFT JOIN py USING (program_number, fiscal_year) "
+        "LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id) "
         "WHERE e.run_id = $run_id "
         "ORDER BY at_stake DESC, e.program_number, e.fiscal_year, e.rule_id"
     )
@@ -325,35 +335,18 @@ def load_runs(con: duckdb.DuckDBPyConnection) -> list[RunSummary]:
     return [RunSummary(**{**r, "fiscal_years": tuple(sorted(r["fiscal_years"] or ()))}) for r in rows]
 
 
-def load_agency_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[AgencyYear]:
-    """Per agency and fiscal year of the run: programs compared and the dollars within tolerance.
-
-    Read from recon.agency_year; in files older than that table, computed by its own query
-    (recon_agency_year.sql), which needs the triage columns of recon.findings."""
-    if has_table(con, "recon", "agency_year"):
-        source = "recon.agency_year"
-    elif has_table(con, "recon", "program_year") and {"triage", "explanation"} <= columns(con, "recon", "findings"):
-        source = f"({query_of('recon_agency_year')})"
-    else:
-        return []
-    sql = ("SELECT agency, fiscal_year, programs_compared, sam_actual, usaspending_obligations, dollars_compared, "
-           f"dollars_within_tolerance FROM {source} "
-           "WHERE $fiscal_years::INTEGER[] IS NULL OR list_contains($fiscal_years::INTEGER[], fiscal_year) "
-           "ORDER BY agency, fiscal_year")
-    return [AgencyYear(**r) for r in dict_rows(con.execute(sql, {"fiscal_years": list(run.fiscal_years) or None}))]
-
-
 def program_year_source(con: duckdb.DuckDBPyConnection) -> str:
     return _PROGRAM_YEAR_TABLE if has_table(con, "recon", "program_year") else _PROGRAM_YEAR_EMPTY
-
-
-def _severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
 def dict_rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    row = con.execute(sql).fetchone()
+    return row[0] if row else None
 
 
 def _one_dict(cur: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from spendrecon.report.history import SOURCE_LABEL, reason_text
 from spendrecon.report.data import Event, Finding, ReportData, RunInfo
-from warehouse.findings import format_money
+from warehouse.money import format_money
 
 EVENT_ROWS = 50  # rows per event list in Markdown; findings.csv has them all
 PROGRAMS_SHOWN = 20  # a long --programs filter is cut short in the header
@@ -242,10 +242,11 @@ def _gap_row(f: Finding) -> list[str]:
 
 def _agency_section(data: ReportData) -> list[str]:
     head = ["## By agency", ""]
-    if not data.agencies:
+    agencies = [a for a in data.agencies if a.in_scope]
+    if not agencies:
         return [*head, "No program-years compared and no open findings."]
     rows = [(md(a.agency), f"{a.programs:,}", money(a.sam_actual), money(a.usaspending_obligations), f"{a.findings:,}",
-             money(a.at_stake)) for a in data.agencies]
+             money(a.at_stake)) for a in agencies]
     return [*head, *_table(["Agency", "Programs compared", "SAM.gov actual", "USAspending", "Findings",
                             "Dollars at stake"], rows, right=(1, 2, 3, 4, 5))]
 

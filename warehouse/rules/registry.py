@@ -15,7 +15,12 @@ from warehouse.money import format_money
 from warehouse.registry_entry import Entry, RegistryError, decimal_params, read_entries
 from warehouse.templates import TemplateError, format_expression, uses_format_spec
 
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = ("error", "warning", "info")  # in report order; macros.sql's severity_rank spells the same
+
+
+def severity_rank(severity: str) -> int:
+    """Where a severity sorts in reports: SEVERITIES' order, anything else after them."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 SAM_FIGURES = ("actual", "estimate")  # which SAM.gov figure a rule compares (rules.yaml sam_figure)
 _OVERRIDABLE = ("enabled", "severity", "message")
 

@@ -37,3 +37,21 @@ CREATE OR REPLACE TEMP MACRO percent_text(share) AS
 
 -- Any other value in a reason: as text, not_reported() for NULL.
 CREATE OR REPLACE TEMP MACRO plain_text(value) AS coalesce(value::VARCHAR, not_reported());
+
+-- A finding's triage bucket, derived for files older than the triage column (an explanation code
+-- made it legitimate).
+CREATE OR REPLACE TEMP MACRO triage_bucket(triage, explanation) AS
+    coalesce(triage, CASE WHEN explanation IS NOT NULL THEN 'legitimate' ELSE 'lead' END);
+
+-- A finding is explained when a legitimate cause is known; a non-reporting characterization
+-- explains nothing away. (The report's Finding.is_explained reads the bucket the same way.)
+CREATE OR REPLACE TEMP MACRO is_explained(triage, explanation) AS
+    triage_bucket(triage, explanation) = 'legitimate';
+
+-- The agency a figure is counted under when its program names none.
+CREATE OR REPLACE TEMP MACRO unknown_agency() AS 'Unknown agency';
+CREATE OR REPLACE TEMP MACRO agency_or_unknown(agency) AS coalesce(agency, unknown_agency());
+
+-- Severities in report order (warehouse/rules/registry.py SEVERITIES); anything else after them.
+CREATE OR REPLACE TEMP MACRO severity_rank(severity) AS
+    coalesce(list_position(['error', 'warning', 'info'], severity) - 1, 3);

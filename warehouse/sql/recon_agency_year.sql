@@ -4,7 +4,7 @@
 -- source still counts with the dollars the other source reports.
 CREATE OR REPLACE TABLE recon.agency_year AS
 WITH py AS (
-    SELECT coalesce(agency, 'Unknown agency') AS agency,
+    SELECT agency_or_unknown(agency) AS agency,
            program_number,
            fiscal_year,
            sam_actual,
@@ -13,10 +13,9 @@ WITH py AS (
     FROM recon.program_year
 ),
 open_findings AS (
-    -- Explained: a legitimate cause (a non-reporting characterization explains nothing away).
     SELECT f.program_number, f.fiscal_year, f.rule_id,
-           coalesce(f.triage = 'legitimate', f.explanation IS NOT NULL) AS explained,
-           coalesce(f.triage, CASE WHEN f.explanation IS NOT NULL THEN 'legitimate' ELSE 'lead' END) AS triage,
+           is_explained(f.triage, f.explanation) AS explained,
+           triage_bucket(f.triage, f.explanation) AS triage,
            at_stake(f.difference, f.sam_amount, f.usaspending_amount) AS at_stake
     FROM recon.findings AS f
     WHERE f.status <> 'resolved'
@@ -41,7 +40,7 @@ agg AS (
     GROUP BY agency, fiscal_year
 ),
 f AS (
-    SELECT coalesce(p.agency, 'Unknown agency') AS agency,
+    SELECT agency_or_unknown(p.agency) AS agency,
            o.fiscal_year,
            count(*) AS findings,
            count(*) FILTER (WHERE o.explained) AS findings_explained,

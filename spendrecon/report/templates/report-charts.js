@@ -139,7 +139,7 @@ function columns(spec) {
       var tip = spec.tip(g, series, v);
       if (v === null) {
         root.appendChild(svgNode("text", { x: bx + (barW - 2) / 2, y: y(0) - 4, "text-anchor": "middle", class: "na" },
-          svgNode("title", null, tip), "n/a"));
+          svgNode("title", null, tip), DASH));
         return;
       }
       var n = toNumber(v);

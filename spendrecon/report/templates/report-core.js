@@ -2,7 +2,6 @@
    Source text only ever reaches the page through text nodes and attribute values, never as markup. */
 
 var SVG_NS = document.querySelector("svg.defs").namespaceURI;
-var DASH = "\u2014";
 
 function append(el, child) {
   if (child === null || child === undefined || child === false) { return; }
@@ -128,6 +127,11 @@ function dict(obj) {
 }
 
 var DATA = JSON.parse(document.getElementById("report-data").textContent);
+/* A missing amount, as the Python side renders it (warehouse/money.py NOT_REPORTED in words, summary.md's
+   DASH in tables and charts), delivered in the data: a missing figure never reads like $0. */
+var NOT_REPORTED = DATA.missing.words;
+var DASH = DATA.missing.dash;
+var UNKNOWN_AGENCY = DATA.missing.agency;  /* macro unknown_agency (macros.sql), as the agency tables say it */
 var RULES = dict();
 DATA.rules.forEach(function (r, i) { RULES[r.id] = { title: r.title, severity: r.severity, order: i }; });
 var AGENCIES = DATA.programs.agencies;

@@ -25,7 +25,7 @@ function programChart(number, years) {
     label: number + ": obligations per fiscal year, SAM.gov estimate and actual vs USAspending",
     width: 1220, height: 300, series: PROGRAM_SERIES, format: shortMoney,
     groups: years.map(function (y) { return { label: "FY" + y.fy, values: [y.est, y.act, y.usas] }; }),
-    tip: function (g, se, v) { return g.label + " \u00b7 " + se.label + ": " + (v === null ? "not reported" : money(v)); },
+    tip: function (g, se, v) { return g.label + " \u00b7 " + se.label + ": " + (v === null ? NOT_REPORTED : money(v)); },
   });
 }
 
@@ -184,7 +184,7 @@ function viewProgram(root, number) {
     crumbs,
     h("div", { class: "view-head program-head" },
       h("h2", null, h("span", { class: "aln" }, number), " ", p.title || "(no title in either source)"),
-      h("p", { class: "muted" }, agency || "Unknown agency")),
+      h("p", { class: "muted" }, agency || UNKNOWN_AGENCY)),
     h("div", { class: "kpis" },
       card(count(open.length), "Open findings", plural(findings.length - open.length, "resolved finding")),
       card(money(stake), "Dollars at stake", "in open findings"),
@@ -192,8 +192,8 @@ function viewProgram(root, number) {
         "alert"),
       card(count(years.length), "Fiscal years with figures",
         yearsText(years.map(function (y) { return y.fy; })))),
-    panel("Obligations per fiscal year", "Bars per fiscal year from both sources; n/a: the source gave no figure " +
-      "(which is not $0).", [legend(PROGRAM_SERIES), programChart(number, years)], "wide chart-panel"),
+    panel("Obligations per fiscal year", "Bars per fiscal year from both sources; " + DASH + ": " + NOT_REPORTED +
+      " by the source (which is not $0).", [legend(PROGRAM_SERIES), programChart(number, years)], "wide chart-panel"),
     panel("Figures", "As the sources report them; the difference uses the SAM.gov actual. A figure the " +
       "source no longer shows is carried forward from the run that last reported it, never blanked.",
       figuresTable(years, findings), "wide"),

@@ -91,7 +91,7 @@ function viewNonReporting(root) {
   });
   var agencies = dict();
   rows.forEach(function (r) {
-    var key = r.agency || "Unknown agency";
+    var key = r.agency || UNKNOWN_AGENCY;
     var a = agencies[key] || (agencies[key] = { agency: key, programs: 0, n: 0, stake: [] });
     a.programs += 1; a.n += r.n; a.stake.push(r.stake);
   });
