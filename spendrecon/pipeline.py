@@ -34,7 +34,7 @@ from warehouse.history import carry_forward, remember_before_load
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
 from warehouse.publish import building, writer_lock
 from warehouse.rules.registry import load_rules
-from warehouse.runs import RunRecord, new_run_id, record_run, sam_requests_on
+from warehouse.runs import RunRecord, new_run_id, record_run, run_settings, sam_requests_on
 from warehouse.sam_public_store import known_documents, load_public_documents
 from warehouse.scope import Scope
 
@@ -268,7 +268,8 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
         record_history(con, run.run_id, scope, run.started_at)
-        counts = merge_findings(con, run.run_id, rules, scope, load_explanations(explanation_overrides(settings)))
+        explanations = load_explanations(explanation_overrides(settings))
+        counts = merge_findings(con, run.run_id, rules, scope, explanations)
         reviews = read_log(settings.annotations_path)
         for problem in reviews.problems:
             log.warning("%s", problem)
@@ -278,7 +279,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         py = con.execute("SELECT count(*) FROM recon.program_year").fetchone()
         run.program_years = int(py[0]) if py else 0
         run.findings_open, run.findings_new, run.findings_resolved = counts.open, counts.new, counts.resolved
-        run.settings = counts.settings
+        run.settings = run_settings(rules, explanations)
         run.status, run.finished_at = "succeeded", datetime.now(timezone.utc)
         record_run(con, run)
     return run

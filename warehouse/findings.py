@@ -9,7 +9,6 @@ import duckdb
 from warehouse.db import execute, run_file, statements
 from warehouse.explanations.registry import Explanation, explain_current
 from warehouse.rules.registry import Rule, message_sql
-from warehouse.runs import run_settings
 from warehouse.scope import Scope
 
 @dataclass(frozen=True)
@@ -18,7 +17,6 @@ class FindingCounts:
     new: int
     resolved: int
     open: int  # new + open after the run
-    settings: str  # the rules' and explanations' settings applied (meta.runs.settings)
 
 
 def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope: Scope) -> dict[str, int]:
@@ -74,5 +72,4 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
         "FROM recon.finding_events WHERE run_id = $run_id", {"run_id": run_id}
     ).fetchone() or (0, 0)
     open_ = con.execute("SELECT count(*) FROM recon.findings WHERE status <> 'resolved'").fetchone()
-    return FindingCounts(by_rule=by_rule, new=int(new), resolved=int(resolved), open=int(open_[0] if open_ else 0),
-                         settings=run_settings(rules, explanations or []))
+    return FindingCounts(by_rule=by_rule, new=int(new), resolved=int(resolved), open=int(open_[0] if open_ else 0))
