@@ -9,7 +9,7 @@ from spendrecon import pipeline
 from spendrecon.config import Settings
 from spendrecon.run_errors import RunError
 from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
-from warehouse.db import connect, has_table
+from warehouse.db import open_published
 from warehouse.publish import building, writer_lock
 from warehouse.runs import new_run_id
 
@@ -17,12 +17,8 @@ from warehouse.runs import new_run_id
 def annotate(settings: Settings, annotation: Annotation) -> int:
     """Record a review note and publish it at once; returns how many findings it now covers."""
     path = settings.warehouse_path
-    if not path.exists():
-        raise RunError(f"no warehouse at {path}: run `spendrecon run` first")
-    check = connect(path, read_only=True)
+    check = open_published(path, RunError)  # no file, or no successful run yet: refused, naming which
     try:
-        if not has_table(check, "recon", "program_year"):
-            raise RunError(f"{path} has no successful run yet: run `spendrecon run` first")
         known = check.execute(
             "SELECT count(*) FROM recon.program_year WHERE program_number = $p AND fiscal_year = $fy",
             {"p": annotation.program_number, "fy": annotation.fiscal_year}).fetchone()
