@@ -129,7 +129,7 @@ RENAMED_COLUMNS = (
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    run_file(con, "macros")  # again, for a connection opened without connect(): the schema files use them
+    """Create or migrate every table and view, on a connection from connect() (the SQL uses its macros)."""
     renamed = _rename_columns(con)  # first, so the schema files' views are made over the new names
     for name in SCHEMA_FILES:
         run_file(con, name)
