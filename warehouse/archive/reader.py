@@ -262,6 +262,17 @@ class PartFeed:
             inflater = _inflater.decompressobj(-15)  # raw deflate, as stored in zips
             crc, size, left = 0, 0, info.compress_size
             declared = info.file_size
+
+            def take(out: bytes) -> None:
+                """Inflated bytes: refused past the declared size (a zip bomb), else counted and written."""
+                nonlocal crc, size
+                if size + len(out) > declared:
+                    raise _oversized(info)
+                if out:
+                    crc = _inflater.crc32(out, crc)
+                    size += len(out)
+                    self._emit(fd, out)
+
             while left > 0 and not inflater.eof:
                 if self._cancel.is_set():
                     return
@@ -275,21 +286,9 @@ class PartFeed:
                     while data and not inflater.eof:
                         # Never ask for more than one byte past the declared size: a member that
                         # inflates beyond it (a zip bomb) is stopped there, having cost nothing.
-                        out = inflater.decompress(data, min(_INFLATE_OUT, declared - size + 1))
+                        take(inflater.decompress(data, min(_INFLATE_OUT, declared - size + 1)))
                         data = inflater.unconsumed_tail
-                        if size + len(out) > declared:
-                            raise _oversized(info)
-                        if out:
-                            crc = _inflater.crc32(out, crc)
-                            size += len(out)
-                            self._emit(fd, out)
-            out = inflater.flush()  # all input is consumed here: only what zlib still holds
-            if size + len(out) > declared:
-                raise _oversized(info)
-            if out:
-                crc = _inflater.crc32(out, crc)
-                size += len(out)
-                self._emit(fd, out)
+            take(inflater.flush())  # all input is consumed here: only what zlib still holds
         if not inflater.eof:
             raise EOFError("compressed data ended before the end-of-stream marker was reached")
         if size != info.file_size:
