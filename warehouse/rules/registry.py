@@ -21,6 +21,8 @@ SEVERITIES = ("error", "warning", "info")  # in report order; macros.sql's sever
 def severity_rank(severity: str) -> int:
     """Where a severity sorts in reports: SEVERITIES' order, anything else after them."""
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
 SAM_FIGURES = ("actual", "estimate")  # which SAM.gov figure a rule compares (rules.yaml sam_figure)
 _OVERRIDABLE = ("enabled", "severity", "message")
 
