@@ -20,7 +20,7 @@ def query_history(warehouse: Path, program: str, fiscal_year: int | None = None,
     """Each source's figures for one ALN, one row per change (oldest first). ``carried_forward``: the
     figure is still the one in recon.program_year, although the source has stopped showing it."""
     con = open_published(warehouse, NoWarehouse, needs=("recon.figure_history", "recon.program_year"),
-                         lacking="figure history")
+                         missing="has no figure history yet: run `spendrecon run` (or --demo) first")
     try:
         check_program_known(con, program)  # a typo (97.10) is named with the closest ALNs, never an empty table
         cur = con.execute(

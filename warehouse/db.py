@@ -105,15 +105,17 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def open_published(path: Path, error: type[Exception], *, needs: tuple[str, ...] = ("recon.program_year",),
-                   lacking: str = "successful run") -> duckdb.DuckDBPyConnection:
+                   missing: str = "has no successful run yet: run `spendrecon run` (or --demo) first",
+                   ) -> duckdb.DuckDBPyConnection:
     """The published warehouse, read-only, for reading back what runs wrote. Raises ``error`` (the
-    caller's own type) when there is no file yet, or no table of ``needs``: no run has got that far."""
+    caller's own type) when there is no file yet, or, saying ``missing`` after the path, when a table
+    of ``needs`` is absent: no run has got that far. (The README's Troubleshooting quotes both.)"""
     if not Path(path).exists():
         raise error(f"no warehouse at {path}: run `spendrecon run --demo` (or `spendrecon run`) first")
     con = connect(path, read_only=True)
     if not all(has_table(con, *name.split(".")) for name in needs):
         con.close()
-        raise error(f"{path} has no {lacking} yet: run `spendrecon run` (or --demo) first")
+        raise error(f"{path} {missing}")
     return con
 
 
