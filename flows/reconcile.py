@@ -206,9 +206,12 @@ def reconcile_flow(
     fiscal_years: list[int] | None = None,
     programs: list[str] | None = None,
     demo_vintage: int = 1,
+    as_of: str | None = None,
 ) -> dict[str, Any]:
-    """Extract both sources in parallel, load and reconcile atomically, then write the report."""
-    settings = load_settings(config_path, overrides={"fiscal_years": fiscal_years, "programs": programs})
+    """Extract both sources in parallel, load and reconcile atomically, then write the report.
+    ``as_of`` (YYYY-MM-DD): the run date timing is judged by; default the config's, else today."""
+    settings = load_settings(config_path, overrides={"fiscal_years": fiscal_years, "programs": programs,
+                                                     "as_of": as_of})
     return reconcile(pipeline.plan_run(settings, demo=demo, demo_vintage=demo_vintage))
 
 

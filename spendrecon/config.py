@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -104,6 +104,10 @@ class Settings(_Strict):
     data_dir: str = "data"
     fiscal_years: list[int] | None = None  # None: the five most recent completed fiscal years
     programs: list[str] | None = None  # None: every program
+    # The run date the run judges timing by (which fiscal years are complete, partial_year, the default
+    # window): None is today. A replay of an older snapshot sets the snapshot's date. The SAM.gov daily
+    # request budget always counts real days.
+    as_of: date | None = None
     sam: SamSettings = SamSettings()
     usaspending: UsaspendingSettings = UsaspendingSettings()
     http: HttpSettings = HttpSettings()
@@ -150,6 +154,22 @@ class Settings(_Strict):
             if y > latest:
                 raise ValueError(f"fiscal year {y} has not started yet (the current one is {latest})")
         return sorted(set(v))
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _as_of_is_a_date(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return parse_as_of(v)
+        if isinstance(v, datetime):
+            raise ValueError("must be a date like 2024-01-15, not a date and time")
+        return v
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of_not_future(cls, v: date | None) -> date | None:
+        if v is not None and v > date.today():
+            raise ValueError(f"{v.isoformat()} is in the future; the run date is today or earlier")
+        return v
 
     @field_validator("programs", mode="before")
     @classmethod
@@ -219,7 +239,18 @@ class Settings(_Strict):
         return self.data_path / "annotations.jsonl"
 
     def resolved_fiscal_years(self, today: date | None = None) -> list[int]:
-        return self.fiscal_years or default_fiscal_years(today or date.today())
+        return self.fiscal_years or default_fiscal_years(today or self.as_of or date.today())
+
+
+def parse_as_of(text: str) -> date:
+    """``--as-of`` and ``as_of:``: an ISO date, YYYY-MM-DD, nothing else (no guessing of 01/02/2024)."""
+    value = text.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date") from None
 
 
 # pydantic's prefixes on errors raised by our own validators: the reason reads better without them.

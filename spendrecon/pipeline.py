@@ -50,7 +50,7 @@ class RunPlan:
     demo: bool
     scope: Scope
     run: RunRecord
-    today: date
+    today: date  # the run date timing is judged by (settings.as_of, else the real date): see as_of
     transport: httpx.BaseTransport | None = None  # demo or test transport; None for the live services
     warnings: list[str] = field(default_factory=list)
     holds_lock: bool = False  # guarded_run holds the writer lock for the whole run
@@ -84,7 +84,7 @@ def plan_run(
     demo_vintage: int = 1,
 ) -> RunPlan:
     now = now or datetime.now(timezone.utc)
-    today = now.astimezone(timezone.utc).date()
+    today = settings.as_of or now.astimezone(timezone.utc).date()
     years = settings.resolved_fiscal_years(today)
     programs = tuple(settings.programs) if settings.programs else None
     if demo and transport is None:
@@ -98,6 +98,7 @@ def plan_run(
     run = RunRecord(
         run_id=new_run_id(now),
         started_at=now,
+        as_of=today,
         mode="demo" if demo else "live",
         fiscal_years=list(years),
         programs=list(programs) if programs else None,
@@ -170,14 +171,15 @@ def _retry(settings: Settings) -> RetryPolicy:
 
 
 def sam_budget_left(plan: RunPlan) -> int:
-    """Today's SAM.gov budget minus what earlier runs today spent (read from the published warehouse)."""
+    """Today's SAM.gov budget minus what earlier runs today spent (read from the published warehouse).
+    Today is the real UTC day the run started, whatever its ``--as-of``: the quota counts real days."""
     budget = plan.settings.sam.daily_request_budget
     path = plan.settings.warehouse_path
     if plan.demo or not path.exists():
         return budget
     con = connect(path, read_only=True)
     try:
-        used = sam_requests_on(con, plan.today, plan.settings.sam.base_url) if has_table(con, "meta", "runs") else 0
+        used = sam_requests_on(con, plan.run.started_at.astimezone(timezone.utc).date(), plan.settings.sam.base_url) if has_table(con, "meta", "runs") else 0
     finally:
         con.close()
     return max(budget - used, 0)

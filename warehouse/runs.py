@@ -44,6 +44,7 @@ class RunRecord:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     settings: str | None = None  # JSON: run_settings() of the rules and explanations the run applied
+    as_of: date | None = None  # the run date timing was judged by (--as-of; the real date by default)
 
 
 def run_settings(rules: Sequence[Rule], explanations: Sequence[Explanation]) -> str:

@@ -5,6 +5,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ import typer
 from spendrecon.cli import archive as cli_archive, history as cli_history
 from spendrecon.cli.common import ConfigOpt, UsageError, VerboseOpt, one_line_errors
 from spendrecon.cli.output import Column, FormatOpt, emit, print_table, resolve_format
-from spendrecon.config import DEFAULT_CONFIG_NAME, ConfigError, Settings, load_settings
+from spendrecon.config import DEFAULT_CONFIG_NAME, ConfigError, Settings, load_settings, parse_as_of
 from spendrecon.console import console
 from spendrecon.fiscal import parse_fiscal_years
 
@@ -50,6 +51,7 @@ def run(
     programs: Annotated[str | None, typer.Option("--programs", help="Comma-separated ALNs, e.g. 97.102,10.001")] = None,
     verbose: VerboseOpt = False,
     demo_vintage: Annotated[int, typer.Option("--demo-vintage", help="With --demo: 2 serves the bundle some months on (window moved, restatements, late reporting)")] = 1,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The run date timing is judged by, YYYY-MM-DD (default today): which fiscal years are complete; for replaying older snapshots")] = None,
 ) -> None:
     """Extract both sources, load the DuckDB file, reconcile, and write the report."""
     # Everything that can be refused is refused here, before Prefect starts (seconds) or a request is made.
@@ -66,7 +68,8 @@ def run(
     progs = _option("--programs", parse_alns, programs)
     if demo and years is None:
         years = DEMO_FISCAL_YEARS
-    settings = _settings_for_run(config, years=years, programs=progs)
+    run_date = _option("--as-of", parse_as_of, as_of)
+    settings = _settings_for_run(config, years=years, programs=progs, as_of=run_date)
     check_run(settings, demo=demo, programs_key="--programs" if progs else f"{config or DEFAULT_CONFIG_NAME}: programs")
 
     from spendrecon import run_progress
@@ -82,6 +85,7 @@ def run(
         try:
             outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
                                      fiscal_years=settings.fiscal_years, programs=settings.programs,
+                                     as_of=settings.as_of.isoformat() if settings.as_of else None,
                                      **({"demo_vintage": demo_vintage} if demo_vintage != 1 else {}))
         finally:
             set_progress(None)
@@ -99,11 +103,13 @@ def _option(name: str, parse: Callable[[str], Any], value: str | None) -> Any:
         raise UsageError(f"{name}: {exc}") from None
 
 
-def _settings_for_run(config: Path | None, *, years: list[int] | None, programs: list[str] | None) -> Settings:
+def _settings_for_run(config: Path | None, *, years: list[int] | None, programs: list[str] | None,
+                      as_of: date | None = None) -> Settings:
     """The settings with the command line's values, each error blamed on where its value came from:
     the file (``spendrecon.yaml: key: reason``) or the option (``--fiscal-years: reason``)."""
     settings = load_settings(config)
-    for option, key, value in (("--fiscal-years", "fiscal_years", years), ("--programs", "programs", programs)):
+    for option, key, value in (("--fiscal-years", "fiscal_years", years), ("--programs", "programs", programs),
+                               ("--as-of", "as_of", as_of)):
         if value is None:
             continue
         try:
@@ -112,7 +118,7 @@ def _settings_for_run(config: Path | None, *, years: list[int] | None, programs:
             # The value is the one just typed: no need to echo it back as "(got [...])".
             reasons = "; ".join(re.sub(r" \(got .*\)$", "", reason) for _where, reason in exc.issues) or str(exc)
             raise UsageError(f"{option}: {reasons}") from None
-    return load_settings(config, overrides={"fiscal_years": years, "programs": programs})
+    return load_settings(config, overrides={"fiscal_years": years, "programs": programs, "as_of": as_of})
 
 
 def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:

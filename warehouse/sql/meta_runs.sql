@@ -24,3 +24,7 @@ CREATE TABLE IF NOT EXISTS meta.runs (
 -- The rule and explanation settings the run used, after spendrecon.yaml's overrides (warehouse/runs.py
 -- run_settings); NULL for runs older than the column and for runs that failed before reconciling.
 ALTER TABLE meta.runs ADD COLUMN IF NOT EXISTS settings JSON;
+
+-- The run date the run judged timing by (`spendrecon run --as-of`, else the day it started): which
+-- fiscal years were complete, partial_year. NULL for runs older than the column: their started_at day.
+ALTER TABLE meta.runs ADD COLUMN IF NOT EXISTS as_of DATE;
