@@ -207,12 +207,14 @@ def reconcile_flow(
     programs: list[str] | None = None,
     demo_vintage: int = 1,
     as_of: str | None = None,
+    accept_drops: bool = False,
 ) -> dict[str, Any]:
     """Extract both sources in parallel, load and reconcile atomically, then write the report.
-    ``as_of`` (YYYY-MM-DD): the run date timing is judged by; default the config's, else today."""
+    ``as_of`` (YYYY-MM-DD): the run date timing is judged by; default the config's, else today.
+    ``accept_drops``: publish although a source's answer lost more than drop_guard allows."""
     settings = load_settings(config_path, overrides={"fiscal_years": fiscal_years, "programs": programs,
                                                      "as_of": as_of})
-    return reconcile(pipeline.plan_run(settings, demo=demo, demo_vintage=demo_vintage))
+    return reconcile(pipeline.plan_run(settings, demo=demo, demo_vintage=demo_vintage, accept_drops=accept_drops))
 
 
 # Not validated: a plan holds a transport and an Event, which pydantic would copy or refuse.

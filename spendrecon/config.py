@@ -85,6 +85,16 @@ class RuleOverride(_Strict):
     rel_tolerance: Decimal | None = Field(None, ge=0, le=1)
 
 
+class DropGuardSettings(_Strict):
+    """The mid-reload guard: a complete answer that lost more than ``max_share`` of the programs (or, for
+    USAspending, of the dollars) the source held in its last run stops the run before it publishes - a
+    source caught mid-reload must not flip a year. Sources holding fewer than ``min_held`` programs or
+    listings before (a small --programs scope) are not judged."""
+
+    max_share: Decimal = Field(Decimal("0.05"), ge=0, le=1)
+    min_held: int = Field(20, ge=1)
+
+
 class ScheduleSettings(_Strict):
     # USAspending refreshes its monthly files around the 15th; run a few days after.
     cron: str = "0 6 20 * *"
@@ -111,6 +121,7 @@ class Settings(_Strict):
     sam: SamSettings = SamSettings()
     usaspending: UsaspendingSettings = UsaspendingSettings()
     http: HttpSettings = HttpSettings()
+    drop_guard: DropGuardSettings = DropGuardSettings()
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     explanations: dict[str, dict[str, Decimal]] = Field(default_factory=dict)  # per-explanation parameters
     schedule: ScheduleSettings = ScheduleSettings()
@@ -118,7 +129,7 @@ class Settings(_Strict):
     # Where relative paths are anchored: the config file's folder (or the working directory).
     base_dir: str = Field(".", exclude=True)
 
-    @field_validator("sam", "usaspending", "http", "schedule", "rules", "explanations", mode="before")
+    @field_validator("sam", "usaspending", "http", "drop_guard", "schedule", "rules", "explanations", mode="before")
     @classmethod
     def _empty_section_is_defaults(cls, v: Any) -> Any:
         # `sam:` with nothing under it is YAML null: the section's defaults, as if it were left out

@@ -30,7 +30,7 @@ from warehouse.annotations import read_log, sync_annotations
 from warehouse.db import connect, has_table, run_file
 from warehouse.explanations.registry import load_explanations
 from warehouse.findings import merge_findings
-from warehouse.history import carry_forward, remember_before_load
+from warehouse.history import SourceDrop, carry_forward, remember_before_load, source_drops
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
 from warehouse.publish import building, writer_lock
 from warehouse.rules.registry import load_rules
@@ -54,6 +54,7 @@ class RunPlan:
     transport: httpx.BaseTransport | None = None  # demo or test transport; None for the live services
     warnings: list[str] = field(default_factory=list)
     holds_lock: bool = False  # guarded_run holds the writer lock for the whole run
+    accept_drops: bool = False  # `run --accept-drops`: publish although a source lost more than drop_guard allows
     # Set when any part of the run failed for good: the parts still running stop at their next page
     # or pause instead of finishing work nobody will use.
     cancelled: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
@@ -82,6 +83,7 @@ def plan_run(
     transport: httpx.BaseTransport | None = None,
     now: datetime | None = None,
     demo_vintage: int = 1,
+    accept_drops: bool = False,
 ) -> RunPlan:
     now = now or datetime.now(timezone.utc)
     today = settings.as_of or now.astimezone(timezone.utc).date()
@@ -107,7 +109,7 @@ def plan_run(
         usaspending_source=demo_source(demo_vintage) if demo and uses_usaspending_api(settings) else _usaspending_source(settings),
     )
     return RunPlan(settings=settings, demo=demo, scope=Scope(tuple(years), programs), run=run, today=today,
-                   transport=transport)
+                   transport=transport, accept_drops=accept_drops)
 
 
 def demo_source(vintage: int) -> str:
@@ -264,8 +266,14 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
                 con, archive_config(settings).store, run.run_id, scope)
         else:
             run.usaspending_rows = load_usaspending(con, run.run_id, usaspending, scope)
-        # Absent is not changed: what the sources stopped showing is carried forward.
-        run.warnings += carry_forward(con, run.run_id, every_status=settings.sam.status.lower() == "all")
+        # Every fiscal year in scope was asked, and answered in full (API pages or the archive's Full file).
+        asked = tuple(scope.fiscal_years)
+        drops = source_drops(con, run.run_id, asked)
+        run.warnings += check_drops(plan, drops)
+        # Absent is not changed: what the sources stopped showing is carried forward; asked and absent is
+        # a statement.
+        run.warnings += carry_forward(con, run.run_id, every_status=settings.sam.status.lower() == "all",
+                                      asked_years=asked)
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
@@ -285,6 +293,33 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         run.status, run.finished_at = "succeeded", datetime.now(timezone.utc)
         record_run(con, run)
     return run
+
+
+def check_drops(plan: RunPlan, drops: Sequence[SourceDrop]) -> list[str]:
+    """Stop the run before it publishes when a complete answer lost more than ``drop_guard.max_share`` of
+    what the source held in its last run (a source caught mid-reload); with ``--accept-drops``, publish
+    and warn instead. Returns the warnings."""
+    guard = plan.settings.drop_guard
+    too_much = [d for d in drops if d.held >= guard.min_held
+                and (d.lost_share > guard.max_share or d.lost_amount_share > guard.max_share)]
+    if not too_much:
+        return []
+    described = "; ".join(_drop_text(d) for d in too_much)
+    if plan.accept_drops:
+        return [f"accepted with --accept-drops: {described}"]
+    raise RunError(
+        f"{described} (more than drop_guard.max_share, {guard.max_share:.0%}): a source caught mid-reload? "
+        "Nothing was published. If the drop is real, run again with --accept-drops "
+        "(or raise drop_guard.max_share in spendrecon.yaml)")
+
+
+def _drop_text(drop: SourceDrop) -> str:
+    if drop.source == "sam":
+        return (f"SAM.gov no longer returns {drop.lost:,} of the {drop.held:,} listings it returned in the last run "
+                f"({drop.lost_share:.1%})")
+    amount = f", {drop.lost_amount_share:.1%} of its dollars" if drop.lost_amount else ""
+    return (f"USAspending's FY{drop.fiscal_year} answer no longer holds {drop.lost:,} of the {drop.held:,} programs "
+            f"it held in the last run ({drop.lost_share:.1%}{amount})")
 
 
 def explanation_overrides(settings: Settings) -> dict[str, dict[str, object]]:

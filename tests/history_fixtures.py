@@ -23,12 +23,15 @@ NOW = datetime(2026, 11, 2, 6, 0)  # FY2027: every year above is completed
 Amount = str | int | None
 
 
-def listing(number: str, lines: Mapping[tuple[int, str], tuple[Amount, Amount]]) -> SamListing:
-    """lines: (fiscal year, assistance type code) -> (estimate, actual)."""
+def listing(number: str, lines: Mapping[tuple[int, str], tuple[Amount, Amount]], *, program_id: str | None = None,
+            department: str = "Department of Testing", status: str = "Active",
+            published_date: str = "2023-01-01") -> SamListing:
+    """lines: (fiscal year, assistance type code) -> (estimate, actual). ``program_id``: the listing id
+    (default ``id-<number>``); a revision republished by SAM.gov has a new one."""
     return SamListing(
-        program_number=number, title=f"Program {number}", department="Department of Testing",
-        agency="Department of Testing", status="Active", version="2.0", program_id=f"id-{number}",
-        published_date="2023-01-01", assistance_types=tuple(dict.fromkeys(code for _, code in lines)),
+        program_number=number, title=f"Program {number}", department=department,
+        agency=department, status=status, version="2.0", program_id=program_id or f"id-{number}",
+        published_date=published_date, assistance_types=tuple(dict.fromkeys(code for _, code in lines)),
         lines=tuple(SamObligationLine(number, fy, code, None, money(actual), money(estimate))
                     for (fy, code), (estimate, actual) in lines.items()))
 
@@ -43,7 +46,8 @@ def run(con: duckdb.DuckDBPyConnection, run_id: str, listings: Sequence[SamListi
     load_usaspending(con, run_id, [UsaspendingExtract(fy, [
         UsaspendingProgramYear(number, fy, f"Program {number}", money(amount))
         for (number, year), amount in usaspending.items() if year == fy], [], 0) for fy in years], scope)
-    warnings = carry_forward(con, run_id, every_status=every_status)
+    # As publish does: every year in scope was asked, and USAspending's answer for it is complete.
+    warnings = carry_forward(con, run_id, every_status=every_status, asked_years=years)
     build_program_year(con)
     execute_history_update(con, run_id, scope, now)
     counts = merge_findings(con, run_id, list(rules) if rules is not None else load_rules(), scope,

@@ -11,7 +11,9 @@ import duckdb
 from history_fixtures import NOW, figures, listing, run, versions
 from recon_fixtures import add_usaspending, new_warehouse
 from warehouse.db import RENAMED_COLUMNS, connect, ensure_schema, has_column, sql_text
-from warehouse.history import execute_history_update
+from connectors.records import UsaspendingExtract, UsaspendingProgramYear
+from warehouse.load import load_usaspending
+from warehouse.history import carry_forward, execute_history_update, remember_before_load
 from warehouse.publish import building
 from warehouse.scope import Scope
 
@@ -51,19 +53,23 @@ def test_a_listing_gone_altogether_keeps_its_figures_marked_no_longer_listed():
     assert figures(con, "11.003", 2022)[:5] == (D("5.00"), D("7000.00"), None, True, "r1")
     gone = con.execute("SELECT sam_no_longer_listed, sam_listed FROM recon.program_year "
                        "WHERE program_number = '11.003'").fetchone()
-    assert gone == (True, True)
+    assert gone == (True, False)  # its figures are kept, but SAM.gov no longer lists the number: it says so
+    assert con.execute("SELECT sam_status FROM recon.program_year WHERE program_number = '11.003'").fetchone() == (
+        "no longer listed",)
     assert warnings and "no longer lists 1 program(s) it listed before (11.003)" in warnings[0]
     assert counts.resolved == 0
 
 
-def test_a_usaspending_row_no_longer_returned_keeps_its_total_marked():
+def test_a_usaspending_row_a_year_not_asked_no_longer_returns_keeps_its_total_marked():
     con = new_warehouse()
     run(con, "r1", [], {("11.005", 2022): 25000, ("11.006", 2022): 10})
-    counts, _ = run(con, "r2", [], {("11.006", 2022): 10})
-    row = con.execute("SELECT usaspending_obligations, usaspending_carried_forward, usaspending_carried_from_run "
-                      "FROM recon.program_year WHERE program_number = '11.005'").fetchone()
+    remember_before_load(con, Scope((2022,)))
+    load_usaspending(con, "r2", [UsaspendingExtract(2022, [UsaspendingProgramYear("11.006", 2022, "P", D(10))], [], 0)],
+                     Scope((2022,)))
+    carry_forward(con, "r2", asked_years=())  # a replay of a run that kept no USAspending pages for FY2022
+    row = con.execute("SELECT usaspending_obligations, carried_forward, run_id FROM staging.usaspending_program_year "
+                      "WHERE program_number = '11.005'").fetchone()
     assert row == (D("25000.00"), True, "r1")
-    assert counts.resolved == 0  # obligations_not_in_sam stays open
 
 
 def test_history_keeps_changes_only_per_line_and_in_total():
@@ -125,14 +131,15 @@ def test_a_warehouse_with_the_old_staging_column_names_is_migrated_by_the_next_r
     _old_shaped_warehouse(path)
 
     with building(path, "r2") as con:  # how a run opens the published file: a copy, its schema ensured
-        run(con, "r2", [listing("11.020", {(2022, "F001"): (2000, 1800)})], {("11.020", 2022): 1800})
+        run(con, "r2", [listing("11.020", {(2022, "F001"): (2000, 1800)})],
+            {("11.020", 2021): 700000, ("11.020", 2022): 1800})
 
     con = duckdb.connect(str(path), read_only=True)
     try:
         for schema, table, old, new in RENAMED_COLUMNS:
             assert (has_column(con, schema, table, old), has_column(con, schema, table, new)) == (False, True)
-        # r1's rows survived the rename: the year r2 no longer carries is r1's, carried forward.
-        assert figures(con, "11.020", 2021) == (D("1000.00"), D("900000.00"), D("700000.00"), True, "r1", True)
+        # r1's rows survived the rename: the year r2's listing no longer carries is r1's, carried forward.
+        assert figures(con, "11.020", 2021) == (D("1000.00"), D("900000.00"), D("700000.00"), True, "r1", False)
         assert con.execute("SELECT run_id, sam_estimate, sam_actual, carried_forward FROM staging.sam_obligations "
                            "ORDER BY fiscal_year").fetchall() == [
             ("r1", D("1000.00"), D("900000.00"), True), ("r2", D("2000.00"), D("1800.00"), None)]

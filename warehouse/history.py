@@ -10,14 +10,15 @@ read again by spendrecon/history_rebuild.py.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import duckdb
 
 from connectors.records import KnownDocument, RawPage, SamExtract, UsaspendingExtract
-from warehouse.db import connect, ensure_schema, has_table, run_file
+from warehouse.db import connect, ensure_schema, execute, has_table, run_file, sql_text
 from warehouse.scope import Scope
 from warehouse.timestamps import as_stored
 
@@ -28,18 +29,65 @@ def remember_before_load(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     run_file(con, "staging_carry_before", scope.params())
 
 
-def carry_forward(con: duckdb.DuckDBPyConnection, run_id: str, *, every_status: bool = True) -> list[str]:
+@dataclass(frozen=True)
+class SourceDrop:
+    """What a complete answer no longer holds of what the source held in its last run."""
+
+    source: str  # sam | usaspending
+    fiscal_year: int | None  # None: SAM.gov's listing set
+    held: int  # programs (USAspending) or listings (SAM.gov) held before
+    lost: int
+    held_amount: Decimal | None  # USAspending's dollars held before (absolute values), lost among them
+    lost_amount: Decimal | None
+
+    @property
+    def lost_share(self) -> Decimal:
+        return Decimal(self.lost) / Decimal(self.held) if self.held else Decimal(0)
+
+    @property
+    def lost_amount_share(self) -> Decimal:
+        if not self.held_amount or self.lost_amount is None:
+            return Decimal(0)
+        return self.lost_amount / self.held_amount
+
+
+def source_drops(con: duckdb.DuckDBPyConnection, run_id: str, asked_years: Sequence[int]) -> list[SourceDrop]:
+    """After the load, before ``carry_forward``: per source (and USAspending fiscal year asked) how much of
+    what it held in its last run the complete answer no longer holds. The run decides what is too much."""
+    rows = execute(con, sql_text("staging_source_drops"), {"run_id": run_id, "asked_years": list(asked_years)}
+                   ).fetchall()
+    return [SourceDrop(source, fy, int(held), int(lost), held_amount, lost_amount)
+            for source, fy, held, lost, held_amount, lost_amount in rows]
+
+
+def carry_forward(con: duckdb.DuckDBPyConnection, run_id: str, *, every_status: bool = True,
+                  asked_years: Sequence[int] = ()) -> list[str]:
     """Put back what the sources stopped saying; returns the run's warnings about vanished listings.
-    ``every_status``: the run asked for archived listings too, so a listing it did not get is gone."""
-    run_file(con, "staging_carry_forward", {"run_id": run_id, "every_status": every_status})
+    ``every_status``: the run asked for archived listings too, so a listing it did not get is gone.
+    ``asked_years``: the fiscal years whose USAspending answer the run received in full: a program-year
+    such an answer no longer holds has no figure now (asked and absent); other years carry."""
+    run_file(con, "staging_carry_forward", {"run_id": run_id, "every_status": every_status,
+                                            "asked_years": list(asked_years)})
+    warnings = []
+    moved = con.execute("SELECT DISTINCT program_number || ' -> ' || renumbered_to FROM staging.sam_listings "
+                        "WHERE no_longer_listed AND renumbered_to IS NOT NULL ORDER BY 1").fetchall()
+    if moved:
+        warnings.append(f"SAM.gov renumbered {len(moved):,} listing(s) ({_shown([m[0] for m in moved])}): their "
+                        "figures moved with them to the new number and are not counted under the old one")
+    # A number still listed under another listing (a revision SAM.gov republished under a new id) is no
+    # vanished program.
     gone = [r[0] for r in con.execute(
-        "SELECT DISTINCT program_number FROM staging.sam_listings WHERE no_longer_listed ORDER BY 1").fetchall()]
-    if not gone:
-        return []
-    shown = ", ".join(gone[:NO_LONGER_LISTED_SHOWN]) + (f" and {len(gone) - NO_LONGER_LISTED_SHOWN:,} more"
-                                                        if len(gone) > NO_LONGER_LISTED_SHOWN else "")
-    return [f"SAM.gov no longer lists {len(gone):,} program(s) it listed before ({shown}), neither active nor "
-            "archived: their last reported figures are kept, marked no longer listed"]
+        "SELECT program_number FROM staging.sam_listings GROUP BY program_number "
+        "HAVING bool_and(coalesce(no_longer_listed, false)) AND bool_or(renumbered_to IS NULL) ORDER BY 1").fetchall()]
+    if gone:
+        warnings.append(f"SAM.gov no longer lists {len(gone):,} program(s) it listed before ({_shown(gone)}), "
+                        "neither active nor archived: their last reported figures are kept, marked no longer listed")
+    return warnings
+
+
+def _shown(names: Sequence[str]) -> str:
+    return ", ".join(names[:NO_LONGER_LISTED_SHOWN]) + (f" and {len(names) - NO_LONGER_LISTED_SHOWN:,} more"
+                                                        if len(names) > NO_LONGER_LISTED_SHOWN else "")
 
 
 def needs_rebuild(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
@@ -147,10 +195,10 @@ def _replay(con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, 
     remember_before_load(scratch, scope)
     if said.sam is not None:
         load_sam(scratch, run_id, said.sam, scope)
+    asked = tuple(e.fiscal_year for e in said.usaspending)  # the years the run kept complete answers of
     if said.usaspending:
-        load_usaspending(scratch, run_id, said.usaspending,
-                         Scope(tuple(e.fiscal_year for e in said.usaspending), scope.programs))
-    carry_forward(scratch, run_id)
+        load_usaspending(scratch, run_id, said.usaspending, Scope(asked, scope.programs))
+    carry_forward(scratch, run_id, asked_years=asked)
     fetched = con.execute(
         "SELECT max(fetched_at) FROM (SELECT fetched_at FROM raw.sam_pages WHERE run_id = $r "
         "UNION ALL SELECT fetched_at FROM raw.usaspending_pages WHERE run_id = $r)", {"r": run_id}).fetchone()

@@ -51,6 +51,7 @@ def run(
     programs: Annotated[str | None, typer.Option("--programs", help="Comma-separated ALNs, e.g. 97.102,10.001")] = None,
     verbose: VerboseOpt = False,
     demo_vintage: Annotated[int, typer.Option("--demo-vintage", help="With --demo: 2 serves the bundle some months on (window moved, restatements, late reporting)")] = 1,
+    accept_drops: Annotated[bool, typer.Option("--accept-drops", help="Publish although a source's complete answer lost more of what it held than drop_guard.max_share allows (a drop you checked is real)")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The run date timing is judged by, YYYY-MM-DD (default today): which fiscal years are complete; for replaying older snapshots")] = None,
 ) -> None:
     """Extract both sources, load the DuckDB file, reconcile, and write the report."""
@@ -86,6 +87,7 @@ def run(
             outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
                                      fiscal_years=settings.fiscal_years, programs=settings.programs,
                                      as_of=settings.as_of.isoformat() if settings.as_of else None,
+                                     **({"accept_drops": True} if accept_drops else {}),
                                      **({"demo_vintage": demo_vintage} if demo_vintage != 1 else {}))
         finally:
             set_progress(None)

@@ -15,3 +15,7 @@ CREATE TABLE IF NOT EXISTS recon.figure_history (
     valid_to_run   VARCHAR,
     fetched_at     TIMESTAMP                -- UTC, when the run fetched it
 );
+
+-- Why a version closed without a successor (NULL when a new version followed it): 'renumbered' - SAM.gov
+-- now lists the program under another number, where its figures went.
+ALTER TABLE recon.figure_history ADD COLUMN IF NOT EXISTS closed_reason VARCHAR;

@@ -76,4 +76,17 @@ WHERE NOT EXISTS (
       AND h.fiscal_year = s.fiscal_year AND h.line = s.line AND h.measure = s.measure
 );
 
+-- A program-year whose SAM.gov figures left with a renumbered listing (no listing of the number states
+-- it now): its versions close with no successor, saying why. The figures open under the new number.
+UPDATE recon.figure_history AS h
+SET valid_to_run = $run_id, closed_reason = 'renumbered'
+WHERE h.valid_to_run IS NULL
+  AND h.source = 'sam'
+  AND in_scope($fiscal_years, $programs, h.fiscal_year, h.program_number)
+  AND EXISTS (SELECT 1 FROM staging.sam_obligations AS o
+              WHERE o.renumbered_to IS NOT NULL AND o.program_number = h.program_number
+                AND o.fiscal_year = h.fiscal_year)
+  AND NOT EXISTS (SELECT 1 FROM staging.sam_lines_chosen AS c
+                  WHERE c.program_number = h.program_number AND c.fiscal_year = h.fiscal_year);
+
 DROP TABLE figures_said;

@@ -16,8 +16,20 @@ sam AS (
            count(*) AS sam_lines,
            -- Lines SAM.gov stopped showing are carried forward as last reported (absent is not changed).
            bool_or(coalesce(carried_forward, false)) AS sam_carried_forward,
-           max(run_id) FILTER (WHERE carried_forward) AS sam_carried_from_run
+           max(run_id) FILTER (WHERE carried_forward) AS sam_carried_from_run,
+           -- The listing and run that stated the year (one of each: staging_sam_chosen.sql).
+           any_value(program_id) AS sam_listing_id,
+           any_value(run_id) AS sam_stated_run
     FROM staging.sam_lines_chosen
+    GROUP BY program_number, fiscal_year
+),
+renumbered AS (
+    -- Years whose figures left with a renumbered listing and that no other listing of the number states.
+    SELECT program_number, fiscal_year, min(renumbered_to) AS renumbered_to
+    FROM staging.sam_obligations AS o
+    WHERE renumbered_to IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM staging.sam_lines_chosen AS c
+                      WHERE c.program_number = o.program_number AND c.fiscal_year = o.fiscal_year)
     GROUP BY program_number, fiscal_year
 ),
 usas AS (
@@ -25,6 +37,8 @@ usas AS (
 ),
 keys AS (
     SELECT program_number, fiscal_year FROM sam
+    UNION
+    SELECT program_number, fiscal_year FROM renumbered
     UNION
     SELECT program_number, fiscal_year FROM usas
 )
@@ -39,8 +53,11 @@ SELECT k.program_number,
        (s.sam_actual - u.usaspending_obligations)::DECIMAL(18,2) AS difference,
        s.sam_actual IS NOT NULL AND s.sam_estimate_without_actual IS NOT NULL AS sam_actual_partial,
        s.sam_estimate_without_actual::DECIMAL(18,2) AS sam_estimate_without_actual,
-       l.program_number IS NOT NULL AS sam_listed,
-       l.status AS sam_status,
+       -- Listed: SAM.gov lists the number now. One it no longer lists (gone, or renumbered) says so.
+       l.program_number IS NOT NULL AND NOT coalesce(l.no_longer_listed, false) AS sam_listed,
+       CASE WHEN l.renumbered_to IS NOT NULL AND coalesce(l.no_longer_listed, false) THEN 'renumbered'
+            WHEN l.no_longer_listed THEN 'no longer listed'
+            ELSE l.status END AS sam_status,
        l.assistance_types AS sam_assistance_types,
        coalesce(s.sam_lines, 0) AS sam_lines,
        u.program_title AS usaspending_title,
@@ -54,10 +71,15 @@ SELECT k.program_number,
        s.sam_carried_from_run,
        coalesce(l.no_longer_listed, false) AS sam_no_longer_listed,
        coalesce(u.carried_forward, false) AS usaspending_carried_forward,
-       CASE WHEN u.carried_forward THEN u.run_id END AS usaspending_carried_from_run
+       CASE WHEN u.carried_forward THEN u.run_id END AS usaspending_carried_from_run,
+       s.sam_listing_id,
+       s.sam_stated_run,
+       r.renumbered_to AS sam_renumbered_to,
+       u.last_reported_run AS usaspending_last_reported_run
 FROM keys AS k
 LEFT JOIN sam AS s USING (program_number, fiscal_year)
 LEFT JOIN usas AS u USING (program_number, fiscal_year)
+LEFT JOIN renumbered AS r USING (program_number, fiscal_year)
 LEFT JOIN listing AS l ON l.program_number = k.program_number
 LEFT JOIN staging.agency_prefixes AS p ON p.prefix = split_part(k.program_number, '.', 1)
 ORDER BY k.program_number, k.fiscal_year;

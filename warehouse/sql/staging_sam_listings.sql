@@ -16,3 +16,6 @@ CREATE TABLE IF NOT EXISTS staging.sam_listings (
 -- A listing SAM.gov no longer returns at all (neither active nor archived) keeps its last row,
 -- marked here, so its figures are carried forward instead of vanishing (staging_carry_forward.sql).
 ALTER TABLE staging.sam_listings ADD COLUMN IF NOT EXISTS no_longer_listed BOOLEAN;
+-- A listing SAM.gov now returns under another number with the same listing id (renumbered): the old
+-- number's row keeps its last description, no longer listed, naming the number it moved to.
+ALTER TABLE staging.sam_listings ADD COLUMN IF NOT EXISTS renumbered_to VARCHAR;

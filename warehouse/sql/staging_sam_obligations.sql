@@ -19,3 +19,7 @@ ALTER TABLE staging.sam_obligations ADD COLUMN IF NOT EXISTS assistance_family V
 -- A line the source did not restate this run (its listing no longer carries that fiscal year, or the
 -- listing is gone): kept as last reported, with run_id still naming the run it came from.
 ALTER TABLE staging.sam_obligations ADD COLUMN IF NOT EXISTS carried_forward BOOLEAN;
+
+-- The listing of this line was renumbered: its figures moved to that number with it and no longer count
+-- under this one (kept so the old number's program-years can say where they went).
+ALTER TABLE staging.sam_obligations ADD COLUMN IF NOT EXISTS renumbered_to VARCHAR;

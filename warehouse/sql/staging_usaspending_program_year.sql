@@ -17,3 +17,7 @@ CREATE TABLE IF NOT EXISTS staging.usaspending_program_year (
 
 -- A program-year the source no longer returned this run: kept as last reported (run_id names that run).
 ALTER TABLE staging.usaspending_program_year ADD COLUMN IF NOT EXISTS carried_forward BOOLEAN;
+-- Asked and absent: a fiscal year the run asked for (a complete answer) no longer holds this program-year.
+-- The row then has no figures (NULL, with this run's run_id: a statement) and names here the run that last
+-- reported one; NULL on rows that carry a figure.
+ALTER TABLE staging.usaspending_program_year ADD COLUMN IF NOT EXISTS last_reported_run VARCHAR;
