@@ -11,14 +11,16 @@ from warehouse.db import open_published
 
 COLUMNS = (
     "source", "program_number", "fiscal_year", "line", "measure", "value",
-    "valid_from_run", "valid_to_run", "fetched_at", "carried_forward",
+    "valid_from_run", "valid_to_run", "fetched_at", "listing_id", "closed_reason", "carried_forward",
 )
 
 
 def query_history(warehouse: Path, program: str, fiscal_year: int | None = None,
                   lines: bool = False) -> list[dict[str, Any]]:
-    """Each source's figures for one ALN, one row per change (oldest first). ``carried_forward``: the
-    figure is still the one in recon.program_year, although the source has stopped showing it."""
+    """Each source's figures for one ALN, one row per change (oldest first). ``listing_id``: the SAM.gov
+    listing whose statement opened the version; ``closed_reason``: why it closed with no successor
+    (``renumbered``); ``carried_forward``: the figure is still the one in recon.program_year, although the
+    source has stopped showing it."""
     con = open_published(warehouse, NoWarehouse, needs=("recon.figure_history", "recon.program_year"),
                          missing="has no figure history yet: run `spendrecon run` (or --demo) first")
     try:
@@ -26,7 +28,7 @@ def query_history(warehouse: Path, program: str, fiscal_year: int | None = None,
         cur = con.execute(
             """
             SELECT h.source, h.program_number, h.fiscal_year, h.line, h.measure, h.value,
-                   h.valid_from_run, h.valid_to_run, h.fetched_at,
+                   h.valid_from_run, h.valid_to_run, h.fetched_at, h.listing_id, h.closed_reason,
                    h.valid_to_run IS NULL AND CASE h.source WHEN 'sam' THEN coalesce(p.sam_carried_forward, false)
                                                             ELSE coalesce(p.usaspending_carried_forward, false) END
                        AS carried_forward

@@ -30,7 +30,7 @@ from warehouse.annotations import read_log, sync_annotations
 from warehouse.db import connect, has_table, run_file
 from warehouse.explanations.registry import load_explanations
 from warehouse.findings import merge_findings
-from warehouse.history import SourceDrop, carry_forward, remember_before_load, source_drops
+from warehouse.history import SourceDrop, carry_forward, record_context, remember_before_load, source_drops
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
 from warehouse.publish import building, writer_lock
 from warehouse.rules.registry import load_rules
@@ -274,6 +274,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         # a statement.
         run.warnings += carry_forward(con, run.run_id, every_status=settings.sam.status.lower() == "all",
                                       asked_years=asked)
+        record_context(con, run.run_id, scope, plan.today)
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})

@@ -3,7 +3,7 @@ program-years, figure history, findings. For tests of what the sources said when
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import duckdb
@@ -12,7 +12,7 @@ from connectors.records import SamExtract, SamListing, SamObligationLine, Usaspe
 from recon_fixtures import build_program_year, money
 from warehouse.explanations.registry import load_explanations
 from warehouse.findings import FindingCounts, merge_findings
-from warehouse.history import carry_forward, execute_history_update, remember_before_load
+from warehouse.history import carry_forward, execute_history_update, record_context, remember_before_load
 from warehouse.load import load_sam, load_usaspending
 from warehouse.rules.registry import Rule, load_rules
 from warehouse.scope import Scope
@@ -39,7 +39,7 @@ def listing(number: str, lines: Mapping[tuple[int, str], tuple[Amount, Amount]],
 def run(con: duckdb.DuckDBPyConnection, run_id: str, listings: Sequence[SamListing],
         usaspending: Mapping[tuple[str, int], Amount], *, years: tuple[int, ...] = YEARS,
         rules: Sequence[Rule] | None = None, now: datetime = NOW,
-        every_status: bool = True) -> tuple[FindingCounts, list[str]]:
+        every_status: bool = True, run_date: date | None = None) -> tuple[FindingCounts, list[str]]:
     scope = Scope(years)
     remember_before_load(con, scope)
     load_sam(con, run_id, SamExtract(list(listings), [], 0, None), scope)
@@ -48,6 +48,7 @@ def run(con: duckdb.DuckDBPyConnection, run_id: str, listings: Sequence[SamListi
         for (number, year), amount in usaspending.items() if year == fy], [], 0) for fy in years], scope)
     # As publish does: every year in scope was asked, and USAspending's answer for it is complete.
     warnings = carry_forward(con, run_id, every_status=every_status, asked_years=years)
+    record_context(con, run_id, scope, run_date or now.date())
     build_program_year(con)
     execute_history_update(con, run_id, scope, now)
     counts = merge_findings(con, run_id, list(rules) if rules is not None else load_rules(), scope,

@@ -30,6 +30,7 @@ SCHEMA_FILES = (
     "recon_annotations",
     "recon_figure_history",
     "recon_restatements",
+    "recon_context_history",
 )
 
 # Reference data: staging.<name> is refilled from warehouse/seeds/<name>.csv whenever the schema is

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import duckdb
@@ -88,6 +88,13 @@ def carry_forward(con: duckdb.DuckDBPyConnection, run_id: str, *, every_status: 
 def _shown(names: Sequence[str]) -> str:
     return ", ".join(names[:NO_LONGER_LISTED_SHOWN]) + (f" and {len(names) - NO_LONGER_LISTED_SHOWN:,} more"
                                                         if len(names) > NO_LONGER_LISTED_SHOWN else "")
+
+
+def record_context(con: duckdb.DuckDBPyConnection, run_id: str, scope: Scope, run_date: date) -> None:
+    """Add this run's description of each program in scope to recon.context_history (changes only).
+    After ``carry_forward``, before recon.program_year is built (past years read their agency from it)."""
+    run_file(con, "recon_context_history_update", {"run_id": run_id, "run_date": run_date,
+                                                   "programs": scope.params()["programs"]})
 
 
 def needs_rebuild(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:

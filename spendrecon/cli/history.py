@@ -38,6 +38,8 @@ def _columns(lines: bool) -> tuple[Column, ...]:
         Column("valid_to_run", "until run", whole=True, priority=3, display=lambda r: r or "(current)"),
         Column("fetched_at", "fetched (UTC)", whole=True, priority=5,
                display=lambda t: f"{t:%Y-%m-%d %H:%M}" if t else ""),
+        Column("listing_id", "listing id", whole=True, priority=6, display=lambda i: i or ""),
+        Column("closed_reason", "closed", priority=7, display=lambda r: r or ""),
         Column("carried_forward", "note", wrap=True, priority=4,
                display=lambda c: "carried forward: no longer shown by the source" if c else ""),
     )

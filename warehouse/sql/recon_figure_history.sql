@@ -19,3 +19,7 @@ CREATE TABLE IF NOT EXISTS recon.figure_history (
 -- Why a version closed without a successor (NULL when a new version followed it): 'renumbered' - SAM.gov
 -- now lists the program under another number, where its figures went.
 ALTER TABLE recon.figure_history ADD COLUMN IF NOT EXISTS closed_reason VARCHAR;
+
+-- The SAM.gov listing id whose statement opened the version (a revision republished under a new id with
+-- the same figures keeps the version, and the id that first said it). NULL for USAspending.
+ALTER TABLE recon.figure_history ADD COLUMN IF NOT EXISTS listing_id VARCHAR;

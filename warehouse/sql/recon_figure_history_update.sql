@@ -15,16 +15,18 @@ usas_fetched AS (
 ),
 lines AS MATERIALIZED (
     SELECT program_number, fiscal_year, coalesce(assistance_type_code, '?') AS line,
-           sum(sam_estimate) AS sam_estimate, sum(sam_actual) AS sam_actual
+           sum(sam_estimate) AS sam_estimate, sum(sam_actual) AS sam_actual,
+           any_value(program_id) AS listing_id  -- one listing states a program-year (staging_sam_chosen.sql)
     FROM staging.sam_lines_chosen
     WHERE run_id = $run_id
       AND in_scope($fiscal_years, $programs, fiscal_year, program_number)
     GROUP BY ALL
 ),
 sam AS MATERIALIZED (
-    SELECT program_number, fiscal_year, line, sam_estimate, sam_actual FROM lines
+    SELECT program_number, fiscal_year, line, sam_estimate, sam_actual, listing_id FROM lines
     UNION ALL
-    SELECT program_number, fiscal_year, 'total', sum(sam_estimate), sum(sam_actual) FROM lines GROUP BY ALL
+    SELECT program_number, fiscal_year, 'total', sum(sam_estimate), sum(sam_actual), any_value(listing_id)
+    FROM lines GROUP BY program_number, fiscal_year
 ),
 usas AS MATERIALIZED (
     SELECT u.program_number, u.fiscal_year, u.usaspending_obligations, u.loan_face_value, u.loan_subsidy_cost, u.source,
@@ -35,20 +37,20 @@ usas AS MATERIALIZED (
       AND in_scope($fiscal_years, $programs, u.fiscal_year, u.program_number)
 )
 SELECT 'sam' AS source, program_number, fiscal_year, line, 'estimate' AS measure,
-       sam_estimate::DECIMAL(18,2) AS value, (SELECT fetched_at FROM sam_fetched) AS fetched_at FROM sam
+       sam_estimate::DECIMAL(18,2) AS value, (SELECT fetched_at FROM sam_fetched) AS fetched_at, listing_id FROM sam
 UNION ALL
 SELECT 'sam', program_number, fiscal_year, line, 'actual', sam_actual::DECIMAL(18,2),
-       (SELECT fetched_at FROM sam_fetched) FROM sam
+       (SELECT fetched_at FROM sam_fetched), listing_id FROM sam
 UNION ALL
-SELECT 'usaspending', program_number, fiscal_year, 'total', 'obligations', usaspending_obligations::DECIMAL(18,2), fetched_at
+SELECT 'usaspending', program_number, fiscal_year, 'total', 'obligations', usaspending_obligations::DECIMAL(18,2), fetched_at, NULL::VARCHAR
 FROM usas
 UNION ALL
 SELECT 'usaspending', program_number, fiscal_year, 'total', 'loan_face_value', loan_face_value::DECIMAL(18,2),
-       fetched_at
+       fetched_at, NULL::VARCHAR
 FROM usas WHERE source = 'archive'
 UNION ALL
 SELECT 'usaspending', program_number, fiscal_year, 'total', 'loan_subsidy_cost', loan_subsidy_cost::DECIMAL(18,2),
-       fetched_at
+       fetched_at, NULL::VARCHAR
 FROM usas WHERE source = 'archive';
 
 -- Close what changed, and the lines of a program-year the source restated without them.
@@ -67,8 +69,9 @@ WHERE h.valid_to_run IS NULL
   );
 
 INSERT INTO recon.figure_history
-    (source, program_number, fiscal_year, line, measure, value, valid_from_run, valid_to_run, fetched_at)
-SELECT s.source, s.program_number, s.fiscal_year, s.line, s.measure, s.value, $run_id, NULL, s.fetched_at
+    (source, program_number, fiscal_year, line, measure, value, valid_from_run, valid_to_run, fetched_at, listing_id)
+SELECT s.source, s.program_number, s.fiscal_year, s.line, s.measure, s.value, $run_id, NULL, s.fetched_at,
+       s.listing_id
 FROM figures_said AS s
 WHERE NOT EXISTS (
     SELECT 1 FROM recon.figure_history AS h

@@ -5,6 +5,22 @@ CREATE OR REPLACE TABLE recon.program_year AS
 WITH listing AS (
     SELECT * FROM staging.sam_listing_chosen
 ),
+year_context AS (
+    -- Past years keep the agency and title they had: the program's description as SAM.gov gave it when
+    -- the fiscal year ended (the latest version from a run dated on or before 30 September of that
+    -- year; the earliest version when no run was that early). A year still running gets the current one.
+    SELECT y.program_number, y.fiscal_year, h.title, h.department, h.agency
+    FROM (SELECT DISTINCT program_number, fiscal_year FROM staging.sam_obligations
+          UNION SELECT DISTINCT program_number, fiscal_year FROM staging.usaspending_program_year) AS y
+    JOIN recon.context_history AS h USING (program_number)
+    QUALIFY row_number() OVER (
+        PARTITION BY y.program_number, y.fiscal_year
+        ORDER BY h.valid_from_date <= make_date(y.fiscal_year, 9, 30) DESC,
+                 CASE WHEN h.valid_from_date <= make_date(y.fiscal_year, 9, 30) THEN h.valid_from_date END DESC,
+                 CASE WHEN h.valid_from_date <= make_date(y.fiscal_year, 9, 30) THEN h.valid_from_run END DESC,
+                 h.valid_from_date, h.valid_from_run
+    ) = 1
+),
 sam AS (
     -- Sum the per-assistance-type lines; SUM keeps NULL when no line gave a figure. A line with an
     -- estimate but no actual makes the actual partial: it is flagged, never silently complete.
@@ -44,9 +60,10 @@ keys AS (
 )
 SELECT k.program_number,
        k.fiscal_year,
-       coalesce(l.title, u.program_title) AS program_title,
-       coalesce(l.department, l.agency, p.agency) AS agency,
-       CASE WHEN l.agency IS DISTINCT FROM l.department THEN l.agency END AS sub_agency,
+       coalesce(c.title, l.title, u.program_title) AS program_title,
+       coalesce(c.department, c.agency, l.department, l.agency, p.agency) AS agency,
+       CASE WHEN c.program_number IS NOT NULL THEN (CASE WHEN c.agency IS DISTINCT FROM c.department THEN c.agency END)
+            WHEN l.agency IS DISTINCT FROM l.department THEN l.agency END AS sub_agency,
        s.sam_estimate::DECIMAL(18,2) AS sam_estimate,
        s.sam_actual::DECIMAL(18,2) AS sam_actual,
        u.usaspending_obligations::DECIMAL(18,2) AS usaspending_obligations,
@@ -81,5 +98,6 @@ LEFT JOIN sam AS s USING (program_number, fiscal_year)
 LEFT JOIN usas AS u USING (program_number, fiscal_year)
 LEFT JOIN renumbered AS r USING (program_number, fiscal_year)
 LEFT JOIN listing AS l ON l.program_number = k.program_number
+LEFT JOIN year_context AS c ON c.program_number = k.program_number AND c.fiscal_year = k.fiscal_year
 LEFT JOIN staging.agency_prefixes AS p ON p.prefix = split_part(k.program_number, '.', 1)
 ORDER BY k.program_number, k.fiscal_year;

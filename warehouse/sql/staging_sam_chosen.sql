@@ -3,13 +3,14 @@
 --
 -- The listing: a number can carry two listings (archived and reissued, or a revision SAM.gov
 -- republished under a new listing id): one SAM.gov still lists beats one it no longer does, then the
--- active one, then the most recently published.
+-- one described by the latest run, then the active one, then the most recently published.
 CREATE OR REPLACE VIEW staging.sam_listing_chosen AS
 SELECT *
 FROM staging.sam_listings
 QUALIFY row_number() OVER (
     PARTITION BY program_number
-    ORDER BY coalesce(no_longer_listed, false), lower(coalesce(status, '')) = 'active' DESC, published_date DESC NULLS LAST, program_id
+    ORDER BY coalesce(no_longer_listed, false), run_id DESC, lower(coalesce(status, '')) = 'active' DESC,
+             published_date DESC NULLS LAST, program_id
 ) = 1;
 
 -- The lines: a program-year is its ALN and fiscal year, not a listing id. Its figures are the latest
