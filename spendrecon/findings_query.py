@@ -50,7 +50,7 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
             WHERE ($program IS NULL OR f.program_number = $program)
               AND ($fiscal_year IS NULL OR f.fiscal_year = $fiscal_year)
               AND ($rule IS NULL OR f.rule_id = $rule)
-              AND ($include_resolved OR $changed_since IS NOT NULL OR f.status <> 'resolved')
+              AND ($include_resolved OR $changed_since IS NOT NULL OR counts_as_open(f.status, f.out_of_window))
               AND (NOT $leads OR f.triage = 'lead')
               AND ($changed_since IS NULL OR EXISTS (
                     SELECT 1 FROM recon.finding_events AS e JOIN meta.runs AS r ON r.run_id = e.run_id
@@ -78,7 +78,7 @@ def triage_lines(warehouse: Path) -> list[str]:
     try:
         rows = dict(((bucket, (n, k)) for bucket, n, k in con.execute(
             "SELECT triage, count(*), sum(at_stake(difference, sam_amount, usaspending_amount)) "
-            "FROM recon.findings WHERE status <> 'resolved' GROUP BY triage").fetchall()))
+            "FROM recon.findings WHERE counts_as_open(status, out_of_window) GROUP BY triage").fetchall()))
     finally:
         con.close()
     labels = (("lead", "leads"), ("non_reporting", "systemic non-reporting"), ("legitimate", "legitimate differences"))

@@ -60,3 +60,13 @@ def test_a_disabled_rule_leaves_its_findings_as_they_were():
     assert resolved_reason(con, "r3", "12.006", 2022, "estimate_only") == "sam_restated"
     assert con.execute("SELECT status, rule_disabled FROM recon.findings WHERE rule_id = 'estimate_only'"
                        ).fetchone() == ("resolved", False)
+
+
+def test_a_severity_change_is_an_event():
+    con = new_warehouse()
+    seed = [listing("12.030", {(2022, "F001"): (None, 90000)})]
+    run(con, "r1", seed, {})
+    run(con, "r2", seed, {}, rules=[rule("actual_not_in_usaspending", severity="warning")])
+    assert con.execute("SELECT event, reason FROM recon.finding_events WHERE run_id = 'r2'").fetchall() == [
+        ("severity_changed", "error -> warning")]
+    assert con.execute("SELECT severity, status FROM recon.findings").fetchone() == ("warning", "open")

@@ -37,8 +37,12 @@ _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
 # The dollars a finding puts at stake: the at_stake macro (warehouse/sql/macros.sql), from the figures
 # rather than recon.findings.at_stake so that files older than that column read the same.
 _STAKE = "at_stake({p}difference, {p}sam_amount, {p}usaspending_amount)"
-# A finding is open until a run resolves it: 'new', 'open' and 'reopened' (older files never say reopened).
-_OPEN = "{p}status <> 'resolved'"
+# A finding is open until a run resolves it: 'new', 'open' and 'reopened' (older files never say reopened),
+# and counts as open while its year is in the window (macro counts_as_open; files older than the column: always).
+
+
+def _open(present: frozenset[str], p: str = "") -> str:
+    return f"counts_as_open({p}status, {column_or_typed_null(present, 'out_of_window', 'BOOLEAN', p)})"
 
 # recon.program_year only exists once a run has built it; an empty stand-in keeps the joins valid.
 _PROGRAM_YEAR_TABLE = (
@@ -178,7 +182,7 @@ def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -
         f"SELECT rule_id, severity, count(*) AS findings, count(*) FILTER (WHERE status = 'new') AS new, "
         f"sum({stake}) AS at_stake, count(*) FILTER (WHERE {explained}) AS explained, "
         f"coalesce(sum({stake}) FILTER (WHERE {explained}), 0)::DECIMAL(38,2) AS explained_at_stake "
-        f"FROM recon.findings WHERE {_OPEN.format(p='')} GROUP BY rule_id, severity"
+        f"FROM recon.findings WHERE {_open(present)} GROUP BY rule_id, severity"
     ))
     titles = {r.id: r.title for r in registry}
     totals = [
@@ -200,7 +204,7 @@ def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str
     review = ", ".join(column_or_null(present, name, "VARCHAR", "f.")
                        for name in ("explanation", "explanation_reason", "review_status", "review_note", "triage"))
     where = ("f.status = 'resolved' AND f.run_id <> $run_id" if earlier_resolved
-             else f"{_OPEN.format(p='f.')} OR (f.status = 'resolved' AND f.run_id = $run_id)")
+             else f"{_open(present, 'f.')} OR (f.status = 'resolved' AND f.run_id = $run_id)")
     sql = (
         f"WITH py AS ({program_year}) "
         "SELECT f.run_id, f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status, py.program_title, "
@@ -233,7 +237,7 @@ def agency_totals_query(con: duckdb.DuckDBPyConnection, program_year: str) -> st
     inputs = (
         f"WITH py AS ({program_year}), "
         f"open_findings AS (SELECT program_number, fiscal_year, {_STAKE.format(p='')} AS at_stake, "
-        f"{explained} AS explained FROM recon.findings WHERE {_OPEN.format(p='')}), "
+        f"{explained} AS explained FROM recon.findings WHERE {_open(present)}), "
         f"ay AS ({_agency_year_source(con)}), "
     )
     (query,) = statements(sql_text("report_agency_totals"))

@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS recon.finding_events (
     program_number     VARCHAR NOT NULL,
     fiscal_year        INTEGER NOT NULL,
     rule_id            VARCHAR NOT NULL,
-    event              VARCHAR NOT NULL,        -- new | resolved | reopened
+    event              VARCHAR NOT NULL,        -- new | resolved | reopened | severity_changed
     sam_amount         DECIMAL(18,2),
     usaspending_amount DECIMAL(18,2)
 );

@@ -28,6 +28,10 @@ ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS rule_disabled BOOLEAN;
 -- The dollars the finding puts at stake (macro at_stake in macros.sql), kept with its figures so that
 -- views and plain readers need no macro; filled in for rows from before the column.
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS at_stake DECIMAL(18,2);
+-- The finding's fiscal year is outside the window of the latest run (it left the default rolling window,
+-- or a run asked for other years): the finding is kept as it was, not resolved, but no longer counted
+-- as open anywhere (macro counts_as_open) until a run covers its year again.
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS out_of_window BOOLEAN;
 -- Which SAM.gov figure sam_amount is: actual | estimate (the rule's sam_figure in rules.yaml).
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS sam_figure VARCHAR;
 UPDATE recon.findings SET at_stake = at_stake(difference, sam_amount, usaspending_amount) WHERE at_stake IS NULL;

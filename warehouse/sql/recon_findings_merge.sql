@@ -13,6 +13,15 @@ FROM findings_current AS c
 LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
 WHERE f.rule_id IS NULL OR f.status = 'resolved';
 
+-- A finding still open whose severity changed (a spendrecon.yaml override): an event of its own, so a
+-- change of severity is never silent.
+INSERT INTO recon.finding_events (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason)
+SELECT $run_id, c.program_number, c.fiscal_year, c.rule_id, 'severity_changed', c.sam_amount, c.usaspending_amount,
+       f.severity || ' -> ' || c.severity
+FROM findings_current AS c
+JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
+WHERE f.status <> 'resolved' AND f.severity IS DISTINCT FROM c.severity;
+
 -- Earlier findings in scope that this run did not hit: they are resolved, with the reason the data
 -- gives (recon_finding_events.sql lists the reasons; the first that applies wins). A source restated
 -- when a version of its figure closed after the finding was last seen (run ids sort by time).
@@ -90,6 +99,11 @@ ON CONFLICT (program_number, fiscal_year, rule_id) DO UPDATE SET
     explanation = excluded.explanation,
     explanation_reason = excluded.explanation_reason,
     triage = excluded.triage;
+
+-- A year outside this run's window: its findings stay as they were, marked, and stop counting as open.
+UPDATE recon.findings
+SET out_of_window = NOT list_contains($fiscal_years, fiscal_year)
+WHERE out_of_window IS DISTINCT FROM (NOT list_contains($fiscal_years, fiscal_year));
 
 UPDATE recon.findings
 SET rule_disabled = NOT list_contains($rule_ids, rule_id)
