@@ -33,6 +33,7 @@ from warehouse.findings import merge_findings
 from warehouse.history import SourceDrop, carry_forward, record_context, remember_before_load, source_drops
 from warehouse.load import load_raw_pages, load_sam, load_usaspending
 from warehouse.publish import building, writer_lock
+from warehouse.repair import needs_repair, record_repair, remember_before_repair
 from warehouse.rules.registry import load_rules
 from warehouse.runs import RunRecord, new_run_id, record_run, run_settings, sam_requests_on
 from warehouse.sam_public_store import known_documents, load_public_documents
@@ -255,6 +256,9 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
     run.sam_listings = len(sam.listings)
     run.warnings = [*plan.warnings, *sam.warnings, *(w for e in usaspending for w in e.warnings)]
     with _lock(plan), building(settings.warehouse_path, run.run_id) as con:
+        repairing = needs_repair(con)  # a warehouse an earlier release wrote: this run repairs it, once
+        if repairing:
+            remember_before_repair(con)
         load_raw_pages(con, run.run_id, [*sam.pages, *(p for e in usaspending for p in e.pages)])
         remember_before_load(con, scope)
         load_sam(con, run.run_id, sam, scope)
@@ -280,13 +284,15 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
         record_history(con, run.run_id, scope, run.started_at)
         explanations = load_explanations(explanation_overrides(settings))
-        counts = merge_findings(con, run.run_id, rules, scope, explanations)
+        counts = merge_findings(con, run.run_id, rules, scope, explanations, repair=repairing)
         reviews = read_log(settings.annotations_path)
         for problem in reviews.problems:
             log.warning("%s", problem)
         run.warnings.extend(reviews.problems)
         sync_annotations(con, reviews.annotations)
         run_file(con, "recon_agency_year")
+        if repairing:
+            run.warnings += record_repair(con, run.run_id)
         py = con.execute("SELECT count(*) FROM recon.program_year").fetchone()
         run.program_years = int(py[0]) if py else 0
         run.findings_open, run.findings_new, run.findings_resolved = counts.open, counts.new, counts.resolved

@@ -13,6 +13,7 @@ import duckdb
 SCHEMA_FILES = (
     "schemas",
     "meta_runs",
+    "meta_repairs",
     "raw_sam_pages",
     "raw_usaspending_pages",
     "raw_sam_public_documents",

@@ -47,7 +47,10 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
 
 
 def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule], scope: Scope,
-                   explanations: list[Explanation] | None = None) -> FindingCounts:
+                   explanations: list[Explanation] | None = None, *, repair: bool = False) -> FindingCounts:
+    """Evaluate the rules and merge their hits into recon.findings. ``repair``: this run repairs a
+    warehouse an earlier release wrote (warehouse/repair.py): a status change with no cause among the
+    figures is the repair's, reason ``repair``."""
     by_rule = evaluate_rules(con, rules, scope)
     explain_current(con, explanations or [])
     # A history rule (figure_restated) reports a source changing its own record, not a gap between the
@@ -59,7 +62,7 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
                     {"ids": history_rules})
     # Only enabled rules resolve their findings: switching a rule off changes nothing in the data, so
     # a disabled rule's findings stay as they were, marked rule_disabled (like out-of-scope ones).
-    params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled]}
+    params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled], "repair": repair}
     run_file(con, "recon_findings_merge", params)
     # Every finding of a rule, resolved and older ones too, says which SAM.gov figure it compared.
     execute(con, "UPDATE recon.findings AS f SET sam_figure = r.sam_figure "
