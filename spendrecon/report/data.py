@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from spendrecon.report.history import FigureVersion, Restatement
+from spendrecon.report.history import ContextChange, FigureVersion, Restatement
 
 LARGEST_GAPS = 25
 
@@ -162,6 +162,10 @@ class ProgramYear:
     # The run a carried-forward figure came from (the source no longer shows it); None if said this run.
     sam_carried_from_run: str | None = None
     usaspending_carried_from_run: str | None = None
+    # SAM.gov renumbered the listing: this year's figures count under that number now.
+    sam_renumbered_to: str | None = None
+    # USAspending's complete answer for the year no longer holds the program: the run that last reported it.
+    usaspending_last_reported_run: str | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,7 @@ class ReportData:
     explanation_titles: Mapping[str, str] = field(default_factory=dict)
     unknown_agency: str | None = None  # macro unknown_agency (macros.sql): a program that names no agency
     figure_versions: tuple[FigureVersion, ...] = ()  # totals that changed across runs (program pages)
+    context_changes: tuple[ContextChange, ...] = ()  # SAM.gov's description of a program changing (program pages)
 
     @property
     def open_findings(self) -> list[Finding]:

@@ -3,6 +3,7 @@ versions of each program's figures across runs (recon.figure_history, recon.rest
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import duckdb
@@ -47,6 +48,27 @@ class FigureVersion:
     value: Decimal | None
     valid_from_run: str
     valid_to_run: str | None
+
+
+@dataclass(frozen=True)
+class ContextChange:
+    """One change of SAM.gov's description of a program between runs (recon.context_changes)."""
+    program_number: str
+    run_id: str
+    run_date: date
+    change: str  # agency_moved | republished | renumbered | status_changed | ... (recon_context_history.sql)
+    old_value: str | None
+    new_value: str | None
+
+
+def load_context_changes(con: duckdb.DuckDBPyConnection, run_id: str) -> list[ContextChange]:
+    """Every change of a program's description up to ``run_id``, oldest first."""
+    if not has_table(con, "recon", "context_history"):
+        return []
+    rows = con.execute(
+        "SELECT program_number, run_id, run_date, change, old_value, new_value FROM recon.context_changes "
+        "WHERE run_id <= $run_id ORDER BY program_number, run_id, change", {"run_id": run_id}).fetchall()
+    return [ContextChange(*r) for r in rows]
 
 
 def load_restatements(con: duckdb.DuckDBPyConnection, run_id: str) -> list[Restatement]:

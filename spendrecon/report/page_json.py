@@ -88,6 +88,7 @@ def build_payload(data: ReportData) -> dict[str, Any]:
               amount(r.change), r.old_run_id) for r in data.restatements)),
         "versions": _versions(data),
         "carried": _carried(data),
+        "contextChanges": _context_changes(data),
         "runs": _table(
             ("id", "started", "finished", "status", "mode", "fys", "programYears", "open", "new", "resolved",
              "warnings"),
@@ -204,11 +205,23 @@ def _versions(data: ReportData) -> dict[str, list[list[Any]]]:
 
 
 def _carried(data: ReportData) -> dict[str, list[list[Any]]]:
-    """Per program, the years whose figures are carried forward: [fiscal year, run the SAM.gov figure came
-    from (null: said this run), the same for USAspending]."""
+    """Per program, the years whose figures are not simply this run's: [fiscal year, run the SAM.gov figure
+    came from (null: said this run), the same for USAspending, the number SAM.gov renumbered the listing to
+    (its figures count there), the run USAspending last reported the year in (its complete answer no
+    longer holds it)]."""
     carried: dict[str, list[list[Any]]] = defaultdict(list)
     for py in data.program_years:
-        if py.sam_carried_from_run or py.usaspending_carried_from_run:
+        if (py.sam_carried_from_run or py.usaspending_carried_from_run or py.sam_renumbered_to
+                or py.usaspending_last_reported_run):
             carried[py.program_number].append([py.fiscal_year, py.sam_carried_from_run,
-                                               py.usaspending_carried_from_run])
+                                               py.usaspending_carried_from_run, py.sam_renumbered_to,
+                                               py.usaspending_last_reported_run])
     return dict(carried)
+
+
+def _context_changes(data: ReportData) -> dict[str, list[list[Any]]]:
+    """Per program, SAM.gov's changes to its description up to this run: [run date, run, change, old, new]."""
+    changes: dict[str, list[list[Any]]] = defaultdict(list)
+    for c in data.context_changes:
+        changes[c.program_number].append([c.run_date.isoformat(), c.run_id, c.change, c.old_value, c.new_value])
+    return dict(changes)

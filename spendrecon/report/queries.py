@@ -24,7 +24,7 @@ from spendrecon.report.data import (
     AgencyTotal, Event, ExplanationNote, Finding, HistoryEvent, Lead, ProgramYear, ReportData, Review,
     RuleTotal, RunInfo, RunSummary,
 )
-from spendrecon.report.history import load_figure_versions, load_restatements
+from spendrecon.report.history import load_context_changes, load_figure_versions, load_restatements
 from warehouse.db import connect, has_table, query_of, sql_text, statements
 from warehouse.explanations.registry import load_explanations
 from warehouse.rules.registry import Rule, load_rules, severity_rank
@@ -93,6 +93,7 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         explanation_titles={e.id: e.title for e in load_explanations()},
         unknown_agency=_scalar(con, "SELECT unknown_agency()"),
         figure_versions=tuple(load_figure_versions(con, run.run_id)),
+        context_changes=tuple(load_context_changes(con, run.run_id)),
     )
 
 
@@ -284,7 +285,8 @@ def load_program_years(con: duckdb.DuckDBPyConnection, run: RunInfo) -> list[Pro
         return []
     estimate = column_or_null(present, "sam_estimate", "DECIMAL(18,2)")
     carried = ", ".join(column_or_null(present, c, "VARCHAR")
-                        for c in ("sam_carried_from_run", "usaspending_carried_from_run"))
+                        for c in ("sam_carried_from_run", "usaspending_carried_from_run", "sam_renumbered_to",
+                                  "usaspending_last_reported_run"))
     sql = (
         f"SELECT program_number, fiscal_year, program_title, agency, {estimate}, sam_actual, "
         f"usaspending_obligations, {carried} FROM recon.program_year "

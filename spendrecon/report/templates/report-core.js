@@ -145,6 +145,7 @@ var EVENTS = rowsOf(DATA.events);
 var RESTATEMENTS = DATA.restatements ? rowsOf(DATA.restatements) : [];
 var VERSIONS = dict(DATA.versions || {});
 var CARRIED = dict(DATA.carried || {});
+var CONTEXT_CHANGES = dict(DATA.contextChanges || {});
 var REASON_LABELS = { late_reporting: "late reporting: USAspending now records the money",
   sam_restated: "SAM.gov restated its figure", usaspending_restated: "USAspending restated its total",
   within_tolerance: "now within tolerance", explained: "an explanation now applies",

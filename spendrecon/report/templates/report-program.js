@@ -15,7 +15,8 @@ function programYears(p, number) {
   (CARRIED[number] || []).forEach(function (c) { carried[c[0]] = c; });
   return p.years.map(function (y) {
     var c = carried[y[0]] || [];
-    return { fy: y[0], est: y[1], act: y[2], usas: y[3], samFrom: c[1] || null, usasFrom: c[2] || null };
+    return { fy: y[0], est: y[1], act: y[2], usas: y[3], samFrom: c[1] || null, usasFrom: c[2] || null,
+      renumberedTo: c[3] || null, usasLastReported: c[4] || null };
   });
 }
 
@@ -50,9 +51,36 @@ function figuresTable(years, findings) {
     var y = years[i], notes = [];
     if (y.samFrom) { notes.push("SAM.gov no longer shows this year: figures as of run " + y.samFrom); }
     if (y.usasFrom) { notes.push("USAspending no longer returns it: total as of run " + y.usasFrom); }
+    if (y.renumberedTo) { notes.push("SAM.gov renumbered the listing to " + y.renumberedTo + ": its figures count there"); }
+    if (y.usasLastReported) {
+      notes.push("USAspending no longer holds this year: last reported in run " + y.usasLastReported);
+    }
     r.carried = notes.join("; ");
     return r;
   }), { id: "figures-table" }).el;
+}
+
+/* SAM.gov's changes to the program's listing, run by run (recon.context_changes): revisions republished
+   under a new listing id, renumberings, agency moves, status changes. All text is the source's, shown as text. */
+var CONTEXT_CHANGE_WORDS = {
+  agency_moved: "moved to another agency", sub_agency_changed: "moved to another sub-agency",
+  title_changed: "retitled", status_changed: "status changed", republished: "republished under a new listing id",
+  renumbered: "renumbered", no_longer_listed: "no longer listed", listed_again: "listed again",
+  assistance_types_changed: "assistance types changed",
+};
+
+function listingChanges(number) {
+  var changes = CONTEXT_CHANGES[number] || [];
+  if (!changes.length) {
+    return h("p", { class: "muted", id: "listing-changes" }, "SAM.gov's listing of this program did not change " +
+      "between runs.");
+  }
+  return h("ul", { id: "listing-changes", class: "listing-changes" }, changes.map(function (c) {
+    var fromTo = c[3] !== null && c[4] !== null ? ": " + c[3] + " → " + c[4]
+      : c[4] !== null ? ": " + c[4] : "";
+    return h("li", { "data-change": c[2] }, h("span", { class: "muted" }, c[0] + " (run " + c[1] + ") "),
+      (CONTEXT_CHANGE_WORDS[c[2]] || c[2]) + fromTo);
+  }));
 }
 
 /* Each source's figure over runs, one chart per fiscal year that a source restated (recon.figure_history).
@@ -197,6 +225,8 @@ function viewProgram(root, number) {
     panel("Figures", "As the sources report them; the difference uses the SAM.gov actual. A figure the " +
       "source no longer shows is carried forward from the run that last reported it, never blanked.",
       figuresTable(years, findings), "wide"),
+    panel("Listing changes", "What SAM.gov changed in the program's listing between runs. Past fiscal years " +
+      "keep the agency they had when they ended.", listingChanges(number), "wide"),
     panel("Figures over runs", "What each source said in each run, for the years a source restated.",
       [legend(PROGRAM_SERIES), figuresOverRuns(number)], "wide chart-panel"),
     h("section", { class: "findings-list", id: "program-findings" },
