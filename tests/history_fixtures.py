@@ -3,7 +3,7 @@ program-years, figure history, findings. For tests of what the sources said when
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import duckdb
@@ -36,8 +36,14 @@ def listing(number: str, lines: Mapping[tuple[int, str], tuple[Amount, Amount]])
 def run(con: duckdb.DuckDBPyConnection, run_id: str, listings: Sequence[SamListing],
         usaspending: Mapping[tuple[str, int], Amount], *, years: tuple[int, ...] = YEARS,
         rules: Sequence[Rule] | None = None, now: datetime = NOW,
-        every_status: bool = True) -> tuple[FindingCounts, list[str]]:
+        every_status: bool = True, as_of: date | None = None) -> tuple[FindingCounts, list[str]]:
+    """One run; ``as_of`` is its run date (meta.runs.as_of), by default the day of ``now``."""
     scope = Scope(years)
+    # As the pipeline does, the run is in meta.runs while it reconciles: its run date judges which
+    # years are complete (recon.figure_changes, figure_restated).
+    con.execute("INSERT OR REPLACE INTO meta.runs (run_id, started_at, status, mode, fiscal_years, as_of) "
+                "VALUES ($r, $t, 'running', 'demo', $y, $d)",
+                {"r": run_id, "t": now, "y": list(years), "d": as_of or now.date()})
     remember_before_load(con, scope)
     load_sam(con, run_id, SamExtract(list(listings), [], 0, None), scope)
     load_usaspending(con, run_id, [UsaspendingExtract(fy, [
@@ -48,6 +54,7 @@ def run(con: duckdb.DuckDBPyConnection, run_id: str, listings: Sequence[SamListi
     execute_history_update(con, run_id, scope, now)
     counts = merge_findings(con, run_id, list(rules) if rules is not None else load_rules(), scope,
                             load_explanations())
+    con.execute("UPDATE meta.runs SET status = 'succeeded' WHERE run_id = $r", {"r": run_id})
     return counts, warnings
 
 

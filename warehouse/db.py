@@ -29,7 +29,9 @@ SCHEMA_FILES = (
     "recon_finding_explanations",
     "recon_annotations",
     "recon_figure_history",
+    "recon_figure_changes",
     "recon_restatements",
+    "recon_first_reports",
 )
 
 # Reference data: staging.<name> is refilled from warehouse/seeds/<name>.csv whenever the schema is
