@@ -14,6 +14,7 @@ SOURCE_LABEL = {"sam": "SAM.gov", "usaspending": "USAspending"}
 # recon.finding_events.reason, in words (warehouse/sql/recon_finding_events.sql defines the codes).
 REASON_TEXT = {
     "late_reporting": "late reporting: USAspending now records the money",
+    "sam_reported": "SAM.gov reported a figure it had not given (a first report)",
     "sam_restated": "SAM.gov restated its figure",
     "usaspending_restated": "USAspending restated its total",
     "within_tolerance": "the difference is now within tolerance",

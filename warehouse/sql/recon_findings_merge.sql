@@ -13,39 +13,76 @@ FROM findings_current AS c
 LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
 WHERE f.rule_id IS NULL OR f.status = 'resolved';
 
--- Earlier findings in scope that this run did not hit: they are resolved, with the reason the data
--- gives (recon_finding_events.sql lists the reasons; the first that applies wins). A source restated
--- when a version of its figure closed after the finding was last seen (run ids sort by time).
+-- Earlier findings in scope that this run did not hit: they are resolved, with the cause the data
+-- gives (recon_finding_events.sql lists the reasons). A cause is a change of a figure the rule reads -
+-- SAM.gov's actual per assistance-type line (and its estimates, for estimate_only), USAspending's
+-- obligations - between the run that last saw the finding and now: each line's value then (the
+-- version current at last_seen_run_id; run ids sort by time) against its current value. For a rule
+-- that ran every run this is exactly the change this run made (the finding was hit by every earlier
+-- run); after runs with the rule disabled it is the net change since it was last evaluated, so a
+-- figure changed and changed back, or a figure the rule does not read (an estimate for
+-- amount_mismatch), is no cause. A line with no figure then (none, or NULL) and one now is a first
+-- report. The most specific true cause wins, in this order:
+--   late_reporting        USAspending has money where it had none (no figure, NULL or zero)
+--   sam_reported          a SAM.gov line gave its first figure (e.g. the actual closing estimate_only)
+--   sam_restated          a SAM.gov line that had a figure changed it (or withdrew it)
+--   usaspending_restated  USAspending changed a figure it had
+--   within_tolerance      amount_mismatch with no figure changed: the gap is now within tolerance
+--   explained             an explanation that closes the gap now applies
+--   no_longer_applies     none of these (e.g. the rule's settings changed)
 CREATE OR REPLACE TEMP TABLE findings_gone AS
-SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_amount,
+WITH gone AS (
+    SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_amount, f.last_seen_run_id
+    FROM recon.findings AS f
+    WHERE f.status <> 'resolved'
+      AND in_scope($fiscal_years, $programs, f.fiscal_year, f.program_number)
+      AND list_contains($rule_ids, f.rule_id)
+      AND NOT EXISTS (
+          SELECT 1 FROM findings_current AS c
+          WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
+      )
+),
+moves AS (  -- each figure line the finding reads: its value when the finding was last seen, and now
+    SELECT g.program_number, g.fiscal_year, g.rule_id, h.source, h.measure, h.line,
+           max(h.value) FILTER (WHERE h.valid_from_run <= g.last_seen_run_id
+                                  AND (h.valid_to_run IS NULL OR h.valid_to_run > g.last_seen_run_id)) AS then_value,
+           max(h.value) FILTER (WHERE h.valid_to_run IS NULL) AS now_value
+    FROM gone AS g
+    JOIN recon.figure_history AS h ON h.program_number = g.program_number AND h.fiscal_year = g.fiscal_year
+    WHERE (h.source = 'sam' AND h.line <> 'total'
+           AND (h.measure = 'actual' OR (h.measure = 'estimate' AND g.rule_id = 'estimate_only')))
+       OR (h.source = 'usaspending' AND h.line = 'total' AND h.measure = 'obligations')
+    GROUP BY ALL
+),
+causes AS (
+    SELECT program_number, fiscal_year, rule_id,
+           bool_or(source = 'usaspending' AND coalesce(then_value, 0) = 0 AND coalesce(now_value, 0) <> 0)
+               AS late_reporting,
+           bool_or(source = 'sam' AND then_value IS NULL AND now_value IS NOT NULL) AS sam_reported,
+           bool_or(source = 'sam' AND then_value IS NOT NULL AND now_value IS DISTINCT FROM then_value)
+               AS sam_restated,
+           bool_or(source = 'usaspending' AND then_value IS NOT NULL AND now_value IS DISTINCT FROM then_value)
+               AS usaspending_restated
+    FROM moves
+    GROUP BY ALL
+)
+SELECT g.program_number, g.fiscal_year, g.rule_id, g.sam_amount, g.usaspending_amount,
        CASE
-           WHEN coalesce(f.usaspending_amount, 0) = 0 AND coalesce(p.usaspending_obligations, 0) <> 0
-               THEN 'late_reporting'
-           WHEN f.rule_id = 'amount_mismatch' AND coalesce(p.sam_actual, 0) <> 0
+           WHEN c.late_reporting THEN 'late_reporting'
+           WHEN c.sam_reported THEN 'sam_reported'
+           WHEN c.sam_restated THEN 'sam_restated'
+           WHEN c.usaspending_restated THEN 'usaspending_restated'
+           WHEN g.rule_id = 'amount_mismatch' AND coalesce(p.sam_actual, 0) <> 0
                 AND coalesce(p.usaspending_obligations, 0) <> 0
                THEN 'within_tolerance'
-           WHEN EXISTS (SELECT 1 FROM recon.figure_history AS h
-                        WHERE h.source = 'sam' AND h.line = 'total' AND h.valid_to_run > f.last_seen_run_id
-                          AND h.program_number = f.program_number AND h.fiscal_year = f.fiscal_year)
-               THEN 'sam_restated'
-           WHEN EXISTS (SELECT 1 FROM recon.figure_history AS h
-                        WHERE h.source = 'usaspending' AND h.line = 'total' AND h.valid_to_run > f.last_seen_run_id
-                          AND h.program_number = f.program_number AND h.fiscal_year = f.fiscal_year)
-               THEN 'usaspending_restated'
            WHEN EXISTS (SELECT 1 FROM explanations_current AS e
-                        WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year AND e.closes_gap)
+                        WHERE e.program_number = g.program_number AND e.fiscal_year = g.fiscal_year AND e.closes_gap)
                THEN 'explained'
            ELSE 'no_longer_applies'
        END AS reason
-FROM recon.findings AS f
-LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
-WHERE f.status <> 'resolved'
-  AND in_scope($fiscal_years, $programs, f.fiscal_year, f.program_number)
-  AND list_contains($rule_ids, f.rule_id)
-  AND NOT EXISTS (
-      SELECT 1 FROM findings_current AS c
-      WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
-  );
+FROM gone AS g
+LEFT JOIN causes AS c USING (program_number, fiscal_year, rule_id)
+LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year);
 
 INSERT INTO recon.finding_events
     (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason)
