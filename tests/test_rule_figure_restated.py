@@ -1,5 +1,6 @@
-"""figure_restated: a source changed a completed fiscal year's figure between runs, by more than
-the thresholds, and the new figure stands. Small USAspending drift is recorded, never flagged."""
+"""figure_restated: a source restated a completed fiscal year's figure and it stands: the current
+figure differs from its baseline (the first figure stated after the year ended, per line for SAM.gov)
+by more than the thresholds. Small USAspending drift is recorded, never flagged; drift in steps adds up."""
 from __future__ import annotations
 
 from decimal import Decimal
