@@ -282,6 +282,10 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
+        # The run's own row (status running) while it reconciles, in this private copy only: its run
+        # date says which years were complete when it stated its figures (recon.figure_changes,
+        # figure_restated). The finished row below replaces it; a failed run discards the copy.
+        record_run(con, run)
         record_history(con, run.run_id, scope, run.started_at)
         explanations = load_explanations(explanation_overrides(settings))
         counts = merge_findings(con, run.run_id, rules, scope, explanations, repair=repairing)

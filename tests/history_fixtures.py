@@ -15,6 +15,7 @@ from warehouse.findings import FindingCounts, merge_findings
 from warehouse.history import carry_forward, execute_history_update, record_context, remember_before_load
 from warehouse.load import load_sam, load_usaspending
 from warehouse.rules.registry import Rule, load_rules
+from warehouse.runs import run_settings
 from warehouse.scope import Scope
 
 YEARS = (2021, 2022, 2023)
@@ -39,8 +40,14 @@ def listing(number: str, lines: Mapping[tuple[int, str], tuple[Amount, Amount]],
 def run(con: duckdb.DuckDBPyConnection, run_id: str, listings: Sequence[SamListing],
         usaspending: Mapping[tuple[str, int], Amount], *, years: tuple[int, ...] = YEARS,
         rules: Sequence[Rule] | None = None, now: datetime = NOW,
-        every_status: bool = True, run_date: date | None = None) -> tuple[FindingCounts, list[str]]:
+        every_status: bool = True, as_of: date | None = None) -> tuple[FindingCounts, list[str]]:
+    """One run; ``as_of`` is its run date (meta.runs.as_of), by default the day of ``now``."""
     scope = Scope(years)
+    # As the pipeline does, the run is in meta.runs while it reconciles: its run date judges which
+    # years are complete (recon.figure_changes, figure_restated).
+    con.execute("INSERT OR REPLACE INTO meta.runs (run_id, started_at, status, mode, fiscal_years, as_of) "
+                "VALUES ($r, $t, 'running', 'demo', $y, $d)",
+                {"r": run_id, "t": now, "y": list(years), "d": as_of or now.date()})
     remember_before_load(con, scope)
     load_sam(con, run_id, SamExtract(list(listings), [], 0, None), scope)
     load_usaspending(con, run_id, [UsaspendingExtract(fy, [
@@ -48,11 +55,14 @@ def run(con: duckdb.DuckDBPyConnection, run_id: str, listings: Sequence[SamListi
         for (number, year), amount in usaspending.items() if year == fy], [], 0) for fy in years], scope)
     # As publish does: every year in scope was asked, and USAspending's answer for it is complete.
     warnings = carry_forward(con, run_id, every_status=every_status, asked_years=years)
-    record_context(con, run_id, scope, run_date or now.date())
+    record_context(con, run_id, scope, as_of or now.date())
     build_program_year(con)
     execute_history_update(con, run_id, scope, now)
-    counts = merge_findings(con, run_id, list(rules) if rules is not None else load_rules(), scope,
-                            load_explanations())
+    applied = list(rules) if rules is not None else load_rules()
+    explanations = load_explanations()
+    counts = merge_findings(con, run_id, applied, scope, explanations)
+    con.execute("UPDATE meta.runs SET status = 'succeeded', settings = $s WHERE run_id = $r",
+                {"r": run_id, "s": run_settings(applied, explanations)})
     return counts, warnings
 
 

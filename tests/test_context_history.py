@@ -19,12 +19,12 @@ def _agencies(con, number: str) -> dict[int, str]:  # type: ignore[no-untyped-de
 def test_an_agency_move_keeps_past_years_agency_and_is_an_event():
     con = new_warehouse()
     run(con, "r1", [listing("11.010", LINES, department="Department of Old")], {}, years=YEARS,
-        run_date=date(2024, 2, 15))
+        as_of=date(2024, 2, 15))
     run(con, "r2", [listing("11.010", LINES, department="Department of Old")], {}, years=YEARS,
-        run_date=date(2024, 8, 15))
+        as_of=date(2024, 8, 15))
     # Moved between the FY2024 year end and the next run: FY2022-FY2024 ended under the old department.
     run(con, "r3", [listing("11.010", {**LINES, (2025, "F001"): (1, None)}, department="Department of New")], {},
-        years=(*YEARS, 2025), run_date=date(2025, 1, 15))
+        years=(*YEARS, 2025), as_of=date(2025, 1, 15))
     assert _agencies(con, "11.010") == {2022: "Department of Old", 2023: "Department of Old",
                                         2024: "Department of Old", 2025: "Department of New"}
     assert con.execute("SELECT run_id, change, old_value, new_value FROM recon.context_changes "
@@ -32,23 +32,23 @@ def test_an_agency_move_keeps_past_years_agency_and_is_an_event():
         ("r3", "agency_moved", "Department of Old", "Department of New")]
     # An unchanged run adds no version.
     run(con, "r4", [listing("11.010", {**LINES, (2025, "F001"): (1, None)}, department="Department of New")], {},
-        years=(*YEARS, 2025), run_date=date(2025, 2, 15))
+        years=(*YEARS, 2025), as_of=date(2025, 2, 15))
     assert con.execute("SELECT count(*) FROM recon.context_history WHERE program_number = '11.010'").fetchone() == (2,)
 
 
 def test_a_first_run_after_the_years_ended_gives_them_the_agency_it_saw():
     con = new_warehouse()
-    run(con, "r1", [listing("11.011", LINES, department="Department A")], {}, years=YEARS, run_date=date(2025, 1, 1))
-    run(con, "r2", [listing("11.011", LINES, department="Department B")], {}, years=YEARS, run_date=date(2025, 3, 1))
+    run(con, "r1", [listing("11.011", LINES, department="Department A")], {}, years=YEARS, as_of=date(2025, 1, 1))
+    run(con, "r2", [listing("11.011", LINES, department="Department B")], {}, years=YEARS, as_of=date(2025, 3, 1))
     assert set(_agencies(con, "11.011").values()) == {"Department A"}  # every year ended before either run
 
 
 def test_republishing_and_status_changes_are_events():
     con = new_warehouse()
-    run(con, "r1", [listing("11.012", LINES, program_id="v1")], {}, years=YEARS, run_date=date(2025, 1, 1))
+    run(con, "r1", [listing("11.012", LINES, program_id="v1")], {}, years=YEARS, as_of=date(2025, 1, 1))
     run(con, "r2", [listing("11.012", LINES, program_id="v2", status="Archived")], {}, years=YEARS,
-        run_date=date(2025, 2, 1))
-    run(con, "r3", [], {}, years=YEARS, run_date=date(2025, 3, 1))
+        as_of=date(2025, 2, 1))
+    run(con, "r3", [], {}, years=YEARS, as_of=date(2025, 3, 1))
     changes = con.execute("SELECT run_id, change, old_value, new_value FROM recon.context_changes "
                           "WHERE program_number = '11.012' ORDER BY run_id, change").fetchall()
     assert changes == [("r2", "republished", "v1", "v2"), ("r2", "status_changed", "Active", "Archived"),

@@ -1,11 +1,12 @@
-"""figure_restated: a source changed a completed fiscal year's figure between runs, by more than
-the thresholds, and the new figure stands. Small USAspending drift is recorded, never flagged."""
+"""figure_restated: a source restated a completed fiscal year's figure and it stands: the current
+figure differs from its baseline (the first figure stated after the year ended, per line for SAM.gov)
+by more than the thresholds. Small USAspending drift is recorded, never flagged; drift in steps adds up."""
 from __future__ import annotations
 
 from decimal import Decimal
 from datetime import datetime
 
-from history_fixtures import listing, run
+from history_fixtures import listing, resolved_reason, run
 from recon_fixtures import hits, new_warehouse
 
 
@@ -49,15 +50,19 @@ def test_first_reports_absent_years_the_year_in_progress_and_estimates_are_not_r
     assert hits(con, "figure_restated") == {}
 
 
-def test_a_figure_changed_back_is_a_restatement_of_its_own():
+def test_a_figure_changed_back_to_its_baseline_stands_no_more():
+    # figure_restated compares the current figure with its baseline (r1's, stated after the year
+    # ended): r3 changes it back, so nothing stands and the finding resolves, caused by SAM.gov's
+    # restatement; recon.restatements keeps both changes.
     con = new_warehouse()
     for run_id, actual in (("r1", 100000), ("r2", 300000), ("r3", 100000)):
         run(con, run_id, [listing("11.108", {(2022, "F001"): (None, actual)})], {("11.108", 2022): 100000})
         if run_id == "r2":
-            assert ("11.108", 2022) in hits(con, "figure_restated")
-    # r3 changes it back to r1's figure: the source changed what it said in r2, so the finding stays, with r3's change.
-    row = hits(con, "figure_restated")[("11.108", 2022)]
-    assert row["difference"] == Decimal("-200000.00")
+            assert hits(con, "figure_restated")[("11.108", 2022)]["difference"] == Decimal("200000.00")
+    assert hits(con, "figure_restated") == {}
+    assert resolved_reason(con, "r3", "11.108", 2022, "figure_restated") == "sam_restated"
+    assert con.execute("SELECT run_id, change FROM recon.restatements ORDER BY run_id").fetchall() == [
+        ("r2", Decimal("200000.00")), ("r3", Decimal("-200000.00"))]
 
 
 def test_a_restatement_is_triaged_as_such_and_is_never_a_lead():
@@ -71,3 +76,31 @@ def test_a_restatement_is_triaged_as_such_and_is_never_a_lead():
     assert triage["amount_mismatch"] == "lead"
     assert con.execute("SELECT rule_id FROM recon.leads WHERE program_number = '11.109'").fetchall() == [
         ("amount_mismatch",)]
+
+
+def test_drift_in_small_steps_adds_up_against_the_baseline():
+    # Ten USAspending steps of +4% of the first full-year figure, each under the 5% threshold: +40% in all.
+    con = new_warehouse()
+    for step in range(11):
+        run(con, f"r{step:02d}", [], {("11.110", 2022): 10000000 + 400000 * step})
+        if step == 1:
+            assert hits(con, "figure_restated") == {}
+    row = hits(con, "figure_restated")[("11.110", 2022)]
+    assert (row["usaspending_amount"], row["difference"]) == (Decimal("14000000.00"), Decimal("4000000.00"))
+
+
+def test_a_small_later_drift_does_not_resolve_a_large_standing_restatement():
+    con = new_warehouse()
+    for run_id, total in (("r1", 4000000), ("r2", 6000000), ("r3", 6001000)):
+        run(con, run_id, [], {("11.111", 2022): total})
+    assert hits(con, "figure_restated")[("11.111", 2022)]["difference"] == Decimal("2001000.00")
+    assert con.execute("SELECT status FROM recon.findings WHERE rule_id = 'figure_restated' "
+                       "AND program_number = '11.111'").fetchone() == ("open",)
+
+
+def test_a_lines_first_report_is_no_restatement_of_the_total():
+    # 11.112's F002 reports its first actual in r2 (the total goes 100,000 -> 150,000): nothing restated.
+    con = new_warehouse()
+    run(con, "r1", [listing("11.112", {(2022, "F001"): (None, 100000), (2022, "F002"): (60000, None)})], {})
+    run(con, "r2", [listing("11.112", {(2022, "F001"): (None, 100000), (2022, "F002"): (60000, 50000)})], {})
+    assert hits(con, "figure_restated") == {}

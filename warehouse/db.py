@@ -30,7 +30,9 @@ SCHEMA_FILES = (
     "recon_finding_explanations",
     "recon_annotations",
     "recon_figure_history",
+    "recon_figure_changes",
     "recon_restatements",
+    "recon_first_reports",
     "recon_context_history",
 )
 

@@ -1,6 +1,7 @@
 """Evaluating the rules and keeping the findings' history across runs."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -46,6 +47,20 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
     return counts
 
 
+def settings_changed(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule]) -> list[str]:
+    """The rules whose settings (parameters, or being enabled) differ from those of the previous succeeded
+    run that recorded its settings: a cause a finding may resolve or reopen by. Severity is no such
+    cause (a severity change is an event of its own); a first run has nothing to differ from."""
+    row = con.execute("SELECT settings FROM meta.runs WHERE status = 'succeeded' AND run_id <> $r "
+                      "AND settings IS NOT NULL ORDER BY started_at DESC, run_id DESC LIMIT 1", {"r": run_id}).fetchone()
+    if not row or not row[0]:
+        return []
+    before = json.loads(row[0]).get("rules", {})
+    return [r.id for r in rules
+            if r.id in before and ({k: str(v) for k, v in r.params.items()}, r.enabled)
+            != (before[r.id].get("params"), before[r.id].get("enabled"))]
+
+
 def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule], scope: Scope,
                    explanations: list[Explanation] | None = None, *, repair: bool = False) -> FindingCounts:
     """Evaluate the rules and merge their hits into recon.findings. ``repair``: this run repairs a
@@ -62,7 +77,8 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
                     {"ids": history_rules})
     # Only enabled rules resolve their findings: switching a rule off changes nothing in the data, so
     # a disabled rule's findings stay as they were, marked rule_disabled (like out-of-scope ones).
-    params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled], "repair": repair}
+    params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled], "repair": repair,
+              "settings_changed": settings_changed(con, run_id, rules)}
     run_file(con, "recon_findings_merge", params)
     # Every finding of a rule, resolved and older ones too, says which SAM.gov figure it compared.
     execute(con, "UPDATE recon.findings AS f SET sam_figure = r.sam_figure "

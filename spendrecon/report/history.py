@@ -14,12 +14,16 @@ SOURCE_LABEL = {"sam": "SAM.gov", "usaspending": "USAspending"}
 
 # recon.finding_events.reason, in words (warehouse/sql/recon_finding_events.sql defines the codes).
 REASON_TEXT = {
-    "late_reporting": "late reporting: USAspending now records the money",
+    "renumbered": "SAM.gov renumbered the listing: its figures count under the new number", "late reporting: USAspending now records the money",
+    "sam_reported": "SAM.gov reported a figure it had not given (a first report)",
     "sam_restated": "SAM.gov restated its figure",
     "usaspending_restated": "USAspending restated its total",
+    "settings_changed": "the rule's settings changed",
+    "year_completed": "the fiscal year ended",
+    "repair": "repaired: an earlier release had resolved or kept it without a cause",
     "within_tolerance": "the difference is now within tolerance",
     "explained": "an explanation now applies",
-    "no_longer_applies": "the rule no longer applies (e.g. its settings changed)",
+    "no_longer_applies": "the rule no longer applies (no cause found: see spendrecon verify)",
 }
 
 

@@ -9,8 +9,8 @@ CREATE TABLE IF NOT EXISTS recon.finding_events (
     usaspending_amount DECIMAL(18,2)
 );
 
--- Why a finding resolved (NULL for other events): late_reporting (USAspending now records money where
--- it had none), sam_restated / usaspending_restated (the source changed its figure), within_tolerance
--- (the gap closed to within the rule's tolerance), explained (an explanation that closes the gap now
--- applies), no_longer_applies (none of these: e.g. the rule's settings changed).
+-- Why a finding resolved or reopened (the cause, recon_findings_merge.sql lists them in order: renumbered,
+-- late_reporting, sam_reported, sam_restated, usaspending_restated, settings_changed, year_completed,
+-- repair; for resolutions within_tolerance, explained, no_longer_applies), or for severity_changed the
+-- change ('error -> warning'); NULL for new findings, and for a reopening with no cause.
 ALTER TABLE recon.finding_events ADD COLUMN IF NOT EXISTS reason VARCHAR;

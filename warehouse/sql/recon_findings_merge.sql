@@ -5,13 +5,117 @@
 -- $rule_ids holds the enabled rules only: a disabled rule's findings are left as they were (marked
 -- rule_disabled), since switching a rule off changes nothing in the data.
 
+-- The findings whose status this run changes: hits of findings that were resolved (they reopen) and
+-- earlier findings in scope that this run did not hit (they resolve), each with the run it is compared
+-- with - the one that last saw it, or the one that resolved it.
+CREATE OR REPLACE TEMP TABLE findings_flipped AS
+SELECT c.program_number, c.fiscal_year, c.rule_id, 'reopened' AS event, c.sam_amount, c.usaspending_amount,
+       f.run_id AS since_run_id
+FROM findings_current AS c
+JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
+WHERE f.status = 'resolved'
+UNION ALL
+SELECT f.program_number, f.fiscal_year, f.rule_id, 'resolved', f.sam_amount, f.usaspending_amount, f.last_seen_run_id
+FROM recon.findings AS f
+WHERE f.status <> 'resolved'
+  AND in_scope($fiscal_years, $programs, f.fiscal_year, f.program_number)
+  AND list_contains($rule_ids, f.rule_id)
+  AND NOT EXISTS (
+      SELECT 1 FROM findings_current AS c
+      WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
+  );
+
+-- Why each flips: a resolution or a reopening states a cause that happened (recon_finding_events.sql
+-- lists the reasons). A cause is a change of a figure the rule reads - SAM.gov's actual per
+-- assistance-type line (and its estimates, for estimate_only), USAspending's obligations - between the
+-- run it is compared with and now: each line's value then (the version current at since_run_id; run ids
+-- sort by time) against its current value. For a rule that ran every run this is exactly the change this
+-- run made; after runs with the rule disabled it is the net change since it was last evaluated, so a
+-- figure changed and changed back, or a figure the rule does not read (an estimate for amount_mismatch),
+-- is no cause. A line with no figure then (none, or NULL) and one now is a first report. Besides the
+-- figures, a rule reads its settings ($settings_changed: the rules whose settings differ from the
+-- previous run's) and whether the year is complete on the run date. The most specific true cause wins:
+--   renumbered            SAM.gov renumbered the listing: its figures left for another number
+--   late_reporting        USAspending has money where it had none (no figure, NULL or zero)
+--   sam_reported          a SAM.gov line gave its first figure (e.g. the actual closing estimate_only)
+--   sam_restated          a SAM.gov line that had a figure changed it (or withdrew it)
+--   usaspending_restated  USAspending changed a figure it had
+--   settings_changed      the rule's settings changed (a tolerance, a threshold, the rule switched back on)
+--   year_completed        the fiscal year was running on the compared run's date and is over now (or back)
+--   repair                none of these, in the run that repairs a warehouse an earlier release wrote
+--   within_tolerance      (resolutions) amount_mismatch with none of the above: the gap is within tolerance
+--   explained             (resolutions) an explanation that closes the gap now applies
+--   no_longer_applies     (resolutions) none of these: verify's cause check fails on such a run
+-- A reopening with none of these has no reason (NULL), and verify's cause check fails on it too.
+CREATE OR REPLACE TEMP TABLE findings_flipped_reasons AS
+WITH moves AS (  -- each figure line the finding reads: its value at the compared run, and now
+    SELECT g.program_number, g.fiscal_year, g.rule_id, h.source, h.measure, h.line,
+           max(h.value) FILTER (WHERE h.valid_from_run <= g.since_run_id
+                                  AND (h.valid_to_run IS NULL OR h.valid_to_run > g.since_run_id)) AS then_value,
+           max(h.value) FILTER (WHERE h.valid_to_run IS NULL) AS now_value,
+           bool_or(h.closed_reason = 'renumbered' AND h.valid_to_run > g.since_run_id) AS renumbered
+    FROM findings_flipped AS g
+    JOIN recon.figure_history AS h ON h.program_number = g.program_number AND h.fiscal_year = g.fiscal_year
+    WHERE (h.source = 'sam' AND h.line <> 'total'
+           AND (h.measure = 'actual' OR (h.measure = 'estimate' AND g.rule_id = 'estimate_only')))
+       OR (h.source = 'usaspending' AND h.line = 'total' AND h.measure = 'obligations')
+    GROUP BY ALL
+),
+causes AS (
+    SELECT program_number, fiscal_year, rule_id,
+           bool_or(renumbered) AS renumbered,
+           bool_or(source = 'usaspending' AND coalesce(then_value, 0) = 0 AND coalesce(now_value, 0) <> 0)
+               AS late_reporting,
+           bool_or(source = 'sam' AND then_value IS NULL AND now_value IS NOT NULL) AS sam_reported,
+           bool_or(source = 'sam' AND then_value IS NOT NULL AND now_value IS DISTINCT FROM then_value)
+               AS sam_restated,
+           bool_or(source = 'usaspending' AND then_value IS NOT NULL AND now_value IS DISTINCT FROM then_value)
+               AS usaspending_restated
+    FROM moves
+    GROUP BY ALL
+),
+compared_run AS (
+    SELECT g.program_number, g.fiscal_year, g.rule_id,
+           coalesce(r.as_of, CAST(r.started_at AS DATE)) >= make_date(g.fiscal_year, 10, 1) AS completed_then
+    FROM findings_flipped AS g
+    LEFT JOIN meta.runs AS r ON r.run_id = g.since_run_id
+)
+SELECT g.*,
+       CASE
+           WHEN c.renumbered THEN 'renumbered'
+           WHEN c.late_reporting THEN 'late_reporting'
+           WHEN c.sam_reported THEN 'sam_reported'
+           WHEN c.sam_restated THEN 'sam_restated'
+           WHEN c.usaspending_restated THEN 'usaspending_restated'
+           WHEN list_contains($settings_changed, g.rule_id) THEN 'settings_changed'
+           WHEN cr.completed_then IS DISTINCT FROM p.fiscal_year_completed AND cr.completed_then IS NOT NULL
+               THEN 'year_completed'
+           WHEN $repair THEN 'repair'
+           WHEN g.event = 'reopened' THEN NULL
+           WHEN g.rule_id = 'amount_mismatch' AND coalesce(p.sam_actual, 0) <> 0
+                AND coalesce(p.usaspending_obligations, 0) <> 0
+               THEN 'within_tolerance'
+           WHEN EXISTS (SELECT 1 FROM explanations_current AS e
+                        WHERE e.program_number = g.program_number AND e.fiscal_year = g.fiscal_year AND e.closes_gap)
+               THEN 'explained'
+           ELSE 'no_longer_applies'
+       END AS reason
+FROM findings_flipped AS g
+LEFT JOIN causes AS c USING (program_number, fiscal_year, rule_id)
+LEFT JOIN compared_run AS cr USING (program_number, fiscal_year, rule_id)
+LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year);
+
 INSERT INTO recon.finding_events (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount)
-SELECT $run_id, c.program_number, c.fiscal_year, c.rule_id,
-       CASE WHEN f.rule_id IS NULL THEN 'new' ELSE 'reopened' END,
-       c.sam_amount, c.usaspending_amount
+SELECT $run_id, c.program_number, c.fiscal_year, c.rule_id, 'new', c.sam_amount, c.usaspending_amount
 FROM findings_current AS c
 LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
-WHERE f.rule_id IS NULL OR f.status = 'resolved';
+WHERE f.rule_id IS NULL;
+
+INSERT INTO recon.finding_events
+    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason)
+SELECT $run_id, program_number, fiscal_year, rule_id, 'reopened', sam_amount, usaspending_amount, reason
+FROM findings_flipped_reasons
+WHERE event = 'reopened';
 
 -- A finding still open whose severity changed (a spendrecon.yaml override): an event of its own, so a
 -- change of severity is never silent.
@@ -22,39 +126,10 @@ FROM findings_current AS c
 JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
 WHERE f.status <> 'resolved' AND f.severity IS DISTINCT FROM c.severity;
 
--- Earlier findings in scope that this run did not hit: they are resolved, with the reason the data
--- gives (recon_finding_events.sql lists the reasons; the first that applies wins). A source restated
--- when a version of its figure closed after the finding was last seen (run ids sort by time).
 CREATE OR REPLACE TEMP TABLE findings_gone AS
-SELECT f.program_number, f.fiscal_year, f.rule_id, f.sam_amount, f.usaspending_amount,
-       CASE
-           WHEN coalesce(f.usaspending_amount, 0) = 0 AND coalesce(p.usaspending_obligations, 0) <> 0
-               THEN 'late_reporting'
-           WHEN f.rule_id = 'amount_mismatch' AND coalesce(p.sam_actual, 0) <> 0
-                AND coalesce(p.usaspending_obligations, 0) <> 0
-               THEN 'within_tolerance'
-           WHEN EXISTS (SELECT 1 FROM recon.figure_history AS h
-                        WHERE h.source = 'sam' AND h.line = 'total' AND h.valid_to_run > f.last_seen_run_id
-                          AND h.program_number = f.program_number AND h.fiscal_year = f.fiscal_year)
-               THEN 'sam_restated'
-           WHEN EXISTS (SELECT 1 FROM recon.figure_history AS h
-                        WHERE h.source = 'usaspending' AND h.line = 'total' AND h.valid_to_run > f.last_seen_run_id
-                          AND h.program_number = f.program_number AND h.fiscal_year = f.fiscal_year)
-               THEN 'usaspending_restated'
-           WHEN EXISTS (SELECT 1 FROM explanations_current AS e
-                        WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year AND e.closes_gap)
-               THEN 'explained'
-           ELSE 'no_longer_applies'
-       END AS reason
-FROM recon.findings AS f
-LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
-WHERE f.status <> 'resolved'
-  AND in_scope($fiscal_years, $programs, f.fiscal_year, f.program_number)
-  AND list_contains($rule_ids, f.rule_id)
-  AND NOT EXISTS (
-      SELECT 1 FROM findings_current AS c
-      WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
-  );
+SELECT program_number, fiscal_year, rule_id, sam_amount, usaspending_amount, reason
+FROM findings_flipped_reasons
+WHERE event = 'resolved';
 
 INSERT INTO recon.finding_events
     (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason)
