@@ -56,8 +56,7 @@ class VerifyResult:
 
     def summary_lines(self) -> list[str]:
         """One line per check with its count."""
-        return [f"{check}: {'ok' if n == 0 else f'{n:,} violation' + ('s' if n != 1 else '')}"
-                for check, n in self.counts.items()]
+        return [f"{check}: {n:,} violation{'s' if n != 1 else ''}" for check, n in self.counts.items()]
 
 
 def verify(con: duckdb.DuckDBPyConnection, run_id: str | None = None, *, all_runs: bool = False,
