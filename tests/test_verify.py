@@ -298,6 +298,17 @@ def test_the_previous_run_is_the_last_that_covered_the_program_year(quiet):
     assert counts(con)["resolutions_have_causes"] == 0
 
 
+def test_a_file_older_than_the_run_date_and_settings_columns_is_checked_too(quiet):
+    """A warehouse made before meta.runs.as_of (cf07e8a) or .settings: run dates are the days the runs
+    started, and settings unknown count as changed."""
+    con, first, second = quiet
+    event(con, second)
+    con.execute("ALTER TABLE meta.runs DROP COLUMN as_of")
+    assert counts(con)["resolutions_have_causes"] == 1
+    con.execute("ALTER TABLE meta.runs DROP COLUMN settings")
+    assert counts(con) == {"figures_match_history": 0, "resolutions_have_causes": 0}
+
+
 def test_at_most_limit_cases_are_named_shared_between_the_checks(quiet):
     con, _first, second = quiet
     con.execute("UPDATE recon.program_year SET sam_actual = sam_actual + 1 WHERE sam_actual IS NOT NULL")

@@ -29,9 +29,13 @@ WITH events AS (
       AND ($all_runs OR e.run_id = $run_id)
 ),
 runs AS (
+    -- UNION BY NAME: a file older than meta.runs.as_of or .settings reads them as NULL (never migrated:
+    -- verify opens the published file read-only)
     SELECT run_id, status, fiscal_years, programs, settings,
            coalesce(as_of, CAST(started_at AS DATE)) AS run_date
-    FROM meta.runs
+    FROM (SELECT * FROM meta.runs
+          UNION ALL BY NAME
+          SELECT NULL::DATE AS as_of, NULL::JSON AS settings WHERE false)
 ),
 judged AS (
     SELECT e.*, r.settings, r.run_date,
@@ -47,21 +51,22 @@ with_previous AS (
     FROM judged AS j
     LEFT JOIN runs AS p ON p.run_id = j.previous_run
 ),
-changed AS (   -- program-years whose figures a run changed: a version it opened or closed
-    SELECT DISTINCT valid_from_run AS run_id, program_number, fiscal_year FROM recon.figure_history
-    UNION
-    SELECT DISTINCT valid_to_run, program_number, fiscal_year FROM recon.figure_history
-    WHERE valid_to_run IS NOT NULL
+changed AS MATERIALIZED (   -- program-years whose figures a run changed: a version it opened or closed
+    SELECT run_id, program_number, fiscal_year, split_part(program_number, '.', 1) AS prefix
+    FROM (SELECT valid_from_run AS run_id, program_number, fiscal_year FROM recon.figure_history
+          UNION
+          SELECT valid_to_run, program_number, fiscal_year FROM recon.figure_history WHERE valid_to_run IS NOT NULL)
 ),
 caused AS (
+    -- Two lookups on equal keys (the ALN; the fiscal year and prefix), each with the run window
     SELECT w.*,
-           w.previous_run IS NOT NULL AND EXISTS (
-               SELECT 1 FROM changed AS c
-               WHERE c.run_id <= w.run_id
-                 AND c.run_id > w.previous_run
-                 AND (c.program_number = w.program_number
-                      OR (c.fiscal_year = w.fiscal_year
-                          AND split_part(c.program_number, '.', 1) = split_part(w.program_number, '.', 1)))
+           w.previous_run IS NOT NULL AND (
+               EXISTS (SELECT 1 FROM changed AS c
+                       WHERE c.program_number = w.program_number
+                         AND c.run_id > w.previous_run AND c.run_id <= w.run_id)
+               OR EXISTS (SELECT 1 FROM changed AS c
+                          WHERE c.fiscal_year = w.fiscal_year AND c.prefix = split_part(w.program_number, '.', 1)
+                            AND c.run_id > w.previous_run AND c.run_id <= w.run_id)
            ) AS figure_changed,
            w.previous_run IS NOT NULL
            AND (w.settings IS NULL OR w.previous_settings IS NULL
