@@ -284,6 +284,12 @@ def test_a_resolution_in_the_first_run_has_no_earlier_run_to_differ_from(quiet):
     assert verify(con, all_runs=True).counts["resolutions_have_causes"] == 1
 
 
+def test_an_event_of_a_run_meta_runs_does_not_record_is_caught(quiet):
+    con, _first, second = quiet
+    event(con, later(second))
+    assert verify(con, all_runs=True).counts["resolutions_have_causes"] == 1
+
+
 def test_the_previous_run_is_the_last_that_covered_the_program_year(quiet):
     """A run in between that left the program-year out of its scope did not evaluate the finding: a
     figure it changed still counts, and the settings are compared with the run before it."""

@@ -21,6 +21,8 @@
 -- run that last evaluated the finding); with every run over the same scope, simply the previous
 -- run. A figure changed by a run between the two (one whose scope left the finding out) counts too.
 -- With no previous run no finding existed to resolve or reopen: such an event has no cause but a repair.
+-- An event of a run meta.runs does not record has no settings or date to compare: only a figure or a
+-- repair can be its cause.
 -- A query, not a table: warehouse/verify.py reads it.
 WITH events AS (
     SELECT e.run_id, e.program_number, e.fiscal_year, e.rule_id, e.event, e.reason
@@ -38,7 +40,7 @@ runs AS (
           SELECT NULL::DATE AS as_of, NULL::JSON AS settings WHERE false)
 ),
 judged AS (
-    SELECT e.*, r.settings, r.run_date,
+    SELECT e.*, r.run_id IS NOT NULL AS run_recorded, r.settings, r.run_date,
            (SELECT max(p.run_id) FROM runs AS p
             WHERE p.status = 'succeeded' AND p.run_id < e.run_id
               AND list_contains(p.fiscal_years, e.fiscal_year)
@@ -68,13 +70,13 @@ caused AS (
                           WHERE c.fiscal_year = w.fiscal_year AND c.prefix = split_part(w.program_number, '.', 1)
                             AND c.run_id > w.previous_run AND c.run_id <= w.run_id)
            ) AS figure_changed,
-           w.previous_run IS NOT NULL
+           w.previous_run IS NOT NULL AND w.run_recorded
            AND (w.settings IS NULL OR w.previous_settings IS NULL
                 OR json_extract(w.settings, '$.rules.' || w.rule_id)::VARCHAR
                    IS DISTINCT FROM json_extract(w.previous_settings, '$.rules.' || w.rule_id)::VARCHAR
                 OR json_extract(w.settings, '$.explanations')::VARCHAR
                    IS DISTINCT FROM json_extract(w.previous_settings, '$.explanations')::VARCHAR) AS settings_changed,
-           w.previous_run IS NOT NULL
+           w.previous_run IS NOT NULL AND w.run_recorded
            AND w.run_date >= make_date(w.fiscal_year, 10, 1)
            AND w.previous_run_date < make_date(w.fiscal_year, 10, 1) AS year_completed,
            list_contains($repaired_runs, w.run_id) AS repaired
@@ -94,5 +96,5 @@ SELECT 'resolutions_have_causes' AS "check",
                   || 'nor did FY{} complete', event, run_id, coalesce(reason, 'none'), previous_run, rule_id, fiscal_year)
        END AS detail
 FROM caused
-WHERE NOT (figure_changed OR settings_changed OR year_completed OR repaired)
+WHERE NOT coalesce(figure_changed OR settings_changed OR year_completed OR repaired, false)
 ORDER BY run_id, program_number, fiscal_year, rule_id
