@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import duckdb
 import httpx
 
 from connectors.http import RetryPolicy, SourceClient
@@ -38,6 +39,7 @@ from warehouse.rules.registry import load_rules
 from warehouse.runs import RunRecord, new_run_id, record_run, run_settings, sam_requests_on
 from warehouse.sam_public_store import known_documents, load_public_documents
 from warehouse.scope import Scope
+from warehouse.verify import verify
 
 log = logging.getLogger("spendrecon")
 
@@ -301,6 +303,8 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         run.program_years = int(py[0]) if py else 0
         run.findings_open, run.findings_new, run.findings_resolved = counts.open, counts.new, counts.resolved
         run.settings = run_settings(rules, explanations)
+        record_run(con, run)  # still running: verify reads this run's settings and date from meta.runs
+        check_record(con, run.run_id)
         run.status, run.finished_at = "succeeded", datetime.now(timezone.utc)
         record_run(con, run)
     return run
@@ -331,6 +335,20 @@ def _drop_text(drop: SourceDrop) -> str:
     amount = f", {drop.lost_amount_share:.1%} of its dollars" if drop.lost_amount else ""
     return (f"USAspending's FY{drop.fiscal_year} answer no longer holds {drop.lost:,} of the {drop.held:,} programs "
             f"it held in the last run ({drop.lost_share:.1%}{amount})")
+
+
+def check_record(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """The record checks itself before it is published (warehouse/verify.py): the current figures
+    equal the history's current versions, and every resolution and reopening of this run has a cause.
+    A violation raises, naming up to ten cases, so that the published warehouse stays as it was."""
+    result = verify(con, run_id)
+    if result.ok:
+        return
+    counts = ", ".join(f"{check} {n:,}" for check, n in result.counts.items() if n)
+    cases = "; ".join(case.line() for case in result.cases)
+    more = result.violations - len(result.cases)
+    raise RunError(f"the record this run built fails its own checks ({counts}), so it was not published: "
+                   f"{cases}" + (f"; and {more:,} more" if more > 0 else ""))
 
 
 def explanation_overrides(settings: Settings) -> dict[str, dict[str, object]]:

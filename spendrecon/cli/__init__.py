@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from spendrecon.cli import archive as cli_archive, history as cli_history
+from spendrecon.cli import archive as cli_archive, history as cli_history, verify as cli_verify
 from spendrecon.cli.common import ConfigOpt, UsageError, VerboseOpt, one_line_errors
 from spendrecon.cli.output import Column, FormatOpt, emit, print_table, resolve_format
 from spendrecon.config import DEFAULT_CONFIG_NAME, ConfigError, Settings, load_settings, parse_as_of
@@ -275,3 +275,4 @@ def serve(
 
 cli_archive.register(app)  # ingest-archive and awards: the bulk path, kept in its own module
 cli_history.register(app)  # history: what each source said when
+cli_verify.register(app)  # verify: the record's own checks

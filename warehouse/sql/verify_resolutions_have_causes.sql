@@ -1,0 +1,100 @@
+-- verify's check resolutions_have_causes: every 'resolved' or 'reopened' event in
+-- recon.finding_events of the runs checked (run $run_id, or every run when $all_runs) has a cause
+-- among the changes of its run, derived here from the record itself, never from the event's reason
+-- (a check that believed the merge's reason could never fail). One row per event without a cause.
+--
+-- The changes that count, for an event of run R on finding (ALN, FY, rule):
+--   * a figure: a recon.figure_history version (any source, measure, line) opened or closed by R, of
+--     that program-year or of another program-year the rule or its explanations read. Approximated
+--     as: any fiscal year of the same ALN (figure_restated, fiscal_year_shift, never_reported read
+--     other years), and any program-year of the same fiscal year under the same ALN prefix (the
+--     agency code: reported_under_other_aln, agency_silent read the agency's other programs; their
+--     match on the agency's name is left out). Wider than any one rule reads today (the rules read
+--     their own program-year): it may accept a resolution a narrower reading would not;
+--   * settings: the rule's entry in meta.runs.settings (rules.<id>: enabled, severity, params) or
+--     the explanations' entry differs from the previous run's (NULL settings, a run older than the
+--     column, count as different: what it applied is unknown);
+--   * time: the fiscal year completed between the previous run's date and R's (run date:
+--     meta.runs.as_of, else the day it started; FY is completed on D when D >= FY-10-01);
+--   * a repair recorded for R ($repaired_runs: meta.repairs' runs, when the file has that table).
+-- "The previous run" is the latest succeeded run before R whose scope covered the program-year (the
+-- run that last evaluated the finding); with every run over the same scope, simply the previous
+-- run. A figure changed by a run between the two (one whose scope left the finding out) counts too.
+-- With no previous run no finding existed to resolve or reopen: such an event has no cause but a repair.
+-- An event of a run meta.runs does not record has no settings or date to compare: only a figure or a
+-- repair can be its cause.
+-- A query, not a table: warehouse/verify.py reads it.
+WITH events AS (
+    SELECT e.run_id, e.program_number, e.fiscal_year, e.rule_id, e.event, e.reason
+    FROM recon.finding_events AS e
+    WHERE e.event IN ('resolved', 'reopened')
+      AND ($all_runs OR e.run_id = $run_id)
+),
+runs AS (
+    -- UNION BY NAME: a file older than meta.runs.as_of or .settings reads them as NULL (never migrated:
+    -- verify opens the published file read-only)
+    SELECT run_id, status, fiscal_years, programs, settings,
+           coalesce(as_of, CAST(started_at AS DATE)) AS run_date
+    FROM (SELECT * FROM meta.runs
+          UNION ALL BY NAME
+          SELECT NULL::DATE AS as_of, NULL::JSON AS settings WHERE false)
+),
+judged AS (
+    SELECT e.*, r.run_id IS NOT NULL AS run_recorded, r.settings, r.run_date,
+           (SELECT max(p.run_id) FROM runs AS p
+            WHERE p.status = 'succeeded' AND p.run_id < e.run_id
+              AND list_contains(p.fiscal_years, e.fiscal_year)
+              AND program_in_scope(coalesce(p.programs, []), e.program_number)) AS previous_run
+    FROM events AS e
+    LEFT JOIN runs AS r USING (run_id)
+),
+with_previous AS (
+    SELECT j.*, p.settings AS previous_settings, p.run_date AS previous_run_date
+    FROM judged AS j
+    LEFT JOIN runs AS p ON p.run_id = j.previous_run
+),
+changed AS MATERIALIZED (   -- program-years whose figures a run changed: a version it opened or closed
+    SELECT run_id, program_number, fiscal_year, split_part(program_number, '.', 1) AS prefix
+    FROM (SELECT valid_from_run AS run_id, program_number, fiscal_year FROM recon.figure_history
+          UNION
+          SELECT valid_to_run, program_number, fiscal_year FROM recon.figure_history WHERE valid_to_run IS NOT NULL)
+),
+caused AS (
+    -- Two lookups on equal keys (the ALN; the fiscal year and prefix), each with the run window
+    SELECT w.*,
+           w.previous_run IS NOT NULL AND (
+               EXISTS (SELECT 1 FROM changed AS c
+                       WHERE c.program_number = w.program_number
+                         AND c.run_id > w.previous_run AND c.run_id <= w.run_id)
+               OR EXISTS (SELECT 1 FROM changed AS c
+                          WHERE c.fiscal_year = w.fiscal_year AND c.prefix = split_part(w.program_number, '.', 1)
+                            AND c.run_id > w.previous_run AND c.run_id <= w.run_id)
+           ) AS figure_changed,
+           w.previous_run IS NOT NULL AND w.run_recorded
+           AND (w.settings IS NULL OR w.previous_settings IS NULL
+                OR json_extract(w.settings, '$.rules.' || w.rule_id)::VARCHAR
+                   IS DISTINCT FROM json_extract(w.previous_settings, '$.rules.' || w.rule_id)::VARCHAR
+                OR json_extract(w.settings, '$.explanations')::VARCHAR
+                   IS DISTINCT FROM json_extract(w.previous_settings, '$.explanations')::VARCHAR) AS settings_changed,
+           w.previous_run IS NOT NULL AND w.run_recorded
+           AND w.run_date >= make_date(w.fiscal_year, 10, 1)
+           AND w.previous_run_date < make_date(w.fiscal_year, 10, 1) AS year_completed,
+           list_contains($repaired_runs, w.run_id) AS repaired
+    FROM with_previous AS w
+)
+SELECT 'resolutions_have_causes' AS "check",
+       program_number,
+       fiscal_year,
+       rule_id,
+       run_id,
+       CASE WHEN previous_run IS NULL THEN
+           format('{} by run {} (recorded reason: {}), but no earlier run covered this program-year and no repair '
+                  || 'is recorded for the run', event, run_id, coalesce(reason, 'none'))
+       ELSE
+           format('{} by run {} (recorded reason: {}) with no cause in the record: since run {} no figure of this '
+                  || 'program-year or of one its rule reads changed, nor the settings of {} or of the explanations, '
+                  || 'nor did FY{} complete', event, run_id, coalesce(reason, 'none'), previous_run, rule_id, fiscal_year)
+       END AS detail
+FROM caused
+WHERE NOT coalesce(figure_changed OR settings_changed OR year_completed OR repaired, false)
+ORDER BY run_id, program_number, fiscal_year, rule_id
