@@ -189,8 +189,8 @@ def test_a_resolution_or_reopening_without_a_cause_is_caught_whatever_its_reason
     (case,) = result.cases
     assert case.run_id == second
     assert case.detail == (f"{kind} by run {second} (recorded reason: sam_restated) with no cause in the record: "
-                           f"since run {first} no figure of this program-year or of one its rule reads changed, "
-                           f"nor the settings of {RULE} or of the explanations, nor did FY{FY} complete")
+                           f"since run {first} no figure of this program-year changed, "
+                           f"nor the settings of {RULE}, nor did FY{FY} complete")
 
 
 def _close_version(con, run_id, aln, fy, line="total"):
@@ -226,23 +226,27 @@ CAUSES = {
     "its own total restated": lambda con, f, s: _close_version(con, s, ALN, FY),
     "one of its lines restated": lambda con, f, s: _close_version(con, s, ALN, FY, line="F001"),
     "its USAspending figure first reported": lambda con, f, s: _open_version(con, s, ALN, FY),
+    "its rule's tolerance changed":
+        lambda con, f, s: _settings(con, s, lambda st: st["rules"][RULE]["params"].update(min_amount="5000")),
+    "its rule switched back on":
+        lambda con, f, s: _settings(con, f, lambda st: st["rules"][RULE].update(enabled=False)),
+    "its year completed between the runs' dates":
+        lambda con, f, s: _dates(con, f, s, "2022-09-30", "2022-10-01"),
+    "a repair recorded for the run":
+        lambda con, f, s: con.execute("INSERT INTO meta.repairs (run_id, repair) VALUES ($s, 'demo')", {"s": s}),
+}
+
+NOT_CAUSES = {
+    # A finding's status depends on its rule alone, and every rule reads its own program-year: other
+    # program-years (which explanations read, for the triage) and the explanations' settings are no cause.
     "another year of its ALN changed": lambda con, f, s: _close_version(con, s, ALN, 2019),
     "a program-year of its agency prefix that year changed":
         lambda con, f, s: _open_version(con, s, _other_in_prefix(con, "97", FY), FY),
-    "its rule's tolerance changed":
-        lambda con, f, s: _settings(con, s, lambda st: st["rules"][RULE]["params"].update(min_amount="5000")),
-    "its rule's severity changed":
+    "its rule's severity changed (an event, not a cause)":
         lambda con, f, s: _settings(con, s, lambda st: st["rules"][RULE].update(severity="warning")),
     "an explanation's settings changed":
         lambda con, f, s: _settings(con, s, lambda st: st["explanations"]["loan_basis"]["params"].update(
             min_loan_share="0.6")),
-    "its year completed between the runs' dates":
-        lambda con, f, s: _dates(con, f, s, "2022-09-30", "2022-10-01"),
-    "a repair recorded for the run":
-        lambda con, f, s: con.execute("CREATE TABLE meta.repairs AS SELECT $s AS run_id, 'demo' AS what", {"s": s}),
-}
-
-NOT_CAUSES = {
     "another ALN's year changed": lambda con, f, s: _open_version(con, s, _other_in_prefix(con, "10", FY), FY),
     "another year of its agency prefix changed":
         lambda con, f, s: _open_version(con, s, _other_in_prefix(con, "97", 2021), 2021),
@@ -253,7 +257,7 @@ NOT_CAUSES = {
     "its year completed long before both runs": lambda con, f, s: _dates(con, f, s, "2022-10-02", "2023-10-01"),
     "another year completed": lambda con, f, s: _dates(con, f, s, "2023-09-30", "2023-10-01"),
     "a repair recorded for another run":
-        lambda con, f, s: con.execute("CREATE TABLE meta.repairs AS SELECT $f AS run_id", {"f": f}),
+        lambda con, f, s: con.execute("INSERT INTO meta.repairs (run_id, repair) VALUES ($f, 'demo')", {"f": f}),
 }
 
 
@@ -300,7 +304,7 @@ def test_the_previous_run_is_the_last_that_covered_the_program_year(quiet):
     con.execute("UPDATE meta.runs SET programs = ['10.001'] WHERE run_id = $s", {"s": second})
     event(con, third)
     assert counts(con)["resolutions_have_causes"] == 1
-    _close_version(con, second, ALN, 2019)  # changed by the run that left 97.102 out
+    _close_version(con, second, ALN, FY)  # changed by the run that left 97.102 out
     assert counts(con)["resolutions_have_causes"] == 0
 
 

@@ -51,11 +51,11 @@ def settings_changed(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequenc
     """The rules whose settings (parameters, or being enabled) differ from those of the previous succeeded
     run that recorded its settings: a cause a finding may resolve or reopen by. Severity is no such
     cause (a severity change is an event of its own); a first run has nothing to differ from."""
-    row = con.execute("SELECT settings FROM meta.runs WHERE status = 'succeeded' AND run_id <> $r "
-                      "AND settings IS NOT NULL ORDER BY started_at DESC, run_id DESC LIMIT 1", {"r": run_id}).fetchone()
-    if not row or not row[0]:
+    rows = con.execute("SELECT settings FROM meta.runs WHERE status = 'succeeded' AND run_id <> $r "
+                       "AND settings IS NOT NULL ORDER BY started_at DESC, run_id DESC LIMIT 1", {"r": run_id}).fetchall()
+    if not rows or not rows[0][0]:
         return []
-    before = json.loads(row[0]).get("rules", {})
+    before = json.loads(rows[0][0]).get("rules", {})
     return [r.id for r in rules
             if r.id in before and ({k: str(v) for k, v in r.params.items()}, r.enabled)
             != (before[r.id].get("params"), before[r.id].get("enabled"))]

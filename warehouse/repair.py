@@ -18,10 +18,10 @@ REPAIR = "listing_revisions"
 
 def needs_repair(con: duckdb.DuckDBPyConnection) -> bool:
     """A warehouse with runs of an earlier release (they recorded no run date) and no repair yet."""
-    row = con.execute(
+    ((old_runs, repairs),) = con.execute(
         "SELECT (SELECT count(*) FROM meta.runs WHERE status = 'succeeded' AND as_of IS NULL), "
-        "(SELECT count(*) FROM meta.repairs WHERE repair = $r)", {"r": REPAIR}).fetchone()
-    return bool(row and row[0] > 0 and row[1] == 0)
+        "(SELECT count(*) FROM meta.repairs WHERE repair = $r)", {"r": REPAIR}).fetchall()
+    return old_runs > 0 and repairs == 0
 
 
 def remember_before_repair(con: duckdb.DuckDBPyConnection) -> None:
@@ -35,8 +35,7 @@ def remember_before_repair(con: duckdb.DuckDBPyConnection) -> None:
 
 def record_repair(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
     """Count what the repair run changed, record it in meta.repairs, and word it for the run's summary."""
-    row = execute(con, sql_text("repair_counts"), {"run_id": run_id}).fetchone()
-    restored, reopened, resolved = (int(v) for v in row) if row else (0, 0, 0)
+    ((restored, reopened, resolved),) = execute(con, sql_text("repair_counts"), {"run_id": run_id}).fetchall()
     detail = (f"repaired a warehouse written before listing revisions were read by ALN: {restored:,} "
               f"program-year(s) have their SAM.gov figures back, {reopened:,} finding(s) resolved without a cause "
               f"reopened, {resolved:,} finding(s) that stood on a first report counted as a restatement resolved "

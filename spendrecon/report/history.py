@@ -14,7 +14,8 @@ SOURCE_LABEL = {"sam": "SAM.gov", "usaspending": "USAspending"}
 
 # recon.finding_events.reason, in words (warehouse/sql/recon_finding_events.sql defines the codes).
 REASON_TEXT = {
-    "renumbered": "SAM.gov renumbered the listing: its figures count under the new number", "late reporting: USAspending now records the money",
+    "renumbered": "SAM.gov renumbered the listing: its figures count under the new number",
+    "late_reporting": "late reporting: USAspending now records the money",
     "sam_reported": "SAM.gov reported a figure it had not given (a first report)",
     "sam_restated": "SAM.gov restated its figure",
     "usaspending_restated": "USAspending restated its total",

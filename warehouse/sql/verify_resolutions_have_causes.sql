@@ -4,16 +4,13 @@
 -- (a check that believed the merge's reason could never fail). One row per event without a cause.
 --
 -- The changes that count, for an event of run R on finding (ALN, FY, rule):
---   * a figure: a recon.figure_history version (any source, measure, line) opened or closed by R, of
---     that program-year or of another program-year the rule or its explanations read. Approximated
---     as: any fiscal year of the same ALN (figure_restated, fiscal_year_shift, never_reported read
---     other years), and any program-year of the same fiscal year under the same ALN prefix (the
---     agency code: reported_under_other_aln, agency_silent read the agency's other programs; their
---     match on the agency's name is left out). Wider than any one rule reads today (the rules read
---     their own program-year): it may accept a resolution a narrower reading would not;
---   * settings: the rule's entry in meta.runs.settings (rules.<id>: enabled, severity, params) or
---     the explanations' entry differs from the previous run's (NULL settings, a run older than the
---     column, count as different: what it applied is unknown);
+--   * a figure: a recon.figure_history version (any source, measure, line) of that program-year opened
+--     or closed by R. Every rule reads its own program-year only (figure_restated its history), and a
+--     finding's status depends on its rule alone - explanations, which read other program-years, set
+--     its triage, never whether it is open - so no other program-year's change can be its cause;
+--   * settings: the rule's parameters or its being enabled (meta.runs.settings rules.<id>: params,
+--     enabled) differ from the previous run's (NULL settings, a run older than the column, count as
+--     different: what it applied is unknown). A severity change alone is an event, not a cause;
 --   * time: the fiscal year completed between the previous run's date and R's (run date:
 --     meta.runs.as_of, else the day it started; FY is completed on D when D >= FY-10-01);
 --   * a repair recorded for R ($repaired_runs: meta.repairs' runs, when the file has that table).
@@ -54,28 +51,25 @@ with_previous AS (
     LEFT JOIN runs AS p ON p.run_id = j.previous_run
 ),
 changed AS MATERIALIZED (   -- program-years whose figures a run changed: a version it opened or closed
-    SELECT run_id, program_number, fiscal_year, split_part(program_number, '.', 1) AS prefix
+    SELECT run_id, program_number, fiscal_year
     FROM (SELECT valid_from_run AS run_id, program_number, fiscal_year FROM recon.figure_history
           UNION
           SELECT valid_to_run, program_number, fiscal_year FROM recon.figure_history WHERE valid_to_run IS NOT NULL)
 ),
 caused AS (
-    -- Two lookups on equal keys (the ALN; the fiscal year and prefix), each with the run window
     SELECT w.*,
-           w.previous_run IS NOT NULL AND (
-               EXISTS (SELECT 1 FROM changed AS c
-                       WHERE c.program_number = w.program_number
-                         AND c.run_id > w.previous_run AND c.run_id <= w.run_id)
-               OR EXISTS (SELECT 1 FROM changed AS c
-                          WHERE c.fiscal_year = w.fiscal_year AND c.prefix = split_part(w.program_number, '.', 1)
-                            AND c.run_id > w.previous_run AND c.run_id <= w.run_id)
+           w.previous_run IS NOT NULL AND EXISTS (
+               SELECT 1 FROM changed AS c
+               WHERE c.program_number = w.program_number AND c.fiscal_year = w.fiscal_year
+                 AND c.run_id > w.previous_run AND c.run_id <= w.run_id
            ) AS figure_changed,
            w.previous_run IS NOT NULL AND w.run_recorded
            AND (w.settings IS NULL OR w.previous_settings IS NULL
-                OR json_extract(w.settings, '$.rules.' || w.rule_id)::VARCHAR
-                   IS DISTINCT FROM json_extract(w.previous_settings, '$.rules.' || w.rule_id)::VARCHAR
-                OR json_extract(w.settings, '$.explanations')::VARCHAR
-                   IS DISTINCT FROM json_extract(w.previous_settings, '$.explanations')::VARCHAR) AS settings_changed,
+                OR json_extract(w.settings, '$.rules.' || w.rule_id || '.params')::VARCHAR
+                   IS DISTINCT FROM json_extract(w.previous_settings, '$.rules.' || w.rule_id || '.params')::VARCHAR
+                OR json_extract(w.settings, '$.rules.' || w.rule_id || '.enabled')::VARCHAR
+                   IS DISTINCT FROM json_extract(w.previous_settings, '$.rules.' || w.rule_id || '.enabled')::VARCHAR
+               ) AS settings_changed,
            w.previous_run IS NOT NULL AND w.run_recorded
            AND w.run_date >= make_date(w.fiscal_year, 10, 1)
            AND w.previous_run_date < make_date(w.fiscal_year, 10, 1) AS year_completed,
@@ -92,8 +86,8 @@ SELECT 'resolutions_have_causes' AS "check",
                   || 'is recorded for the run', event, run_id, coalesce(reason, 'none'))
        ELSE
            format('{} by run {} (recorded reason: {}) with no cause in the record: since run {} no figure of this '
-                  || 'program-year or of one its rule reads changed, nor the settings of {} or of the explanations, '
-                  || 'nor did FY{} complete', event, run_id, coalesce(reason, 'none'), previous_run, rule_id, fiscal_year)
+                  || 'program-year changed, nor the settings of {}, nor did FY{} complete',
+                  event, run_id, coalesce(reason, 'none'), previous_run, rule_id, fiscal_year)
        END AS detail
 FROM caused
 WHERE NOT coalesce(figure_changed OR settings_changed OR year_completed OR repaired, false)
