@@ -182,7 +182,8 @@ def test_the_demo_report_shows_restatements_late_reporting_and_carried_figures(t
     payload = json.loads(_PAYLOAD.search((folder / "report.html").read_text(encoding="utf-8")).group(1))
     assert "late_reporting" in {row[-1] for row in payload["events"]["rows"]}
     assert payload["restatements"]["rows"]
-    assert payload["carried"]["97.102"] == [[2019, first, None], [2020, first, None], [2021, first, None]]
+    assert payload["carried"]["97.102"] == [[2019, first, None, None, None], [2020, first, None, None, None],
+                                           [2021, first, None, None, None]]
     restated_program = payload["restatements"]["rows"][0][1]
     assert payload["versions"][restated_program]
 
