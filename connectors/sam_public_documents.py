@@ -103,7 +103,7 @@ def decode_assistance_type(code: str | None, names: Mapping[str, str]) -> str | 
 def warn_undecoded(listings: list[SamListing], names: Mapping[str, str], warnings: list[str]) -> None:
     if not names:
         return  # already warned once about the missing dictionary
-    codes = {line.assistance_type_code for listing in listings for line in listing.lines}
+    codes = {line.assistance_type_as_given for listing in listings for line in listing.lines}
     for code in sorted(c for c in codes if c is not None and decode_assistance_type(c, names) is None):
         warnings.append(f"{LABEL}: assistance type {code} is not in the {ASSISTANCE_TYPE} dictionary; "
                         "its lines carry no type name")
