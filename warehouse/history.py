@@ -17,7 +17,7 @@ from datetime import datetime
 import duckdb
 
 from connectors.records import KnownDocument, RawPage, SamExtract, UsaspendingExtract
-from warehouse.db import connect, ensure_schema, has_table, run_file
+from warehouse.db import connect, ensure_schema, execute, has_table, run_file, sql_text
 from warehouse.scope import Scope
 from warehouse.timestamps import as_stored
 
@@ -151,7 +151,12 @@ def _replay(con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, 
         load_usaspending(scratch, run_id, said.usaspending,
                          Scope(tuple(e.fiscal_year for e in said.usaspending), scope.programs))
     carry_forward(scratch, run_id)
-    fetched = con.execute(
-        "SELECT max(fetched_at) FROM (SELECT fetched_at FROM raw.sam_pages WHERE run_id = $r "
-        "UNION ALL SELECT fetched_at FROM raw.usaspending_pages WHERE run_id = $r)", {"r": run_id}).fetchone()
-    execute_history_update(scratch, run_id, scope, (fetched and fetched[0]) or said.run.started_at)
+    # The history update dates SAM.gov's versions by its latest page and each USAspending year's by that
+    # year's latest page; the scratch database gets a stand-in page for each, so the rebuilt versions
+    # carry the fetch times the live ones do.
+    fetched = execute(con, sql_text("history_rebuild_fetched_at"), {"run_id": run_id}).fetchall()
+    usaspending = [(fy, at) for fy, at in fetched if fy is not None]
+    run_file(scratch, "history_rebuild_fetched_pages", {
+        "run_id": run_id, "sam_fetched_at": next((at for fy, at in fetched if fy is None), None),
+        "usaspending_years": [fy for fy, _ in usaspending], "usaspending_fetched_at": [at for _, at in usaspending]})
+    execute_history_update(scratch, run_id, scope, said.run.started_at)  # as the live run: its start
