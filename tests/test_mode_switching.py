@@ -72,16 +72,20 @@ def _vintage_two_changes() -> list[str]:
 
 @pytest.fixture(scope="module")
 def sam_modes(run_flow: RunFlow, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """keyed -> keyless -> keyed on vintage 1, then vintage 2 keyless, keyless again, keyed."""
+    """keyed -> keyless -> keyed on vintage 1; then vintage 2 keyed, keyless, keyless again, keyed."""
     folder = tmp_path_factory.mktemp("sam_modes")
     keyed, keyless = _settings(folder, "api"), _settings(folder, "public")
     one = ApiEmulator(_bundle(1))
     runs = {"keyed_1": _run(run_flow, keyed, one), "keyless_1": _run(run_flow, keyless, one),
             "keyed_1_again": _run(run_flow, keyed, one)}
+    runs["keyed_2"] = _run(run_flow, keyed, ApiEmulator(_bundle(2)), 2)
+    # The front end's index still gives every listing vintage 1's modifiedDate: the keyless run reuses
+    # the documents keyless_1 stored (and stores none), so it says vintage 1's figures again.
+    runs["keyless_stale"] = _run(run_flow, keyless, ApiEmulator(_bundle(2)), 2)
     two = ApiEmulator(_bundle(2), public_modified=_vintage_two_changes())
-    runs["keyless_2"] = _run(run_flow, keyless, two, 2)
+    runs["keyless_2"] = _run(run_flow, keyless, two, 2)  # fetches (and stores) only the changed documents
     runs["keyless_2_again"] = _run(run_flow, keyless, two, 2)  # no document changed: none fetched
-    runs["keyed_2"] = _run(run_flow, keyed, two, 2)
+    runs["keyed_2_again"] = _run(run_flow, keyed, two, 2)
     return keyed.warehouse_path, runs
 
 
@@ -90,10 +94,14 @@ def test_switching_sam_mode_on_the_same_figures_adds_no_history_version(sam_mode
     first = _rows(path, "SELECT count(*) FROM recon.figure_history WHERE source = 'sam' AND line <> 'total' "
                         "AND valid_from_run = $r", {"r": runs["keyed_1"]})[0][0]
     assert first > 5000  # the lines of every listing
-    for same in ("keyless_1", "keyed_1_again", "keyless_2_again", "keyed_2"):
+    for same in ("keyless_1", "keyed_1_again", "keyless_2_again", "keyed_2_again"):
         assert _rows(path, _changed_by(runs[same])) == [(0,)], same
-    # Vintage 2 did change figures, read keyless: recorded under the lines keyed runs recorded.
-    assert _rows(path, _changed_by(runs["keyless_2"]))[0][0] > 0
+    # Vintage 2 did change figures, and the stale keyless run said vintage 1's again: both recorded
+    # under the lines the keyed runs recorded, each change once.
+    for changed in ("keyed_2", "keyless_stale", "keyless_2"):
+        assert _rows(path, _changed_by(runs[changed]))[0][0] > 0, changed
+    stale = ("SELECT count(*) FROM recon.figure_history WHERE source = 'sam' AND valid_from_run = $r")
+    assert _rows(path, stale, {"r": runs["keyless_stale"]}) == _rows(path, stale, {"r": runs["keyless_2"]})
     lines = "SELECT DISTINCT line FROM recon.figure_history WHERE source = 'sam' ORDER BY 1"
     v2 = {f"F{n:03}" for n in range(1, 11)} | {f"N{n:03}" for n in range(1, 8)}
     assert {line for (line,) in _rows(path, lines)} <= {"total", "0090"} | v2  # 0090: salaries, no v2 code
