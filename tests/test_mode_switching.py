@@ -60,8 +60,10 @@ def _rows(path: Path, sql: str, params: dict[str, Any] | None = None) -> list[tu
         con.close()
 
 
-def _changed_by(run_id: str) -> str:
-    return f"SELECT count(*) FROM recon.figure_history WHERE valid_from_run = '{run_id}' OR valid_to_run = '{run_id}'"
+def _changed(path: Path, run_id: str) -> int:
+    """History rows the run opened or closed."""
+    return _rows(path, "SELECT count(*) FROM recon.figure_history WHERE valid_from_run = $r OR valid_to_run = $r",
+                 {"r": run_id})[0][0]
 
 
 def _vintage_two_changes() -> list[str]:
@@ -72,7 +74,8 @@ def _vintage_two_changes() -> list[str]:
 
 @pytest.fixture(scope="module")
 def sam_modes(run_flow: RunFlow, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """keyed -> keyless -> keyed on vintage 1; then vintage 2 keyed, keyless, keyless again, keyed."""
+    """keyed -> keyless -> keyed on vintage 1; then vintage 2 keyed, keyless (stale), keyless, keyless
+    again, keyed again: eight runs into one warehouse."""
     folder = tmp_path_factory.mktemp("sam_modes")
     keyed, keyless = _settings(folder, "api"), _settings(folder, "public")
     one = ApiEmulator(_bundle(1))
@@ -95,17 +98,17 @@ def test_switching_sam_mode_on_the_same_figures_adds_no_history_version(sam_mode
                         "AND valid_from_run = $r", {"r": runs["keyed_1"]})[0][0]
     assert first > 5000  # the lines of every listing
     for same in ("keyless_1", "keyed_1_again", "keyless_2_again", "keyed_2_again"):
-        assert _rows(path, _changed_by(runs[same])) == [(0,)], same
+        assert _changed(path, runs[same]) == 0, same
     # Vintage 2 did change figures, and the stale keyless run said vintage 1's again: both recorded
     # under the lines the keyed runs recorded, each change once.
     for changed in ("keyed_2", "keyless_stale", "keyless_2"):
-        assert _rows(path, _changed_by(runs[changed]))[0][0] > 0, changed
+        assert _changed(path, runs[changed]) > 0, changed
     stale = ("SELECT count(*) FROM recon.figure_history WHERE source = 'sam' AND valid_from_run = $r")
     assert _rows(path, stale, {"r": runs["keyless_stale"]}) == _rows(path, stale, {"r": runs["keyless_2"]})
     lines = "SELECT DISTINCT line FROM recon.figure_history WHERE source = 'sam' ORDER BY 1"
     v2 = {f"F{n:03}" for n in range(1, 11)} | {f"N{n:03}" for n in range(1, 8)}
     assert {line for (line,) in _rows(path, lines)} <= {"total", "0090"} | v2  # 0090: salaries, no v2 code
-    # 97.102's seed lines, one version each through all six runs.
+    # 97.102's seed lines, one version each through all eight runs.
     seed = _rows(path, "SELECT line, measure, value, valid_from_run, valid_to_run FROM recon.figure_history "
                        "WHERE source = 'sam' AND program_number = '97.102' AND fiscal_year = 2022 ORDER BY 1, 2")
     assert seed == [(line, measure, value, runs["keyed_1"], None)
@@ -156,7 +159,7 @@ def test_api_archive_api_keeps_the_loan_measures_and_reads_no_stale_archive_stag
     third = _run(run_flow, api, emulator)
     # The API states no loan measure: absent is not changed, the archive's versions stay open.
     assert _rows(path, loans, {"r": second}) == [(held,)]
-    assert _rows(path, _changed_by(third)) == [(0,)]
+    assert _changed(path, third) == 0
     # Every fiscal year the archive store held, written by the archive run, is not read by an API run.
     assert _rows(path, "SELECT count(*) FROM staging.usaspending_all_years") == [(0,)]
     assert _rows(path, "SELECT count(*) FROM recon.figure_history WHERE valid_from_run = $r",
