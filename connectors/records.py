@@ -30,17 +30,62 @@ class RawPage:
     body: str  # response text, verbatim
 
 
+# --- assistance types: one spelling whichever SAM.gov mode read them --------------------------------
+# api.sam.gov reports the v2 codes (F001-F010 financial, N001-N007 non-financial); the keyless front
+# end (sam.mode: public) and older listings report legacy dictionary element ids ("0003003", a
+# family's first four digits then the sub-element) or family letters (A-O, Z). A line is one
+# assistance type however the source spelled it, so both are read as the v2 code here, once: a
+# listing's lines, its assistance_types and so recon.figure_history's line key are the same in both
+# modes, and switching modes restates nothing. warehouse/assistance_types.py reduces these codes to
+# families.
+
+SALARIES_AND_EXPENSES_CODE = "0090"  # legacy Z "Salaries and Expenses": no v2 code, kept as the family id
+_LEGACY_LETTER_FAMILY = {
+    "A": "0001", "B": "0003", "C": "0005", "D": "0007", "E": "0009", "F": "0011", "G": "0013", "H": "0015",
+    "I": "0017", "J": "0019", "K": "0021", "L": "0023", "M": "0025", "N": "0027", "O": "0029", "Z": "0090",
+}
+# Legacy family id -> its v2 code; the families v2 splits in two or three are told apart by the
+# dictionary's name of the sub-element (_BY_NAME), the family's own v2 code otherwise.
+_LEGACY_FAMILY_CODE = {
+    "0001": "F001", "0003": "F001", "0005": "F006", "0007": "F007", "0009": "F003", "0011": "F004",
+    "0013": "F005", "0015": "F009", "0017": "N007", "0019": "N001", "0021": "N002", "0023": "N003",
+    "0025": "N004", "0027": "N005", "0029": "N006", "0090": SALARIES_AND_EXPENSES_CODE,
+}
+_BY_NAME = {
+    "0003": (("cooperative agreement", "F002"),),
+    "0015": (("forfeiture", "F008"), ("equitable sharing", "F008"), ("other financial", "F010")),
+}
+_V2_CODE = re.compile(r"[FN]\d{3}\Z")
+
+
+def canonical_assistance_type(code: str | None, name: str | None = None) -> str | None:
+    """The v2 code ("F001") of an assistance type however the source spelled it: a v2 code as it is
+    (upper-cased), a legacy dictionary id or family letter by its family (and, where v2 splits the
+    family, by the dictionary's ``name`` of it); a code we cannot read is kept as given, stripped."""
+    if code is None or not code.strip():
+        return None
+    c = code.strip().upper()
+    if _V2_CODE.match(c):
+        return c
+    family = _LEGACY_LETTER_FAMILY.get(c) if len(c) == 1 else (c[:4] if c.isdigit() and len(c) >= 4 else None)
+    if family not in _LEGACY_FAMILY_CODE:
+        return code.strip()
+    spelled = (name or "").lower()
+    return next((v2 for words, v2 in _BY_NAME.get(family, ()) if words in spelled), _LEGACY_FAMILY_CODE[family])
+
+
 @dataclass(frozen=True)
 class SamObligationLine:
     """One (assistance type, year) cell of a listing's obligations table."""
 
     program_number: str
     fiscal_year: int
-    assistance_type_code: str | None  # "F001".. or a legacy dictionary id; None if absent
-    assistance_type_name: str | None
+    assistance_type_code: str | None  # canonical_assistance_type: "F001".., the same in both modes; None if absent
+    assistance_type_name: str | None  # as the source names it ("Grant"; "Project Grants" in public mode)
     sam_actual: Decimal | None
     sam_estimate: Decimal | None
     is_recovery_act: bool | None = None
+    assistance_type_as_given: str | None = None  # the source's own spelling ("0003003" in public mode)
 
 
 @dataclass(frozen=True)
@@ -53,7 +98,7 @@ class SamListing:
     version: str | None  # data-spec version "1.0" / "2.0"
     program_id: str | None
     published_date: str | None
-    assistance_types: tuple[str, ...] = ()  # codes of every obligations[] entry, in order, deduplicated
+    assistance_types: tuple[str, ...] = ()  # canonical codes of every obligations[] entry, in order, deduplicated
     lines: tuple[SamObligationLine, ...] = ()
 
 

@@ -19,7 +19,7 @@ from connectors.amounts import to_cents
 from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, SourceError
 from connectors.http import SourceClient
 from connectors.payload import field_of, has_field, json_kind, read_count, read_flag, read_text, unique_programs
-from connectors.records import RawPage, SamExtract, SamListing, SamObligationLine
+from connectors.records import RawPage, SamExtract, SamListing, SamObligationLine, canonical_assistance_type
 
 SEARCH_PATH = "/assistance-listings/v1/search"
 SOURCE = "sam"
@@ -292,7 +292,7 @@ def parse_listing(obj: Mapping[str, Any]) -> SamListing:
     department = read_text(field_of(org, "department"))
     obligations = _obligations(obj, where)
     # Types whose values table is empty still describe the program, so they count as its types.
-    codes = (_assistance_type(field_of(o, "assistanceType"))[0] for o in obligations)
+    codes = (canonical_assistance_type(*_assistance_type(field_of(o, "assistanceType"))) for o in obligations)
     return SamListing(
         program_number=program_number,
         title=read_text(field_of(obj, "title")),
@@ -343,9 +343,10 @@ def _obligation_lines(
     obligations: list[Mapping[str, Any]], program_number: str, where: str
 ) -> Iterator[SamObligationLine]:
     for index, entry in enumerate(obligations):
-        code, name = _assistance_type(field_of(entry, "assistanceType"))
+        given, name = _assistance_type(field_of(entry, "assistanceType"))
+        code = canonical_assistance_type(given, name)
         recovery = read_flag(field_of(entry, "isRecoveryAct"), f"{where}: obligations[{index}].isRecoveryAct", _malformed)
-        label = f"{where}: obligations[{index}]" + (f" ({code})" if code else "")
+        label = f"{where}: obligations[{index}]" + (f" ({given})" if given else "")
         for year, cell in _year_cells(field_of(entry, "values"), label):
             yield SamObligationLine(
                 program_number=program_number,
@@ -355,6 +356,7 @@ def _obligation_lines(
                 sam_actual=parse_amount(field_of(cell, "actual"), f"{label} year {year} actual"),
                 sam_estimate=parse_amount(field_of(cell, "estimate"), f"{label} year {year} estimate"),
                 is_recovery_act=recovery,
+                assistance_type_as_given=given,
             )
 
 

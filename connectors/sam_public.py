@@ -24,12 +24,12 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from connectors.errors import ClientError, SourceError
 from connectors.http import SourceClient
@@ -228,6 +228,30 @@ def _page_index(
         f"refusing to page on (totalElements said {total})",
         source=SOURCE,
     )
+
+
+def stored_index(pages: Iterable[tuple[str, Any]]) -> list[IndexEntry]:
+    """The search index a run read, from its stored pages ((url, parsed payload), any order): what
+    figure history's rebuild replays. Read as :func:`_read_index` read it live: active pages, then
+    archived ones, each in page order, the later copy of a listing kept; sorted the same way."""
+    def order(page: tuple[str, Any]) -> tuple[bool, int]:
+        query = parse_qs(urlsplit(page[0]).query)
+        number = (query.get("page") or ["0"])[0]
+        return _queried_active(page[0]) is False, int(number) if number.isdigit() else 0
+
+    by_id: dict[str, IndexEntry] = {}
+    for url, payload in sorted(pages, key=order):
+        items, _ = _search_page(payload, url, None)
+        for item in items:
+            entry = _index_entry(item, _queried_active(url) is not False, url, [])
+            if entry is not None:
+                by_id[entry.program_id] = entry
+    return sorted(by_id.values(), key=lambda e: (e.program_number, e.program_id))
+
+
+def _queried_active(url: str) -> bool | None:
+    flag = (parse_qs(urlsplit(url).query).get("is_active") or [""])[0].lower()
+    return {"true": True, "false": False}.get(flag)
 
 
 def _search_page(payload: Any, url: str, total: int | None) -> tuple[list[Mapping[str, Any]], int | None]:

@@ -103,7 +103,7 @@ def decode_assistance_type(code: str | None, names: Mapping[str, str]) -> str | 
 def warn_undecoded(listings: list[SamListing], names: Mapping[str, str], warnings: list[str]) -> None:
     if not names:
         return  # already warned once about the missing dictionary
-    codes = {line.assistance_type_code for listing in listings for line in listing.lines}
+    codes = {line.assistance_type_as_given for listing in listings for line in listing.lines}
     for code in sorted(c for c in codes if c is not None and decode_assistance_type(c, names) is None):
         warnings.append(f"{LABEL}: assistance type {code} is not in the {ASSISTANCE_TYPE} dictionary; "
                         "its lines carry no type name")
@@ -206,13 +206,10 @@ def malformed(message: str) -> MalformedPayload:
     return MalformedPayload(f"{LABEL}: {message}", source=SOURCE)
 
 
-def listing_from_stored_document(body: str, program_id: str, program_number: str,
-                                 names: Mapping[str, str]) -> SamListing:
-    """A stored program document (raw.sam_public_documents) read again as the run read it: used to
-    rebuild figure history from what earlier public-mode runs kept. The search index's description of
-    the listing is not stored with it, so the listing is taken as active and untitled unless the
-    document says otherwise; the figures are read exactly as before."""
-    entry = IndexEntry(program_id=program_id, program_number=program_number, title=None, department=None,
-                       agency=None, is_active=True, published_date=None, modified_date=None)
-    known = KnownDocument(program_id, None, body, program_number, None)
-    return read_listing(entry, Document(known, json.loads(body, parse_float=Decimal), f"stored document {program_id}"), names, [])
+def listing_from_stored_document(body: str, entry: IndexEntry, names: Mapping[str, str]) -> SamListing:
+    """A stored program document (raw.sam_public_documents) read again as the run read it, with what
+    that run's search index said about the listing (connectors.sam_public.stored_index): used to
+    rebuild figure history from what earlier public-mode runs kept, the very reading a live run makes."""
+    known = KnownDocument(entry.program_id, entry.modified_date, body, entry.program_number, None)
+    document = Document(known, json.loads(body, parse_float=Decimal), f"stored document {entry.program_id}")
+    return read_listing(entry, document, names, [])

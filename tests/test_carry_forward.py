@@ -131,6 +131,9 @@ def test_a_warehouse_with_the_old_staging_column_names_is_migrated_by_the_next_r
     _old_shaped_warehouse(path)
 
     with building(path, "r2") as con:  # how a run opens the published file: a copy, its schema ensured
+        # The archive's years survived the rename (an API-mode run then drops them: not what it read).
+        assert con.execute("SELECT fiscal_year, usaspending_obligations FROM staging.usaspending_all_years"
+                           ).fetchall() == [(2015, D("500.00"))]
         run(con, "r2", [listing("11.020", {(2022, "F001"): (2000, 1800)})],
             {("11.020", 2021): 700000, ("11.020", 2022): 1800})
 
@@ -143,10 +146,9 @@ def test_a_warehouse_with_the_old_staging_column_names_is_migrated_by_the_next_r
         assert con.execute("SELECT run_id, sam_estimate, sam_actual, carried_forward FROM staging.sam_obligations "
                            "ORDER BY fiscal_year").fetchall() == [
             ("r1", D("1000.00"), D("900000.00"), True), ("r2", D("2000.00"), D("1800.00"), None)]
-        assert con.execute("SELECT fiscal_year, usaspending_obligations FROM staging.usaspending_all_years"
-                           ).fetchall() == [(2015, D("500.00"))]
+        assert con.execute("SELECT count(*) FROM staging.usaspending_all_years").fetchone() == (0,)
         assert con.execute("SELECT program_number, fiscal_year, rule_id, reported_years FROM recon.leads").fetchall() == [
-            ("11.020", 2021, "amount_mismatch", [2015, 2021, 2022])]
+            ("11.020", 2021, "amount_mismatch", [2021, 2022])]
     finally:
         con.close()
 

@@ -330,7 +330,8 @@ def test_keys_are_read_whatever_their_case() -> None:
     x = parse_listing(obj)
 
     assert (x.program_number, x.program_id, x.title, x.department, x.agency) == ("93.778", "x1", "Medicaid", "HHS", "CMS")
-    assert only_line(x) == SamObligationLine("93.778", 2024, "F007", "Direct Payment", Decimal("5.00"), None, None)
+    assert only_line(x) == SamObligationLine("93.778", 2024, "F007", "Direct Payment", Decimal("5.00"), None, None,
+                                             assistance_type_as_given="F007")
 
 
 def test_amounts_may_be_formatted_strings() -> None:
@@ -428,9 +429,11 @@ def test_assistance_type_may_be_a_legacy_string_or_missing() -> None:
     ]
     lines = parse_listing(obj).lines
 
-    assert [(ln.assistance_type_code, ln.assistance_type_name, ln.is_recovery_act) for ln in lines] == [
-        ("0001001", None, True),
-        (None, None, None),
+    # A legacy id is read as its v2 code (formula grants: F001), the source's spelling kept beside it.
+    assert [(ln.assistance_type_code, ln.assistance_type_name, ln.is_recovery_act, ln.assistance_type_as_given)
+            for ln in lines] == [
+        ("F001", None, True, "0001001"),
+        (None, None, None, None),
     ]
 
 

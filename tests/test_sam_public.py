@@ -244,7 +244,7 @@ def test_agency_is_level_two_and_department_level_one_whatever_the_order() -> No
 # --- dictionary and figures ---------------------------------------------------------------------
 
 
-def test_assistance_types_are_kept_as_given_and_decoded_through_the_dictionary() -> None:
+def test_assistance_types_are_read_as_v2_codes_and_decoded_through_the_dictionary() -> None:
     obligations = [
         {"assistanceType": "0003003", "values": [{"year": 2024, "actual": 1}]},
         {"assistanceType": "0005999", "values": [{"year": 2024, "actual": 2}]},  # unknown sub: family name
@@ -254,12 +254,13 @@ def test_assistance_types_are_kept_as_given_and_decoded_through_the_dictionary()
     fake = FakeSam([entry("10.001")], {"id-10.001": document("10.001", obligations)})
     result = fetch(fake)
     lines = result.extract.listings[0].lines
-    assert [(x.assistance_type_code, x.assistance_type_name) for x in lines] == [
-        ("0003003", "Project Grants"), ("0005999", "DIRECT PAYMENTS FOR SPECIFIED USE"),
-        ("0090", "SALARIES AND EXPENSES"), ("7777777", None)]
+    # One spelling whichever mode read it (the official mode's F-code); the source's own is kept beside it.
+    assert [(x.assistance_type_code, x.assistance_type_name, x.assistance_type_as_given) for x in lines] == [
+        ("F001", "Project Grants", "0003003"), ("F006", "DIRECT PAYMENTS FOR SPECIFIED USE", "0005999"),
+        ("0090", "SALARIES AND EXPENSES", "0090"), ("7777777", None, "7777777")]
     assert [family_of(x.assistance_type_code, x.assistance_type_name) for x in lines] == [
         "grant", "direct_payment", "salaries_and_expenses", None]
-    assert result.extract.listings[0].assistance_types == ("0003003", "0005999", "0090", "7777777")
+    assert result.extract.listings[0].assistance_types == ("F001", "F006", "0090", "7777777")
     assert any("7777777 is not in the assistance_type dictionary" in w for w in result.extract.warnings)
 
 

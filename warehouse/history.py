@@ -206,7 +206,12 @@ def _replay(con: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection, 
     if said.usaspending:
         load_usaspending(scratch, run_id, said.usaspending, Scope(asked, scope.programs))
     carry_forward(scratch, run_id, asked_years=asked)
-    fetched = con.execute(
-        "SELECT max(fetched_at) FROM (SELECT fetched_at FROM raw.sam_pages WHERE run_id = $r "
-        "UNION ALL SELECT fetched_at FROM raw.usaspending_pages WHERE run_id = $r)", {"r": run_id}).fetchone()
-    execute_history_update(scratch, run_id, scope, (fetched and fetched[0]) or said.run.started_at)
+    # The history update dates SAM.gov's versions by its latest page and each USAspending year's by that
+    # year's latest page; the scratch database gets a stand-in page for each, so the rebuilt versions
+    # carry the fetch times the live ones do.
+    fetched = execute(con, sql_text("history_rebuild_fetched_at"), {"run_id": run_id}).fetchall()
+    usaspending = [(fy, at) for fy, at in fetched if fy is not None]
+    run_file(scratch, "history_rebuild_fetched_pages", {
+        "run_id": run_id, "sam_fetched_at": next((at for fy, at in fetched if fy is None), None),
+        "usaspending_years": [fy for fy, _ in usaspending], "usaspending_fetched_at": [at for _, at in usaspending]})
+    execute_history_update(scratch, run_id, scope, said.run.started_at)  # as the live run: its start

@@ -13,7 +13,7 @@ import pyarrow as pa
 from connectors.records import RawPage, SamExtract, UsaspendingExtract
 from warehouse.arrow_rows import MONEY, insert_rows
 from warehouse.assistance_types import family_of
-from warehouse.db import execute
+from warehouse.db import execute, run_file
 from warehouse.scope import Scope
 from warehouse.timestamps import as_stored
 
@@ -73,7 +73,10 @@ def load_sam(con: duckdb.DuckDBPyConnection, run_id: str, extract: SamExtract, s
 
 def load_usaspending(con: duckdb.DuckDBPyConnection, run_id: str, extracts: Sequence[UsaspendingExtract],
                      scope: Scope) -> int:
+    """The API's program-years replace the run's scope; what an archive-mode run left of the years
+    outside it (staging.usaspending_all_years) goes: this run did not read the store."""
     execute(con, f"DELETE FROM staging.usaspending_program_year WHERE {_IN_SCOPE}", scope.params())
+    run_file(con, "api_staging_usaspending_all_years")
     rows = [
         (run_id, r.program_number, r.fiscal_year, r.program_title, r.usaspending_obligations, "api")
         for e in extracts

@@ -53,14 +53,16 @@ SELECT 'usaspending', program_number, fiscal_year, 'total', 'loan_subsidy_cost',
        fetched_at, NULL::VARCHAR
 FROM usas WHERE source = 'archive';
 
--- Close what changed, and the lines of a program-year the source restated without them.
+-- Close what changed, and the lines of a program-year the source restated without them. A measure
+-- the run does not state at all is absent, not changed: usaspending.mode api states no loan measure,
+-- so the archive's loan_face_value and loan_subsidy_cost versions stay open through API-mode runs.
 UPDATE recon.figure_history AS h
 SET valid_to_run = $run_id
 WHERE h.valid_to_run IS NULL
   AND EXISTS (
       SELECT 1 FROM figures_said AS s
       WHERE s.source = h.source AND s.program_number = h.program_number AND s.fiscal_year = h.fiscal_year
-        AND s.line = 'total'
+        AND s.line = 'total' AND s.measure = h.measure
   )
   AND NOT EXISTS (
       SELECT 1 FROM figures_said AS s
