@@ -112,7 +112,7 @@ def test_no_sam_program_year_is_lost_when_its_listing_is_republished(replay: lis
         return {k for k, (estimate, actual, _u) in after.figures.items() if estimate is not None or actual is not None}
 
     counts = [len(with_sam(after)) for after in replay]
-    for before, after in zip(replay, replay[1:]):
+    for before, after in zip(replay, replay[1:], strict=False):
         # Only a statement takes figures away (a withdrawn actual of a year with no estimate, a renumbering).
         legit = before.expected.with_sam_figures() - after.expected.with_sam_figures()
         assert len(with_sam(after)) >= len(with_sam(before)) - len(legit), (

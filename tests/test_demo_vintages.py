@@ -83,8 +83,8 @@ def test_the_renumbered_listing_keeps_its_id_under_a_number_of_another_agency() 
     before, after = listing_ids(bundle(3)), listing_ids(bundle(4))
     assert old in before and old not in after and new not in before and after[new] == before[old]
     assert old.split(".")[0] != new.split(".")[0]
-    listing = {get(l, "assistanceListingId"): l for l in bundle(4).sam_listings}[new]
-    previous = {get(l, "assistanceListingId"): l for l in bundle(3).sam_listings}[old]
+    listing = {get(item, "assistanceListingId"): item for item in bundle(4).sam_listings}[new]
+    previous = {get(item, "assistanceListingId"): item for item in bundle(3).sam_listings}[old]
     assert get(listing["federalOrganization"], "department") != get(previous["federalOrganization"], "department")
     assert statements(4)[new] == statements(3)[old]  # its figures go with it
     assert all(old not in listing_ids(bundle(v)) for v in (4, 5))
@@ -92,7 +92,7 @@ def test_the_renumbered_listing_keeps_its_id_under_a_number_of_another_agency() 
 
 def test_moved_archived_revived_and_gone_listings() -> None:
     def listing(vintage: int, aln: str) -> dict:
-        return next(l for l in bundle(vintage).sam_listings if get(l, "assistanceListingId") == aln)
+        return next(item for item in bundle(vintage).sam_listings if get(item, "assistanceListingId") == aln)
 
     (moved,) = changes(3).moved
     assert listing(3, moved)["federalOrganization"] != listing(2, moved)["federalOrganization"]
@@ -115,7 +115,7 @@ def test_estimates_become_actuals_actuals_are_restated_and_one_is_withdrawn() ->
     assert actual(3, withdrawn) is not None and actual(4, withdrawn) is None
     cell = next(c for aln_listing in bundle(4).sam_listings if get(aln_listing, "assistanceListingId") == withdrawn[0]
                 for year, c in year_cells(aln_listing) if year == withdrawn[1])
-    assert "actual" in cell and cell["actual"] is None  # an explicit null, not a missing field
+    assert cell is not None and "actual" in cell and cell["actual"] is None  # an explicit null, not a missing field
 
 
 def test_usaspending_late_reporting_drift_small_steps_and_a_program_no_longer_held() -> None:
@@ -126,6 +126,7 @@ def test_usaspending_late_reporting_drift_small_steps_and_a_program_no_longer_he
         assert changes(vintage).usaspending_drifted
         (stepped,) = changes(vintage).usaspending_stepped
         before = usaspending_answer(bundle(vintage - 1), stepped[1])[stepped[0]]
+        assert before is not None
         assert usaspending_answer(bundle(vintage), stepped[1])[stepped[0]] == (before * Decimal("1.04")).quantize(
             Decimal("0.01"))
     (absent,) = changes(4).usaspending_absent

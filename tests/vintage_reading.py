@@ -63,7 +63,7 @@ def sam_statements(bundle: Bundle) -> dict[str, dict[int, SamFigures]]:
 
 def listing_ids(bundle: Bundle) -> dict[str, str]:
     """ALN -> listing id (each vintage holds one listing per ALN)."""
-    return {str(get(l, "assistanceListingId")): str(get(l, "programId")) for l in bundle.sam_listings}
+    return {str(get(item, "assistanceListingId")): str(get(item, "programId")) for item in bundle.sam_listings}
 
 
 def usaspending_answer(bundle: Bundle, fiscal_year: int) -> dict[str, Decimal | None]:

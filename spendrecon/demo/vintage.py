@@ -307,18 +307,21 @@ def _values_key(obligation: Mapping[str, Any]) -> str | None:
 def _cells(listing: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], int, dict[str, Any]]]:
     """(obligation, fiscal year, cell) for every year cell of every obligation of ``listing``."""
     for obligation in _obligations(listing):
-        key = _values_key(obligation)
-        values = obligation.get(key) if key else None
-        if isinstance(values, list):
-            pairs: list[tuple[Any, Any]] = [(field_of(v, "year"), v) for v in values if isinstance(v, dict)]
-        elif isinstance(values, dict):
-            pairs = list(values.items())
-        else:
-            continue
-        for raw_year, cell in pairs:
-            year = _year_of(raw_year)
-            if year is not None and isinstance(cell, dict):
-                yield obligation, year, cell
+        for year, cell in _obligation_cells(obligation).items():
+            yield obligation, year, cell
+
+
+def _obligation_cells(obligation: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
+    """Fiscal year -> cell of one obligation (one assistance type)."""
+    key = _values_key(obligation)
+    values = obligation.get(key) if key else None
+    if isinstance(values, list):
+        pairs: list[tuple[Any, Any]] = [(field_of(v, "year"), v) for v in values if isinstance(v, dict)]
+    elif isinstance(values, dict):
+        pairs = list(values.items())
+    else:
+        return {}
+    return {year: cell for raw, cell in pairs if (year := _year_of(raw)) is not None and isinstance(cell, dict)}
 
 
 def _cell_key(cell: Mapping[str, Any], name: str) -> str:
@@ -356,7 +359,7 @@ class _Cast:
 
 
 def _cast(base: Bundle) -> _Cast:
-    parsed = {_number(l): parse_listing(l) for l in base.sam_listings}
+    parsed = {_number(item): parse_listing(item) for item in base.sam_listings}
     departments = {n: listing.department for n, listing in parsed.items()}
     fy2023 = {str(r.get("code")): r.get("amount") for r in base.usaspending.get(2023, [])}
     taken: set[str] = set(KEEP)
@@ -399,7 +402,7 @@ def _cast(base: Bundle) -> _Cast:
 
 
 def _listing(base: Bundle, number: str) -> Mapping[str, Any]:
-    return next(l for l in base.sam_listings if _number(l) == number)
+    return next(item for item in base.sam_listings if _number(item) == number)
 
 
 def _organization(base: Bundle, number: str) -> dict[str, Any]:
@@ -417,7 +420,7 @@ def _revised_vintage(base: Bundle, before: Bundle, vintage: Vintage, cast: _Cast
     """The vintage after ``before``, made from it in place: ``before`` is a vintage this module derived
     (never the base bundle) and nobody else holds it, so copying 2,300 listings again would only cost time."""
     changes = VintageChanges(vintage.number, revised_window=vintage.revised_window)
-    listings = [_next_listing(l, vintage, cast, changes) for l in before.sam_listings]
+    listings = [_next_listing(item, vintage, cast, changes) for item in before.sam_listings]
     usaspending = _next_usaspending(base, before, vintage, cast, changes)
     return Bundle(sam_listings=listings, usaspending=usaspending), changes
 
@@ -452,8 +455,7 @@ def _republish(listing: dict[str, Any], vintage: Vintage, changes: VintageChange
     listing["publishedDate"] = f"{vintage.as_of.replace(day=1).isoformat()}T12:00:00.000+00:00"
     listing["fiscalYear"] = vintage.as_of.year + (1 if vintage.as_of.month >= 10 else 0)
     changes.republished[number] = (old_id, new_id)
-    assert vintage.revised_window is not None
-    first, last = vintage.revised_window
+    first, last = vintage.revised_window or (WINDOW_START, WINDOW_START)  # every revising vintage has one
     # The seed case states its seeded years on every revision, so its story never depends on carrying.
     years = sorted(set(range(first, last + 1)) | (set(SEED_YEARS) if number in KEEP else set()))
     for obligation in _obligations(listing):
@@ -466,8 +468,7 @@ def _revise_values(obligation: dict[str, Any], number: str, years: list[int], ac
     values = obligation.get(key) if key else None
     if key is None or not isinstance(values, (list, dict)):
         return
-    stated = {year: cell for o, year, cell in _cells({"financialInformation": {"obligations": [obligation]}})
-              if o is obligation}
+    stated = _obligation_cells(obligation)
     if not stated:
         return  # an assistance type without figures stays one
     cells: dict[int, dict[str, Any]] = {}
