@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import httpx
@@ -89,6 +90,8 @@ def plan_run(
     accept_drops: bool = False,
 ) -> RunPlan:
     now = now or datetime.now(timezone.utc)
+    if demo:
+        settings = with_vintage_defaults(settings, demo_vintage)
     today = settings.as_of or now.astimezone(timezone.utc).date()
     years = settings.resolved_fiscal_years(today)
     programs = tuple(settings.programs) if settings.programs else None
@@ -113,6 +116,22 @@ def plan_run(
     )
     return RunPlan(settings=settings, demo=demo, scope=Scope(tuple(years), programs), run=run, today=today,
                    transport=transport, accept_drops=accept_drops)
+
+
+def with_vintage_defaults(settings: Settings, vintage: int) -> Settings:
+    """A demo replays a snapshot: unless the user said otherwise, its run date is the vintage's date and
+    its window the vintage's (judging completeness by today's date would call every demo year complete)."""
+    from spendrecon.demo.transport import VINTAGE_DATES, VINTAGE_YEARS
+
+    if vintage not in VINTAGE_DATES:
+        return settings  # refused where the vintage is looked up (demo_bundle), with the choices
+    defaults: dict[str, Any] = {}
+    if settings.as_of is None:
+        defaults["as_of"] = VINTAGE_DATES[vintage]
+    if not settings.fiscal_years:
+        defaults["fiscal_years"] = list(VINTAGE_YEARS[vintage])
+    # Both values are already what validation would make of them (a date, a sorted list of years).
+    return settings.model_copy(update=defaults) if defaults else settings
 
 
 def demo_source(vintage: int) -> str:

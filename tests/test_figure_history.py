@@ -263,7 +263,7 @@ def test_vintage_two_is_derived_deterministically_and_leaves_the_base_alone() ->
         (2022, Decimal("5000000.00"), Decimal("15000000.00")), (2023, Decimal("20000000.00"), None)]
     assert len(one.sam_listings) < len(base.sam_listings)
     with pytest.raises(ValueError, match="demo vintage"):
-        demo_bundle(3)
+        demo_bundle(6)
 
 
 def test_history_of_public_mode_runs_is_rebuilt_from_the_stored_documents(run_flow, tmp_path) -> None:

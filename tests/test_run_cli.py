@@ -47,7 +47,7 @@ def _refused_before_prefect(cwd: Path, result: subprocess.CompletedProcess[str],
      "error: --fiscal-years: FY2005 is before FY2008, which USAspending's search API does not serve; "
      "use usaspending.mode: archive"),
     (("--demo", "--fiscal-years", "2023-2019"), "error: --fiscal-years: fiscal year range '2023-2019' runs backwards"),
-    (("--demo", "--demo-vintage", "3"), "error: --demo-vintage: must be one of 1, 2, not 3"),
+    (("--demo", "--demo-vintage", "6"), "error: --demo-vintage: must be one of 1, 2, 3, 4, 5, not 6"),
     (("--demo-vintage", "2"), "error: --demo-vintage: only applies with --demo"),
 ])
 def test_what_cannot_work_is_refused_before_prefect_starts(tmp_path, args, message):

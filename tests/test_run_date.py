@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 
 from spendrecon.config import ConfigError, load_settings, parse_as_of
@@ -28,9 +29,21 @@ def test_as_of_sets_the_run_date_the_default_window_and_the_current_fiscal_year(
 
 
 def test_without_as_of_the_run_date_is_the_day_the_run_starts(tmp_path: Path) -> None:
-    plan = plan_run(demo_settings(tmp_path), demo=True, now=datetime(2025, 10, 1, 3, tzinfo=timezone.utc))
+    # Not a demo (a demo replays a dated snapshot, below): a transport of its own stands in for the services.
+    transport = httpx.MockTransport(lambda request: httpx.Response(500))
+    plan = plan_run(demo_settings(tmp_path), transport=transport, now=datetime(2025, 10, 1, 3, tzinfo=timezone.utc))
     assert plan.today == date(2025, 10, 1) and plan.run.as_of == date(2025, 10, 1)
     assert plan.current_fiscal_year == 2026
+
+
+def test_a_demo_run_is_dated_its_vintages_snapshot_unless_as_of_says_otherwise(tmp_path: Path) -> None:
+    now = datetime(2026, 12, 4, 12, tzinfo=timezone.utc)
+    plan = plan_run(demo_settings(tmp_path, fiscal_years=None), demo=True, demo_vintage=3, now=now)
+    assert plan.run.as_of == date(2025, 1, 15) and list(plan.scope.fiscal_years) == [2022, 2023, 2024]
+    plan = plan_run(demo_settings(tmp_path), demo=True, now=now)
+    assert plan.run.as_of == date(2024, 2, 15)
+    plan = plan_run(demo_settings(tmp_path, as_of="2024-03-01", fiscal_years=[2023]), demo=True, demo_vintage=5, now=now)
+    assert plan.run.as_of == date(2024, 3, 1) and list(plan.scope.fiscal_years) == [2023]
 
 
 @pytest.mark.parametrize(("text", "reason"), [

@@ -27,7 +27,7 @@ app = typer.Typer(
 )
 out = console(soft_wrap=True)  # literal text (no markup); long paths and URLs stay on one line, copyable
 
-DEMO_FISCAL_YEARS = list(range(2019, 2024))  # the span the demo bundle covers
+DEMO_FISCAL_YEARS = list(range(2019, 2024))  # vintage 1's window (the committed bundle's span)
 
 
 def _known_rule(rule: str) -> None:
@@ -50,7 +50,7 @@ def run(
     fiscal_years: Annotated[str | None, typer.Option("--fiscal-years", help="e.g. 2019-2023 or 2021,2023")] = None,
     programs: Annotated[str | None, typer.Option("--programs", help="Comma-separated ALNs, e.g. 97.102,10.001")] = None,
     verbose: VerboseOpt = False,
-    demo_vintage: Annotated[int, typer.Option("--demo-vintage", help="With --demo: 2 serves the bundle some months on (window moved, restatements, late reporting)")] = 1,
+    demo_vintage: Annotated[int, typer.Option("--demo-vintage", help="With --demo: 2-5 serve the bundle at later snapshots (listings revised under new ids, window moved, restatements, late reporting), each with its own date and window")] = 1,
     accept_drops: Annotated[bool, typer.Option("--accept-drops", help="Publish although a source's complete answer lost more of what it held than drop_guard.max_share allows (a drop you checked is real)")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The run date timing is judged by, YYYY-MM-DD (default today): which fiscal years are complete; for replaying older snapshots")] = None,
 ) -> None:
@@ -61,14 +61,15 @@ def run(
 
     if demo_vintage != 1 and not demo:
         raise UsageError("--demo-vintage: only applies with --demo")
-    from spendrecon.demo.transport import VINTAGES
+    from spendrecon.demo.transport import VINTAGE_YEARS, VINTAGES
 
     if demo_vintage not in VINTAGES:
         raise UsageError(f"--demo-vintage: must be one of {', '.join(map(str, VINTAGES))}, not {demo_vintage}")
     years = _option("--fiscal-years", parse_fiscal_years, fiscal_years)
     progs = _option("--programs", parse_alns, programs)
     if demo and years is None:
-        years = DEMO_FISCAL_YEARS
+        years = VINTAGE_YEARS[demo_vintage]  # the window that vintage's snapshot is replayed with
+    # A demo's run date, unless --as-of says otherwise, is its vintage's snapshot date (plan_run).
     run_date = _option("--as-of", parse_as_of, as_of)
     settings = _settings_for_run(config, years=years, programs=progs, as_of=run_date)
     check_run(settings, demo=demo, programs_key="--programs" if progs else f"{config or DEFAULT_CONFIG_NAME}: programs")

@@ -6,7 +6,7 @@ path, so the configured base URLs can stay the real ones.
 
 This module is the demo's one door for production code (pyproject.toml's import contracts): what
 a command with ``--demo`` needs besides the transport is re-exported here, namely the vintages
-``run --demo-vintage`` offers and the demo's Award Data Archive files ``ingest-archive --demo``
+``run --demo-vintage`` offers with each one's snapshot date and run window (its defaults), and the demo's Award Data Archive files ``ingest-archive --demo``
 writes.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import httpx
 from spendrecon.demo.apis import ApiEmulator, FaultPlan
 # Re-exported: production code reaches demo code only here.
 from spendrecon.demo.archive import write_demo_archive  # noqa: F401
-from spendrecon.demo.vintage import VINTAGES  # noqa: F401
+from spendrecon.demo.vintage import VINTAGE_DATES, VINTAGE_YEARS, VINTAGES  # noqa: F401
 
 
 class EmulatorTransport(httpx.BaseTransport):
