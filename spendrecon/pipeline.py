@@ -349,7 +349,7 @@ def check_drops(plan: RunPlan, drops: Sequence[SourceDrop]) -> list[str]:
 
 def _drop_text(drop: SourceDrop) -> str:
     if drop.source == "sam":
-        return (f"SAM.gov no longer returns {drop.lost:,} of the {drop.held:,} listings it returned in the last run "
+        return (f"SAM.gov no longer lists {drop.lost:,} of the {drop.held:,} programs it listed in the last run "
                 f"({drop.lost_share:.1%})")
     amount = f", {drop.lost_amount_share:.1%} of its dollars" if drop.lost_amount else ""
     return (f"USAspending's FY{drop.fiscal_year} answer no longer holds {drop.lost:,} of the {drop.held:,} programs "

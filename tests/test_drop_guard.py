@@ -60,14 +60,15 @@ def test_more_than_the_share_stops_the_run_naming_source_year_and_share(tmp_path
     assert warning.startswith("accepted with --accept-drops: USAspending's FY2023 answer")
 
 
-def test_the_guard_counts_sam_listings_returned_a_renumbered_one_included(tmp_path: Path):
+def test_the_guard_counts_programs_listed_a_revised_or_renumbered_one_included(tmp_path: Path):
     con = new_warehouse()
     listings = [listing(f"11.{i:03d}", {(2022, "F001"): (1, 1)}) for i in range(1, 31)]
     run(con, "r1", listings, {}, years=(2022,))
     renumbered = listing("12.001", {(2022, "F001"): (1, 1)}, program_id="id-11.001")
-    drops = _answer(con, "r2", {}, [renumbered, *listings[1:25]])
+    revised = listing("11.002", {(2022, "F001"): (1, 1)}, program_id="a-new-id")  # republished: still listed
+    drops = _answer(con, "r2", {}, [renumbered, revised, *listings[2:25]])
     assert [d for d in drops if d.source == "sam"] == [SourceDrop("sam", None, 30, 5, None, None)]
-    with pytest.raises(RunError, match=r"SAM.gov no longer returns 5 of the 30 listings .*\(16.7%\)"):
+    with pytest.raises(RunError, match=r"SAM.gov no longer lists 5 of the 30 programs .*\(16.7%\)"):
         check_drops(plan_run(demo_settings(tmp_path), demo=True), drops)
 
 

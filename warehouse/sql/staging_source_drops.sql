@@ -27,14 +27,14 @@ sam_before AS (
     QUALIFY b.run_id = max(b.run_id) OVER ()
 ),
 sam AS (
-    -- A listing returned under a new number (renumbered) is still returned.
+    -- Counted by number: a revision republished under a new id still lists the number, and a listing
+    -- returned under a new number (renumbered) is still returned.
     SELECT 'sam' AS source, NULL::INTEGER AS fiscal_year,
-           count(*) AS held,
-           count(*) FILTER (WHERE NOT EXISTS (
+           count(DISTINCT b.program_number) AS held,
+           count(DISTINCT b.program_number) FILTER (WHERE NOT EXISTS (
                SELECT 1 FROM staging.sam_listings AS s
                WHERE s.run_id = $run_id
-                 AND (s.program_id = b.program_id
-                      OR (b.program_id IS NULL AND s.program_number = b.program_number)))) AS lost,
+                 AND (s.program_number = b.program_number OR s.program_id = b.program_id))) AS lost,
            NULL::DECIMAL(38,2) AS held_amount,
            NULL::DECIMAL(38,2) AS lost_amount
     FROM sam_before AS b
