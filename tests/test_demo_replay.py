@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from spendrecon.demo.transport import VINTAGES
-from spendrecon.demo.vintage import demo_bundle
+from spendrecon.demo.vintage import demo_bundle, vintage_changes
 from spendrecon.pipeline import plan_run
 from tests.conftest import RunFlow, demo_settings
 from tests.vintage_reading import Expected, Key
@@ -38,6 +38,8 @@ class AfterRun:
     figures: dict[Key, Figures] = field(repr=False)  # recon.program_year as published
     expected: Expected = field(repr=False)  # what the sources said, replayed up to this vintage
     violations: list[str] | None = field(repr=False)  # verify's cases (None: no warehouse.verify to ask)
+    years: tuple[int, ...] = ()  # the run's window
+    record: dict[str, Any] = field(default_factory=dict, repr=False)  # this run's restatements, events
 
 
 def _program_years(path: Path) -> dict[Key, Figures]:
@@ -77,8 +79,32 @@ def replay(run_flow: RunFlow, tmp_path_factory: pytest.TempPathFactory) -> list[
         assert run.status == "succeeded", (vintage, run)
         expected.replay(demo_bundle(vintage), plan.scope.fiscal_years)
         after.append(AfterRun(vintage, run.run_id, _program_years(folder / "w.duckdb"), copy.deepcopy(expected),
-                              _verify(folder / "w.duckdb", run.run_id)))
+                              _verify(folder / "w.duckdb", run.run_id), tuple(plan.scope.fiscal_years),
+                              _record(folder / "w.duckdb", run.run_id)))
     return after
+
+
+def _record(path: Path, run_id: str) -> dict[str, Any]:
+    """What the warehouse recorded of this run: SAM.gov actuals restated and first reported, and the
+    run's resolutions and reopenings by reason."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        def keys(view: str, source: str, measure: str) -> set[Key]:
+            return {(a, fy) for a, fy in con.execute(
+                f"SELECT program_number, fiscal_year FROM recon.{view} WHERE run_id = $r AND source = $s "
+                "AND measure = $m", {"r": run_id, "s": source, "m": measure}).fetchall()}
+
+        return {
+            "sam_restated": keys("restatements", "sam", "actual"),
+            "sam_first_reported": keys("first_reports", "sam", "actual"),
+            "usaspending_first_reported": keys("first_reports", "usaspending", "obligations"),
+            "usaspending_restated": keys("restatements", "usaspending", "obligations"),
+            "events": Counter(dict(((e, r), n) for e, r, n in con.execute(
+                "SELECT event, reason, count(*) FROM recon.finding_events WHERE run_id = $r AND event IN "
+                "('resolved', 'reopened') GROUP BY ALL", {"r": run_id}).fetchall())),
+        }
+    finally:
+        con.close()
 
 
 def _mismatches(after: AfterRun, measure: int) -> Iterator[tuple[Key, Any, Any]]:
@@ -130,3 +156,43 @@ def test_verify_finds_no_violation_after_any_run(replay: list[AfterRun]) -> None
     pytest.importorskip("warehouse.verify")
     for after in replay:
         assert after.violations == [], f"vintage {after.vintage}: {after.violations}"
+
+
+def _in_window(keys: set[Key], after: AfterRun) -> set[Key]:
+    return {k for k in keys if k[1] in after.years}
+
+
+@pytest.mark.parametrize("vintage", VINTAGES[1:])
+def test_sam_restatements_are_the_actuals_the_vintage_restated_or_withdrew(replay: list[AfterRun],
+                                                                           vintage: int) -> None:
+    """A restatement is a change of a completed year's actual that existed: exactly the actuals the
+    vintage's definition restated or withdrew (in the run's window), never an actual that arrived."""
+    after = replay[vintage - 1]
+    changes = vintage_changes(vintage)
+    want = _in_window(changes.actuals_restated | changes.actuals_withdrawn, after)
+    got = after.record["sam_restated"]
+    assert got == want, f"vintage {vintage}: restated but not defined so {sorted(got - want)[:10]}; " \
+                        f"defined but not recorded {sorted(want - got)[:10]}"
+    assert not got & _in_window(changes.actuals_arrived, after)
+
+
+@pytest.mark.parametrize("vintage", VINTAGES[1:])
+def test_first_reports_include_every_actual_the_vintage_brought(replay: list[AfterRun], vintage: int) -> None:
+    """An actual arriving where there was only an estimate is a first report (never a restatement), and
+    so is USAspending's late reporting where it had no figure; where it had said $0, money arriving
+    changes a stated figure: a restatement (0 is not missing)."""
+    after, before = replay[vintage - 1], replay[vintage - 2]
+    changes = vintage_changes(vintage)
+    missing = _in_window(changes.actuals_arrived, after) - after.record["sam_first_reported"]
+    assert not missing, f"vintage {vintage}: arrived actuals not recorded as first reports {sorted(missing)[:10]}"
+    late = _in_window(changes.late_reported, after)
+    had_none = {k for k in late if before.expected.figures(k)[2] is None}
+    assert had_none <= after.record["usaspending_first_reported"], (vintage, sorted(had_none)[:10])
+    assert late - had_none <= after.record["usaspending_restated"], (vintage, sorted(late - had_none)[:10])
+    assert not had_none & after.record["usaspending_restated"]
+
+
+def test_every_resolution_and_reopening_states_a_cause(replay: list[AfterRun]) -> None:
+    for after in replay:
+        causeless = {k: n for k, n in after.record["events"].items() if k[1] in (None, "no_longer_applies")}
+        assert not causeless, f"vintage {after.vintage}: {causeless}"
