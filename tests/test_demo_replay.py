@@ -10,6 +10,8 @@ present) finding no violation.
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +33,9 @@ MEASURES = ("sam_estimate", "sam_actual", "usaspending_obligations")
 M = Decimal("1000000.00")
 
 
+_PAYLOAD = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
+
+
 @dataclass
 class AfterRun:
     vintage: int
@@ -40,6 +45,7 @@ class AfterRun:
     violations: list[str] | None = field(repr=False)  # verify's cases (None: no warehouse.verify to ask)
     years: tuple[int, ...] = ()  # the run's window
     record: dict[str, Any] = field(default_factory=dict, repr=False)  # this run's restatements, events
+    report: Path | None = None  # the run's report folder
 
 
 def _program_years(path: Path) -> dict[Key, Figures]:
@@ -80,7 +86,7 @@ def replay(run_flow: RunFlow, tmp_path_factory: pytest.TempPathFactory) -> list[
         expected.replay(demo_bundle(vintage), plan.scope.fiscal_years)
         after.append(AfterRun(vintage, run.run_id, _program_years(folder / "w.duckdb"), copy.deepcopy(expected),
                               _verify(folder / "w.duckdb", run.run_id), tuple(plan.scope.fiscal_years),
-                              _record(folder / "w.duckdb", run.run_id)))
+                              _record(folder / "w.duckdb", run.run_id), folder / "reports" / run.run_id))
     return after
 
 
@@ -196,3 +202,18 @@ def test_every_resolution_and_reopening_states_a_cause(replay: list[AfterRun]) -
     for after in replay:
         causeless = {k: n for k, n in after.record["events"].items() if k[1] in (None, "no_longer_applies")}
         assert not causeless, f"vintage {after.vintage}: {causeless}"
+
+
+def test_the_program_page_marks_revisions_renumberings_and_agency_moves(replay: list[AfterRun]) -> None:
+    after = replay[-1]
+    assert after.report is not None
+    page = json.loads(_PAYLOAD.search((after.report / "report.html").read_text(encoding="utf-8")).group(1))
+    changes = {(program, c[2]) for program, rows in page["contextChanges"].items() for c in rows}
+    for vintage in VINTAGES[1:]:
+        defined = vintage_changes(vintage)
+        for old, new in defined.renumbered:
+            assert (old, "renumbered") in changes
+            carried = {row[0]: row for row in page["carried"][old]}
+            assert all(row[3] == new for row in carried.values() if row[3] is not None) and carried
+        assert {(aln, "agency_moved") for aln in defined.moved} <= changes
+        assert {(aln, "republished") for aln in list(defined.republished)[:50]} <= changes
