@@ -43,6 +43,10 @@ def test_usaspending_restating_and_settings_changing():
                for r in load_rules()])
     assert resolved_reason(con, "r2", "12.004", 2022, "obligations_not_in_sam") == "usaspending_restated"
     assert resolved_reason(con, "r2", "12.005", 2022, "obligations_not_in_sam") == "settings_changed"
+    # The reason names the setting; a figure's own cause needs no words.
+    assert dict(con.execute("SELECT program_number, reason_detail FROM recon.finding_events WHERE run_id = 'r2'"
+                            ).fetchall()) == {"12.004": None,
+                                              "12.005": "rules.obligations_not_in_sam: min_amount 1000 -> 5000"}
 
 
 def test_a_disabled_rule_leaves_its_findings_as_they_were():

@@ -47,18 +47,28 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
     return counts
 
 
-def settings_changed(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule]) -> list[str]:
+def settings_changed(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule]) -> dict[str, str]:
     """The rules whose settings (parameters, or being enabled) differ from those of the previous succeeded
-    run that recorded its settings: a cause a finding may resolve or reopen by. Severity is no such
-    cause (a severity change is an event of its own); a first run has nothing to differ from."""
+    run that recorded its settings, each with the change in words (``rel_tolerance 0.05 -> 0.5``): a cause
+    a finding may resolve or reopen by, named in the event. Severity is no such cause (a severity change
+    is an event of its own); a first run has nothing to differ from."""
     rows = con.execute("SELECT settings FROM meta.runs WHERE status = 'succeeded' AND run_id <> $r "
                        "AND settings IS NOT NULL ORDER BY started_at DESC, run_id DESC LIMIT 1", {"r": run_id}).fetchall()
     if not rows or not rows[0][0]:
-        return []
+        return {}
     before = json.loads(rows[0][0]).get("rules", {})
-    return [r.id for r in rules
-            if r.id in before and ({k: str(v) for k, v in r.params.items()}, r.enabled)
-            != (before[r.id].get("params"), before[r.id].get("enabled"))]
+    changed = {}
+    for r in rules:
+        if r.id not in before:
+            continue
+        was = before[r.id]
+        words = [f"{k} {was.get('params', {}).get(k)} -> {v}" for k, v in
+                 ((k, str(v)) for k, v in r.params.items()) if was.get("params", {}).get(k) != v]
+        if was.get("enabled") != r.enabled:
+            words.insert(0, "enabled" if r.enabled else "disabled")
+        if words:
+            changed[r.id] = f"rules.{r.id}: " + ", ".join(words)
+    return changed
 
 
 def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule], scope: Scope,
@@ -77,8 +87,9 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
                     {"ids": history_rules})
     # Only enabled rules resolve their findings: switching a rule off changes nothing in the data, so
     # a disabled rule's findings stay as they were, marked rule_disabled (like out-of-scope ones).
+    changed = settings_changed(con, run_id, rules)
     params = {**scope.params(), "run_id": run_id, "rule_ids": [r.id for r in rules if r.enabled], "repair": repair,
-              "settings_changed": settings_changed(con, run_id, rules)}
+              "settings_changed": list(changed), "settings_changes": list(changed.values())}
     run_file(con, "recon_findings_merge", params)
     # Every finding of a rule, resolved and older ones too, says which SAM.gov figure it compared.
     execute(con, "UPDATE recon.findings AS f SET sam_figure = r.sam_figure "

@@ -14,3 +14,6 @@ CREATE TABLE IF NOT EXISTS recon.finding_events (
 -- repair; for resolutions within_tolerance, explained, no_longer_applies), or for severity_changed the
 -- change ('error -> warning'); NULL for new findings, and for a reopening with no cause.
 ALTER TABLE recon.finding_events ADD COLUMN IF NOT EXISTS reason VARCHAR;
+-- What the cause was, in words, where the reason alone does not say: for settings_changed the setting
+-- ('rules.amount_mismatch: rel_tolerance 0.05 -> 0.5'); NULL otherwise.
+ALTER TABLE recon.finding_events ADD COLUMN IF NOT EXISTS reason_detail VARCHAR;

@@ -81,6 +81,9 @@ compared_run AS (
     LEFT JOIN meta.runs AS r ON r.run_id = g.since_run_id
 )
 SELECT g.*,
+       -- The setting that changed, in words, when that is the cause (settings_changed names it).
+       CASE WHEN list_contains($settings_changed, g.rule_id)
+            THEN $settings_changes[list_position($settings_changed, g.rule_id)] END AS setting_change,
        CASE
            WHEN c.renumbered THEN 'renumbered'
            WHEN c.late_reporting THEN 'late_reporting'
@@ -112,8 +115,9 @@ LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
 WHERE f.rule_id IS NULL;
 
 INSERT INTO recon.finding_events
-    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason)
-SELECT $run_id, program_number, fiscal_year, rule_id, 'reopened', sam_amount, usaspending_amount, reason
+    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason, reason_detail)
+SELECT $run_id, program_number, fiscal_year, rule_id, 'reopened', sam_amount, usaspending_amount, reason,
+       CASE WHEN reason = 'settings_changed' THEN setting_change END
 FROM findings_flipped_reasons
 WHERE event = 'reopened';
 
@@ -127,13 +131,14 @@ JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
 WHERE f.status <> 'resolved' AND f.severity IS DISTINCT FROM c.severity;
 
 CREATE OR REPLACE TEMP TABLE findings_gone AS
-SELECT program_number, fiscal_year, rule_id, sam_amount, usaspending_amount, reason
+SELECT program_number, fiscal_year, rule_id, sam_amount, usaspending_amount, reason,
+       CASE WHEN reason = 'settings_changed' THEN setting_change END AS reason_detail
 FROM findings_flipped_reasons
 WHERE event = 'resolved';
 
 INSERT INTO recon.finding_events
-    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason)
-SELECT $run_id, program_number, fiscal_year, rule_id, 'resolved', sam_amount, usaspending_amount, reason
+    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason, reason_detail)
+SELECT $run_id, program_number, fiscal_year, rule_id, 'resolved', sam_amount, usaspending_amount, reason, reason_detail
 FROM findings_gone;
 
 UPDATE recon.findings AS f
