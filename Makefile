@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench bench-history clean browser
+.PHONY: install demo test bench bench-history bench-replay clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench: $(STAMP)
 ## bench-history: warehouse growth over 12 runs and demo run time, side by side with BASELINE (a checkout of main)
 bench-history: $(STAMP)
 	$(PY) bench/history_bench.py $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_HISTORY_ARGS)
+
+## bench-replay: the five demo vintages into one warehouse, side by side with BASELINE (a checkout of an older release)
+bench-replay: $(STAMP)
+	$(PY) bench/replay_bench.py $(if $(BASELINE),--baseline $(BASELINE))
 
 clean:
 	rm -rf data reports bench/work .pytest_cache
