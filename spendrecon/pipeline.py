@@ -203,7 +203,8 @@ def sam_budget_left(plan: RunPlan) -> int:
         return budget
     con = connect(path, read_only=True)
     try:
-        used = sam_requests_on(con, plan.run.started_at.astimezone(timezone.utc).date(), plan.settings.sam.base_url) if has_table(con, "meta", "runs") else 0
+        started_on = plan.run.started_at.astimezone(timezone.utc).date()
+        used = sam_requests_on(con, started_on, plan.settings.sam.base_url) if has_table(con, "meta", "runs") else 0
     finally:
         con.close()
     return max(budget - used, 0)
@@ -303,12 +304,14 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
+        explanations = load_explanations(explanation_overrides(settings))
+        run.settings = run_settings(rules, explanations)
         # The run's own row (status running) while it reconciles, in this private copy only: its run
         # date says which years were complete when it stated its figures (recon.figure_changes,
-        # figure_restated). The finished row below replaces it; a failed run discards the copy.
+        # figure_restated), and verify reads its settings. The finished row below replaces it; a failed
+        # run discards the copy.
         record_run(con, run)
         record_history(con, run.run_id, scope, run.started_at)
-        explanations = load_explanations(explanation_overrides(settings))
         counts = merge_findings(con, run.run_id, rules, scope, explanations, repair=repairing)
         reviews = read_log(settings.annotations_path)
         for problem in reviews.problems:
@@ -321,8 +324,6 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         py = con.execute("SELECT count(*) FROM recon.program_year").fetchone()
         run.program_years = int(py[0]) if py else 0
         run.findings_open, run.findings_new, run.findings_resolved = counts.open, counts.new, counts.resolved
-        run.settings = run_settings(rules, explanations)
-        record_run(con, run)  # still running: verify reads this run's settings and date from meta.runs
         check_record(con, run.run_id)
         run.status, run.finished_at = "succeeded", datetime.now(timezone.utc)
         record_run(con, run)

@@ -34,8 +34,8 @@ class SourceDrop:
     """What a complete answer no longer holds of what the source held in its last run."""
 
     source: str  # sam | usaspending
-    fiscal_year: int | None  # None: SAM.gov's listing set
-    held: int  # programs (USAspending) or listings (SAM.gov) held before
+    fiscal_year: int | None  # None: SAM.gov's set of listed programs
+    held: int  # programs with a figure (USAspending) or listed (SAM.gov) in the source's last run
     lost: int
     held_amount: Decimal | None  # USAspending's dollars held before (absolute values), lost among them
     lost_amount: Decimal | None
