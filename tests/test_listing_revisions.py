@@ -106,3 +106,15 @@ def test_asked_and_absent_usaspending_has_no_figure_now_and_the_history_says_so(
     # Asked again and still absent: nothing new in the history.
     run(con, "r3", [listing("11.006", {(2022, "F001"): (100000, 90000)})], {})
     assert versions(con, "11.006", 2022, "usaspending", "obligations")[-1] == (None, "r2", None)
+
+
+def test_a_listing_republished_then_renumbered_is_renumbered_not_gone():
+    con = new_warehouse()
+    lines = {(2022, "F001"): (1000, 900)}
+    run(con, "r1", [listing("11.008", lines, program_id="first-id")], {})
+    run(con, "r2", [listing("11.008", lines, program_id="second-id")], {})  # republished: first-id is gone
+    _, warnings = run(con, "r3", [listing("12.008", lines, program_id="second-id")], {})
+    assert any("renumbered 1 listing(s) (11.008 -> 12.008)" in w for w in warnings), warnings
+    assert not any("no longer lists" in w for w in warnings), warnings
+    assert con.execute("SELECT sam_status, sam_renumbered_to FROM recon.program_year WHERE program_number = '11.008'"
+                       ).fetchone() == ("renumbered", "12.008")

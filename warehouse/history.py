@@ -75,10 +75,11 @@ def carry_forward(con: duckdb.DuckDBPyConnection, run_id: str, *, every_status: 
         warnings.append(f"SAM.gov renumbered {len(moved):,} listing(s) ({_shown([m[0] for m in moved])}): their "
                         "figures moved with them to the new number and are not counted under the old one")
     # A number still listed under another listing (a revision SAM.gov republished under a new id) is no
-    # vanished program.
+    # vanished program, nor one whose listing was renumbered (an older id of it, gone, does not count).
     gone = [r[0] for r in con.execute(
         "SELECT program_number FROM staging.sam_listings GROUP BY program_number "
-        "HAVING bool_and(coalesce(no_longer_listed, false)) AND bool_or(renumbered_to IS NULL) ORDER BY 1").fetchall()]
+        "HAVING bool_and(coalesce(no_longer_listed, false)) AND NOT bool_or(renumbered_to IS NOT NULL) "
+        "ORDER BY 1").fetchall()]
     if gone:
         warnings.append(f"SAM.gov no longer lists {len(gone):,} program(s) it listed before ({_shown(gone)}), "
                         "neither active nor archived: their last reported figures are kept, marked no longer listed")
