@@ -9,11 +9,20 @@ from typing import Any
 
 import duckdb
 
+# The first of the raw views: an older file's inline raw tables (of the views' names) are moved before it.
+RAW_VIEWS_FROM = "raw_body_texts"
+
 # Tables in creation order; each has a file of the same name under sql/.
 SCHEMA_FILES = (
     "schemas",
     "meta_runs",
     "meta_repairs",
+    "raw_body_chunks",
+    "raw_bodies",
+    "raw_sam_page_refs",
+    "raw_usaspending_page_refs",
+    "raw_sam_public_document_refs",
+    RAW_VIEWS_FROM,
     "raw_sam_pages",
     "raw_usaspending_pages",
     "raw_sam_public_documents",
@@ -134,10 +143,19 @@ RENAMED_COLUMNS = (
 )
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or migrate every table and view, on a connection from connect() (the SQL uses its macros)."""
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create or migrate every table and view, on a connection from connect() (the SQL uses its macros).
+    Returns what a migration did that a user should be told (a run passes it on as a warning)."""
+    from warehouse.raw_store import move_inline_bodies
+
+    notices: list[str] = []
     renamed = _rename_columns(con)  # first, so the schema files' views are made over the new names
     for name in SCHEMA_FILES:
+        if name == RAW_VIEWS_FROM:
+            # An older file holds each raw body inline in tables of the views' names: move them, once.
+            moved = move_inline_bodies(con)
+            if moved is not None:
+                notices.append(moved.message())
         run_file(con, name)
     if has_table(con, "staging", "usaspending_history"):  # usaspending_all_years's first name: move its rows over
         con.execute("INSERT INTO staging.usaspending_all_years "
@@ -149,6 +167,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         run_file(con, "recon_leads")  # a view binds names when read: remake it over the new ones
     for table, columns in SEEDS.items():
         _load_seed(con, table, columns)
+    return notices
 
 
 def _rename_columns(con: duckdb.DuckDBPyConnection) -> bool:

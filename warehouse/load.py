@@ -14,6 +14,7 @@ from connectors.records import RawPage, SamExtract, UsaspendingExtract
 from warehouse.arrow_rows import MONEY, insert_rows
 from warehouse.assistance_types import family_of
 from warehouse.db import execute, run_file
+from warehouse.raw_store import Stored, store_bodies
 from warehouse.scope import Scope
 from warehouse.timestamps import as_stored
 
@@ -21,23 +22,26 @@ _TS = pa.timestamp("us")
 _IN_SCOPE = "in_scope($fiscal_years, $programs, fiscal_year, program_number)"  # sql/macros.sql
 
 
-def load_raw_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: Iterable[RawPage]) -> int:
+def load_raw_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: Iterable[RawPage]) -> Stored:
+    """Append the run's responses: each body once in the raw store, the pages by reference."""
+    pages = list(pages)
+    keys, stored = store_bodies(con, [p.body for p in pages])
     sam, usas = [], []
-    for p in pages:
+    for p, key in zip(pages, keys):
         if p.source == "sam":
-            sam.append((run_id, p.page_number, p.url, p.status_code, as_stored(p.fetched_at), p.body))
+            sam.append((run_id, p.page_number, p.url, p.status_code, as_stored(p.fetched_at), key))
         else:
             usas.append((run_id, p.fiscal_year, p.page_number, p.url, p.request_body, p.status_code,
-                         as_stored(p.fetched_at), p.body))
-    n = insert_rows(con, "raw.sam_pages", {
+                         as_stored(p.fetched_at), key))
+    insert_rows(con, "raw.sam_page_refs", {
         "run_id": pa.string(), "page_number": pa.int32(), "url": pa.string(), "status_code": pa.int32(),
-        "fetched_at": _TS, "body": pa.string(),
+        "fetched_at": _TS, "body_hash": pa.string(),
     }, sam)
-    n += insert_rows(con, "raw.usaspending_pages", {
+    insert_rows(con, "raw.usaspending_page_refs", {
         "run_id": pa.string(), "fiscal_year": pa.int32(), "page_number": pa.int32(), "url": pa.string(),
-        "request_body": pa.string(), "status_code": pa.int32(), "fetched_at": _TS, "body": pa.string(),
+        "request_body": pa.string(), "status_code": pa.int32(), "fetched_at": _TS, "body_hash": pa.string(),
     }, usas)
-    return n
+    return stored
 
 
 def load_sam(con: duckdb.DuckDBPyConnection, run_id: str, extract: SamExtract, scope: Scope) -> tuple[int, int]:

@@ -67,11 +67,12 @@ def _try_lock(fd: int) -> bool:
 
 
 @contextmanager
-def building(published: Path, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+def building(published: Path, run_id: str, notices: list[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a private copy of the warehouse; publish it on success.
 
     The caller must hold ``writer_lock``. On any exception the copy is deleted and the published
-    file is untouched.
+    file is untouched. What migrating the copy's schema did that a user should hear of is appended to
+    ``notices``.
     """
     tmp = building_path(published, run_id)
     # Copies left by a run that was killed outright; with the lock held, none of them is live.
@@ -81,7 +82,9 @@ def building(published: Path, run_id: str) -> Iterator[duckdb.DuckDBPyConnection
         shutil.copyfile(published, tmp)
     con = connect(tmp)
     try:
-        ensure_schema(con)
+        told = ensure_schema(con)
+        if notices is not None:
+            notices.extend(told)
         yield con
         con.execute("CHECKPOINT")
         con.close()

@@ -10,6 +10,7 @@ import pyarrow as pa
 from connectors.records import KnownDocument
 from warehouse.arrow_rows import insert_rows
 from warehouse.db import has_table
+from warehouse.raw_store import store_bodies
 from warehouse.timestamps import as_stored, as_utc
 
 TABLE = "raw.sam_public_documents"
@@ -37,11 +38,13 @@ def load_public_documents(
 ) -> int:
     """Append the documents this run fetched (never the reused ones: they are stored already)."""
     now = datetime.now(timezone.utc)
+    documents = list(documents_fetched)
+    keys, _ = store_bodies(con, [d.body for d in documents])
     rows = [
-        (run_id, d.program_id, d.program_number, d.modified_date, as_stored(d.fetched_at or now), d.body)
-        for d in documents_fetched
+        (run_id, d.program_id, d.program_number, d.modified_date, as_stored(d.fetched_at or now), key)
+        for d, key in zip(documents, keys)
     ]
-    return insert_rows(con, TABLE, {
+    return insert_rows(con, "raw.sam_public_document_refs", {
         "run_id": pa.string(), "program_id": pa.string(), "program_number": pa.string(),
-        "modified_date": pa.string(), "fetched_at": pa.timestamp("us"), "body": pa.string(),
+        "modified_date": pa.string(), "fetched_at": pa.timestamp("us"), "body_hash": pa.string(),
     }, rows)

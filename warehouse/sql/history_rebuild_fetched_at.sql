@@ -3,9 +3,9 @@
 -- warehouse being rebuilt, for the scratch database that replays the run (warehouse/history.py),
 -- so the rebuilt versions carry the live ones' fetched_at. Parameters: $run_id
 SELECT NULL::INTEGER AS fiscal_year, max(fetched_at) AS fetched_at
-FROM raw.sam_pages WHERE run_id = $run_id
+FROM raw.sam_page_refs WHERE run_id = $run_id
 HAVING count(*) > 0
 UNION ALL
 SELECT fiscal_year, max(fetched_at)
-FROM raw.usaspending_pages WHERE run_id = $run_id
+FROM raw.usaspending_page_refs WHERE run_id = $run_id
 GROUP BY fiscal_year

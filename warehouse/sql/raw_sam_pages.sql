@@ -1,10 +1,5 @@
--- Every SAM.gov response of every run, verbatim. Append-only: SAM.gov overwrites last year's
--- figures in place, so these snapshots are the only history there is.
-CREATE TABLE IF NOT EXISTS raw.sam_pages (
-    run_id      VARCHAR NOT NULL,
-    page_number INTEGER NOT NULL,
-    url         VARCHAR NOT NULL,   -- without the api_key
-    status_code INTEGER NOT NULL,
-    fetched_at  TIMESTAMP NOT NULL,
-    body        JSON NOT NULL
-);
+-- Every SAM.gov response of every run, verbatim: raw.sam_page_refs with each body read back whole.
+-- Failed runs' pages are here too (kept for audit; no figure is taken from them): join meta.runs.
+CREATE OR REPLACE VIEW raw.sam_pages AS
+SELECT r.run_id, r.page_number, r.url, r.status_code, r.fetched_at, t.body::JSON AS body
+FROM raw.sam_page_refs AS r JOIN raw.body_texts AS t USING (body_hash);

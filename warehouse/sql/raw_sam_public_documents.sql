@@ -1,11 +1,5 @@
--- SAM.gov program documents read in sam.mode public, verbatim. Append-only, and only when a
--- document was fetched: a run that reuses an unchanged document (same search-index modifiedDate)
--- adds nothing. The latest row per program_id is what the next run compares modifiedDate with.
-CREATE TABLE IF NOT EXISTS raw.sam_public_documents (
-    run_id         VARCHAR NOT NULL,
-    program_id     VARCHAR NOT NULL,   -- the search index's _id
-    program_number VARCHAR,
-    modified_date  VARCHAR,            -- the index's modifiedDate when fetched, as the source wrote it
-    fetched_at     TIMESTAMP NOT NULL, -- UTC
-    body           JSON NOT NULL
-);
+-- SAM.gov program documents read in sam.mode public, verbatim: raw.sam_public_document_refs with each
+-- body read back whole.
+CREATE OR REPLACE VIEW raw.sam_public_documents AS
+SELECT r.run_id, r.program_id, r.program_number, r.modified_date, r.fetched_at, t.body::JSON AS body
+FROM raw.sam_public_document_refs AS r JOIN raw.body_texts AS t USING (body_hash);

@@ -1,11 +1,6 @@
--- Every USAspending response of every run, verbatim, with the request that produced it. Append-only.
-CREATE TABLE IF NOT EXISTS raw.usaspending_pages (
-    run_id       VARCHAR NOT NULL,
-    fiscal_year  INTEGER NOT NULL,
-    page_number  INTEGER NOT NULL,
-    url          VARCHAR NOT NULL,
-    request_body JSON,
-    status_code  INTEGER NOT NULL,
-    fetched_at   TIMESTAMP NOT NULL,
-    body         JSON NOT NULL
-);
+-- Every USAspending response of every run, verbatim, with the request that produced it:
+-- raw.usaspending_page_refs with each body read back whole. Failed runs' pages are here too.
+CREATE OR REPLACE VIEW raw.usaspending_pages AS
+SELECT r.run_id, r.fiscal_year, r.page_number, r.url, r.request_body, r.status_code, r.fetched_at,
+       t.body::JSON AS body
+FROM raw.usaspending_page_refs AS r JOIN raw.body_texts AS t USING (body_hash);

@@ -5,13 +5,13 @@
 CREATE OR REPLACE TEMP TABLE figures_said AS
 WITH sam_fetched AS (
     SELECT coalesce(
-        (SELECT max(fetched_at) FROM raw.sam_pages WHERE run_id = $run_id),
-        (SELECT max(fetched_at) FROM raw.sam_public_documents WHERE run_id = $run_id),
+        (SELECT max(fetched_at) FROM raw.sam_page_refs WHERE run_id = $run_id),
+        (SELECT max(fetched_at) FROM raw.sam_public_document_refs WHERE run_id = $run_id),
         $now::TIMESTAMP) AS fetched_at
 ),
 usas_fetched AS (
     SELECT fiscal_year, max(fetched_at) AS fetched_at
-    FROM raw.usaspending_pages WHERE run_id = $run_id GROUP BY fiscal_year
+    FROM raw.usaspending_page_refs WHERE run_id = $run_id GROUP BY fiscal_year
 ),
 lines AS MATERIALIZED (
     SELECT program_number, fiscal_year, coalesce(assistance_type_code, '?') AS line,
