@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench bench-history bench-replay clean browser
+.PHONY: install demo test bench bench-history bench-replay bench-years clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench: $(STAMP)
 ## bench-history: warehouse growth over 12 runs and demo run time, side by side with BASELINE (a checkout of main)
 bench-history: $(STAMP)
 	$(PY) bench/history_bench.py $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_HISTORY_ARGS)
+
+## bench-years: a year of daily runs (1% of figures changing each), size and run time at run 1/30/100/365,
+## side by side with BASELINE (a checkout of an older release; its points past BASELINE_RUNS extrapolated)
+bench-years: $(STAMP)
+	$(PY) bench/years_bench.py $(if $(BASELINE),--baseline $(BASELINE) --baseline-runs $(or $(BASELINE_RUNS),30)) $(BENCH_YEARS_ARGS)
 
 ## bench-replay: the five demo vintages into one warehouse, side by side with BASELINE (a checkout of an older release)
 bench-replay: $(STAMP)

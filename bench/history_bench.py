@@ -49,13 +49,14 @@ def steps(plan):
         return publish(plan, sam, usas)
 
 mode, folder, runs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+every = int(sys.argv[4]) if len(sys.argv) > 4 else 50  # changing: one figure in `every` changes a run
 settings = load_settings(None, overrides={"fiscal_years": [2019, 2020, 2021, 2022, 2023],
     "warehouse": str(folder / "w.duckdb"), "data_dir": str(folder / "data"),
     "reports_dir": str(folder / "reports")}, environ={})
 base = Bundle.load_demo()
 
 def picked(*key):
-    return zlib.crc32("|".join(map(str, key)).encode()) % 50 == 0  # 2 %
+    return zlib.crc32("|".join(map(str, key)).encode()) % every == 0  # 2 % by default
 
 def scaled(value, factor):
     if isinstance(value, Decimal):
@@ -68,7 +69,7 @@ def scaled(value, factor):
     return value
 
 def changed(bundle, i):
-    """2 % of listings and of USAspending rows get new amounts in run i (cumulative, like real restatements)."""
+    """1 in `every` listings and USAspending rows get new amounts in run i (cumulative, like real restatements)."""
     out = copy.deepcopy(bundle)
     factor = Decimal(1) + Decimal(i) / Decimal(1000)
     for listing in out.sam_listings:
@@ -89,7 +90,18 @@ def changed(bundle, i):
                 row["amount"] = scaled(row.get("amount"), factor)
     return out
 
-sizes, seconds = [], []
+import duckdb
+
+def used_bytes(path):
+    # The file less its free blocks: what the data takes, whatever DuckDB keeps for reuse.
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        _, _, block_size, _, used, *_ = con.execute("PRAGMA database_size").fetchall()[0]
+        return int(block_size) * int(used)
+    finally:
+        con.close()
+
+sizes, seconds, used = [], [], []
 bundle = base
 for i in range(1, runs + 1):
     if mode == "changing" and i > 1:
@@ -98,7 +110,10 @@ for i in range(1, runs + 1):
     steps(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(bundle))))
     seconds.append(time.perf_counter() - t)
     sizes.append(settings.warehouse_path.stat().st_size)
-print(json.dumps({"sizes": sizes, "seconds": seconds}))
+    used.append(used_bytes(settings.warehouse_path))
+    if i % 25 == 0:
+        print(f"progress: run {i}, {sizes[-1] / 1e6:.1f} MB, {seconds[-1]:.2f} s", flush=True)
+print(json.dumps({"sizes": sizes, "seconds": seconds, "used": used}))
 '''
 
 
@@ -108,13 +123,24 @@ def _env(code_root: Path) -> dict[str, str]:
     return env
 
 
-def growth(code_root: Path, mode: str, runs: int) -> dict[str, list[float]]:
-    with tempfile.TemporaryDirectory(prefix="history-bench-") as folder:
-        out = subprocess.run([sys.executable, "-c", DRIVER, mode, folder, str(runs)], cwd=folder,
-                             env=_env(code_root), capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"{code_root}: {mode} runs failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def growth(code_root: Path, mode: str, runs: int, every: int = 50) -> dict[str, list[float]]:
+    """``runs`` pipeline runs in a fresh folder: the file's size, its used bytes and the run's seconds
+    after each. ``changing``: one figure in ``every`` changes each run."""
+    with tempfile.TemporaryDirectory(prefix="history-bench-") as folder, \
+            tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen([sys.executable, "-c", DRIVER, mode, folder, str(runs), str(every)], cwd=folder,
+                                env=_env(code_root), stdout=subprocess.PIPE, stderr=errors, text=True)
+        assert proc.stdout is not None
+        last = ""
+        for line in proc.stdout:
+            if line.startswith("progress: "):
+                print(f"  {code_root.name}: {line.removeprefix('progress: ').strip()}", flush=True)
+            elif line.strip():
+                last = line
+        if proc.wait() != 0:
+            errors.seek(0)
+            raise SystemExit(f"{code_root}: {mode} runs failed:\n{errors.read()[-3000:]}")
+    return json.loads(last)
 
 
 def cli_demo_seconds(code_root: Path) -> tuple[float, float]:

@@ -99,6 +99,7 @@ class SourceClient:
         headers: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        on_request: Callable[[], None] | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -115,6 +116,9 @@ class SourceClient:
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self._lock = threading.Lock()
         self._requests = 0
+        # Told of every attempt as it is made (the run's spool counts them, so that a run killed
+        # outright still has its SAM.gov requests counted against the day's budget).
+        self._on_request = on_request
         self._per_thread = threading.local()
         self._client = httpx.Client(
             base_url=base_url,
@@ -157,6 +161,8 @@ class SourceClient:
                     source=self.source,
                 )
             self._requests += 1
+            if self._on_request is not None:
+                self._on_request()
         self._per_thread.count = self.requests_in_current_thread + 1
 
     # --- the one public verb ------------------------------------------------------------------

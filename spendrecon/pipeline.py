@@ -40,6 +40,7 @@ from warehouse.rules.registry import load_rules
 from warehouse.runs import RunRecord, new_run_id, record_run, run_settings, sam_requests_on
 from warehouse.sam_public_store import known_documents, load_public_documents
 from warehouse.scope import Scope
+from warehouse.spool import LeftoverRun, RunSpool, as_never_finished, leftover_runs, spooled_sam_requests_on
 from warehouse.verify import verify
 
 log = logging.getLogger("spendrecon")
@@ -59,6 +60,9 @@ class RunPlan:
     warnings: list[str] = field(default_factory=list)
     holds_lock: bool = False  # guarded_run holds the writer lock for the whole run
     accept_drops: bool = False  # `run --accept-drops`: publish although a source lost more than drop_guard allows
+    # What the run has fetched, on disk beside the warehouse until its outcome is published
+    # (warehouse/spool.py); opened by guarded_run.
+    spool: RunSpool | None = None
     # Set when any part of the run failed for good: the parts still running stop at their next page
     # or pause instead of finishing work nobody will use.
     cancelled: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
@@ -207,6 +211,8 @@ def sam_budget_left(plan: RunPlan) -> int:
         used = sam_requests_on(con, started_on, plan.settings.sam.base_url) if has_table(con, "meta", "runs") else 0
     finally:
         con.close()
+    # Runs killed outright today are not in meta.runs yet, but their requests were spent all the same.
+    used += spooled_sam_requests_on(path, started_on, plan.settings.sam.base_url, except_run=plan.run.run_id)
     return max(budget - used, 0)
 
 
@@ -216,7 +222,7 @@ def sam_client(plan: RunPlan) -> SourceClient:
         # The keyless endpoints: no api_key to send or hide, no daily quota to ration.
         return SourceClient("sam", s.sam.public_base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
                             max_concurrency=s.sam.public_concurrency, transport=plan.transport,
-                            headers=PUBLIC_HEADERS)
+                            headers=PUBLIC_HEADERS, on_request=_request_counter(plan, "sam"))
     key = "DEMO_KEY" if plan.demo else (sam_api_key() or "")
     left = sam_budget_left(plan)
     if left == 0:
@@ -226,13 +232,20 @@ def sam_client(plan: RunPlan) -> SourceClient:
         )
     return SourceClient("sam", s.sam.base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
                         max_concurrency=s.sam.concurrency, transport=plan.transport,
-                        secret_params={"api_key": key}, request_budget=left)
+                        secret_params={"api_key": key}, request_budget=left,
+                        on_request=_request_counter(plan, "sam"))
 
 
 def usaspending_client(plan: RunPlan) -> SourceClient:
     s = plan.settings
     return SourceClient("usaspending", s.usaspending.base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
-                        max_concurrency=s.usaspending.concurrency, transport=plan.transport)
+                        max_concurrency=s.usaspending.concurrency, transport=plan.transport,
+                        on_request=_request_counter(plan, "usaspending"))
+
+
+def _request_counter(plan: RunPlan, source: str) -> Callable[[], None] | None:
+    spool = plan.spool
+    return None if spool is None else (lambda: spool.count_request(source))
 
 
 def extract_sam(plan: RunPlan, client: SourceClient,
@@ -244,8 +257,13 @@ def extract_sam(plan: RunPlan, client: SourceClient,
         public = fetch_sam_public(client, known=known_public_documents(plan), programs=programs,
                                   include_inactive=s.status.lower() != "active", concurrency=s.public_concurrency,
                                   pace_seconds=0.0 if plan.demo else s.public_pace_seconds, on_progress=on_page)
-        return public.extract
-    return fetch_sam_listings(client, status=s.status, page_size=s.page_size, programs=programs, on_page=on_page)
+        extract = public.extract
+    else:
+        extract = fetch_sam_listings(client, status=s.status, page_size=s.page_size, programs=programs,
+                                     on_page=on_page)
+    if plan.spool is not None:
+        plan.spool.keep_pages("sam", extract.pages)
+    return extract
 
 
 def known_public_documents(plan: RunPlan) -> dict[str, KnownDocument]:
@@ -262,9 +280,12 @@ def known_public_documents(plan: RunPlan) -> dict[str, KnownDocument]:
 
 def extract_usaspending(plan: RunPlan, client: SourceClient, fiscal_year: int,
                         on_page: Callable[[int, int | None], None] | None = None) -> UsaspendingExtract:
-    return fetch_usaspending_year(client, fiscal_year, page_size=plan.settings.usaspending.page_size,
-                                  programs=list(plan.scope.programs) if plan.scope.programs else None,
-                                  on_page=on_page)
+    extract = fetch_usaspending_year(client, fiscal_year, page_size=plan.settings.usaspending.page_size,
+                                     programs=list(plan.scope.programs) if plan.scope.programs else None,
+                                     on_page=on_page)
+    if plan.spool is not None:
+        plan.spool.keep_pages(f"usaspending-fy{fiscal_year}", extract.pages)
+    return extract
 
 
 def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExtract],
@@ -277,10 +298,14 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
     rules = load_rules({k: v.model_dump(exclude_none=True) for k, v in settings.rules.items()})
     run.sam_listings = len(sam.listings)
     run.warnings = [*plan.warnings, *sam.warnings, *(w for e in usaspending for w in e.warnings)]
-    with _lock(plan), building(settings.warehouse_path, run.run_id) as con:
+    notices: list[str] = []
+    with _lock(plan), building(settings.warehouse_path, run.run_id, notices) as con:
+        run.warnings += notices
         repairing = needs_repair(con)  # a warehouse an earlier release wrote: this run repairs it, once
         if repairing:
             remember_before_repair(con)
+        absorbed = absorb_leftover_runs(con, plan)
+        run.warnings += _never_finished_warning(absorbed)
         load_raw_pages(con, run.run_id, [*sam.pages, *(p for e in usaspending for p in e.pages)])
         remember_before_load(con, scope)
         load_sam(con, run.run_id, sam, scope)
@@ -327,7 +352,35 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         check_record(con, run.run_id)
         run.status, run.finished_at = "succeeded", datetime.now(timezone.utc)
         record_run(con, run)
+    _discard_spools(plan, absorbed)
     return run
+
+
+def absorb_leftover_runs(con: duckdb.DuckDBPyConnection, plan: RunPlan) -> list[LeftoverRun]:
+    """Record the runs that never finished (their spool folders, but this run's): their pages into raw,
+    kept for audit and never used for figures, and a failed row each in meta.runs, requests counted."""
+    left = leftover_runs(plan.settings.warehouse_path, except_run=plan.run.run_id)
+    for one in left:
+        load_raw_pages(con, one.record.run_id, one.pages())
+        record_run(con, as_never_finished(one, plan.run.run_id))
+    return left
+
+
+def _never_finished_warning(absorbed: Sequence[LeftoverRun]) -> list[str]:
+    if not absorbed:
+        return []
+    ids = ", ".join(one.record.run_id for one in absorbed)
+    sam = sum(one.requests.get("sam", 0) for one in absorbed)
+    return [f"{len(absorbed)} earlier run(s) never finished ({ids}): recorded as failed in meta.runs, "
+            f"with the pages they had fetched kept in raw and their {sam:,} SAM.gov request(s) counted"]
+
+
+def _discard_spools(plan: RunPlan, absorbed: Sequence[LeftoverRun]) -> None:
+    """Once the warehouse holding them is published: the spool folders it absorbed, and this run's."""
+    for one in absorbed:
+        one.spool.discard()
+    if plan.spool is not None:
+        plan.spool.discard()
 
 
 def check_drops(plan: RunPlan, drops: Sequence[SourceDrop]) -> list[str]:
@@ -387,9 +440,15 @@ def record_failure(plan: RunPlan, error: BaseException) -> RunRecord:
                        else str(error))
     try:
         with _lock(plan), building(plan.settings.warehouse_path, run.run_id) as con:
+            absorbed = absorb_leftover_runs(con, plan)
+            # What the sources answered before the run failed: raw only, for history and audit.
+            if plan.spool is not None:
+                load_raw_pages(con, run.run_id, plan.spool.pages())
             record_run(con, run)
     except Exception as exc:  # noqa: BLE001 - never mask the run's own error
         log.warning("could not record the failed run in meta.runs: %s", redact(str(exc)))
+        return run
+    _discard_spools(plan, absorbed)
     return run
 
 
@@ -434,6 +493,7 @@ def guarded_run(plan: RunPlan) -> Iterator[Clients]:
     """
     with writer_lock(plan.settings.warehouse_path, wait_seconds=LOCK_WAIT_SECONDS):
         plan.holds_lock = True
+        plan.spool = RunSpool.open(plan.settings.warehouse_path, plan.run)
         clients = Clients(plan)
         try:
             yield clients
@@ -441,6 +501,9 @@ def guarded_run(plan: RunPlan) -> Iterator[Clients]:
             clients.count_requests()
             record_failure(plan, exc)
             raise
+        else:
+            if plan.spool is not None:
+                plan.spool.discard()  # no publish recorded this run, and it did not fail: nothing to keep
         finally:
             clients.close()
             plan.holds_lock = False

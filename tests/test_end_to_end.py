@@ -216,11 +216,18 @@ def test_a_run_failing_after_the_load_leaves_the_previous_warehouse_intact(tmp_p
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        runs = con.execute("SELECT status, error, run_id FROM meta.runs ORDER BY started_at").fetchall()
+        earlier = "WHERE run_id = $first" if before else ""
         for table, rows in before.items():
-            assert con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == rows, table
-        runs = con.execute("SELECT status, error FROM meta.runs ORDER BY started_at").fetchall()
+            where = earlier if table.startswith("raw.") else ""
+            assert con.execute(f"SELECT * FROM {table} {where} ORDER BY ALL",
+                               {"first": runs[0][2]} if where else None).fetchall() == rows, table
+        # What the sources answered before the failure is kept, in raw only (issue 18's "what was fetched").
+        kept = {t: con.execute(f"SELECT count(*) FROM {t} WHERE run_id = $r", {"r": runs[1][2]}).fetchall()[0][0]
+                for t in ("raw.sam_pages", "raw.usaspending_pages")}
     finally:
         con.close()
+    assert kept == {t: len(rows) for t, rows in before.items() if t.startswith("raw.")}
     assert [r[0] for r in runs] == ["succeeded", "failed"]
     assert runs[0][1] is None
     assert runs[1][1].startswith("RuntimeError: SAM.gov connection reset reading https://api.sam.gov/")
