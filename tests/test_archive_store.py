@@ -8,7 +8,7 @@ import pytest
 from archive_testkit import delete_row, delta_name, full_name, make_zip, txn
 from connectors.records import ingest_order, parse_archive_name
 from warehouse.archive.columns import FULL_COLUMNS
-from warehouse.archive.ingest import ingest_file
+from warehouse.archive.ingest import StepClock, ingest_file
 from warehouse.archive.queries import program_years, top_transactions
 from warehouse.archive.store import ArchiveStoreError, open_store
 
@@ -253,3 +253,25 @@ def test_a_store_made_before_award_description_opens_upgrades_and_loads(tmp_path
     assert top_transactions(con, "97.102", 2023)[0]["award_description"] == "AWARD DESCRIPTION OF ASST_NON_N_7022"
     con.close()
     open_store(path).close()  # opening again is a no-op: the column is there
+
+
+def test_a_step_clock_times_each_step_of_a_load(tmp_path: Path) -> None:
+    # What bench/archive_profile.py reads: wall and CPU seconds per step of the real ingest. The
+    # clock only watches; the file loads as it would without it.
+    con = _store(tmp_path)
+    clock = StepClock()
+    result = ingest_file(con, make_zip(tmp_path / "src", full_name(2023, "20240115"),
+                                       [txn("A_1"), txn("A_1", amount="7.00"), txn("B_1", amount="1.005")]), clock=clock)
+    assert (result.rows_loaded, result.rows_skipped, result.rows_quarantined) == (1, 1, 1)
+    assert list(clock.steps) == ["open", "load", "quarantine", "repeated keys", "reconcile", "commit"]
+    for name, (wall, cpu) in clock.steps.items():
+        assert wall > 0 and cpu >= 0, name
+    # A step entered more than once adds up; a file skipped as already applied stops after "open".
+    again = StepClock()
+    with again.step("open"):
+        pass
+    before = again.steps["open"][0]
+    skipped = ingest_file(con, make_zip(tmp_path / "src", full_name(2023, "20240115"),
+                                        [txn("A_1"), txn("A_1", amount="7.00"), txn("B_1", amount="1.005")]), clock=again)
+    assert skipped.status == "skipped"
+    assert list(again.steps) == ["open"] and again.steps["open"][0] > before
