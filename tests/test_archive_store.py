@@ -97,6 +97,22 @@ def test_keys_are_upper_cased(tmp_path: Path) -> None:
     assert row == ("7022_ABC_-NONE-_97.102_1", "ASST_NON_ABC_7022")
 
 
+def test_keys_and_program_numbers_lose_edge_spaces_of_every_kind(tmp_path: Path) -> None:
+    # Plain ASCII keys skip trim (parts.trimmed); anything trim could change still goes through it:
+    # edge spaces, no-break and ideographic spaces, and non-ASCII text, whose upper case is Unicode's.
+    nbsp, ideographic = "\u00a0", "\u3000"
+    con = _store(tmp_path)
+    ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), [
+        txn("  k_1 ", award=f"{nbsp}asst_k_7022{ideographic}", program=" 97.102 "),
+        txn("k_2\tx", award="asst_é_7022", program=f"{nbsp}10.001"),
+        txn("K_3", award="ASST K 7022", program="10.001"),
+    ]))
+    rows = con.execute("SELECT assistance_transaction_unique_key, assistance_award_unique_key, cfda_number "
+                       "FROM raw.archive_transactions ORDER BY 1").fetchall()
+    assert rows == [("K_1", "ASST_K_7022", "97.102"), ("K_2\tX", "ASST_É_7022", "10.001"),
+                    ("K_3", "ASST K 7022", "10.001")]
+
+
 def test_files_apply_fulls_first_then_deltas_by_date() -> None:
     names = [delta_name("20240315"), full_name(2023, "20240401"), delta_name("20240215"), full_name(2022, "20240115")]
     ordered = [n.file_name for n in ingest_order(parse_archive_name(n) for n in names)]
