@@ -21,10 +21,12 @@ demo: $(STAMP)
 	$(VENV)/bin/spendrecon run --demo
 
 ## test: the import contracts (the layers, [tool.importlinter] in pyproject.toml; docs/architecture.md),
-## then the test suite (CI runs this through .ci/run)
+## then the test suite (CI runs this through .ci/run), one worker per core (pytest-xdist), a test
+## module's tests kept on one worker so that its module fixtures are made once
+PYTEST_WORKERS ?= auto
 test: $(STAMP) browser
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ## browser: the headless Chromium that tests/test_report_browser.py drives (Debian/Ubuntu package
 ## `chromium`). Installed with apt-get when missing and we are root (or have password-less sudo);

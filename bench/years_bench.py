@@ -99,8 +99,9 @@ def points(series: dict[str, list[float]], wanted_runs: int,
         if point <= n:
             i = point - 1
             near = series["seconds"][max(0, i - SMOOTH):i + SMOOTH + 1]
+            near_cpu = series["cpu"][max(0, i - SMOOTH):i + SMOOTH + 1]
             out.append({"run": point, "measured": True, "size": series["sizes"][i], "used": series["used"][i],
-                        "seconds": statistics.median(near)})
+                        "seconds": statistics.median(near), "cpu": statistics.median(near_cpu)})
             if tables and point in tables and 1 in tables:
                 first, now = tables[1], tables[point]
                 per_run = sum(now.get(t, 0) - first.get(t, 0) for t in PER_RUN_TABLES)
@@ -109,7 +110,7 @@ def points(series: dict[str, list[float]], wanted_runs: int,
                                 "changes_rows": grown - per_run})
         else:
             out.append({"run": point, "measured": False,
-                        **{key: _extrapolate(series[key], point) for key in ("sizes", "used", "seconds")}})
+                        **{key: _extrapolate(series[key], point) for key in ("sizes", "used", "seconds", "cpu")}})
             out[-1]["size"] = out[-1].pop("sizes")
     return out
 
@@ -126,7 +127,7 @@ def _mb(n: float) -> str:
 
 
 def _print(results: dict[str, dict[str, object]]) -> None:
-    print("\nrun   code       file MB   used MB   run s   rows MB  per-run rows MB  changes' rows MB  target MB")
+    print("\nrun   code       file MB   used MB   run s   CPU s   rows MB  per-run rows MB  changes' rows MB  target MB")
     for name, result in results.items():
         pts = result["points"]  # type: ignore[assignment]
         first = pts[0]["size"] if pts else 0  # type: ignore[index]
@@ -134,7 +135,7 @@ def _print(results: dict[str, dict[str, object]]) -> None:
             mark = "" if p["measured"] else "  (extrapolated)"
             rows = (f"{_mb(p['rows_bytes']):>8}  {_mb(p['per_run_rows_growth']):>15}  {_mb(p['changes_rows']):>16}"
                     f"  {_mb(2 * first + p['changes_rows']):>9}") if "rows_bytes" in p else " " * 53
-            print(f"{p['run']:>4}  {name:9} {_mb(p['size']):>8}  {_mb(p['used']):>8}  {p['seconds']:6.2f}  {rows}{mark}")
+            print(f"{p['run']:>4}  {name:9} {_mb(p['size']):>8}  {_mb(p['used']):>8}  {p['seconds']:6.2f}  {p['cpu']:6.2f}  {rows}{mark}")
     print("\nunchanged data, growth per run from run 3 on (file / used):")
     for name, result in results.items():
         u = result["unchanged"]  # type: ignore[index]
