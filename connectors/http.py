@@ -100,6 +100,7 @@ class SourceClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         on_request: Callable[[], None] | None = None,
+        on_page: Callable[[RawPage], None] | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -119,6 +120,9 @@ class SourceClient:
         # Told of every attempt as it is made (the run's spool counts them, so that a run killed
         # outright still has its SAM.gov requests counted against the day's budget).
         self._on_request = on_request
+        # Handed every response as it arrives (the run's spool keeps them, so that a run failing later, or
+        # killed, still has what the source said: for SAM.gov, which overwrites its figures, the only record).
+        self._on_page = on_page
         self._per_thread = threading.local()
         self._client = httpx.Client(
             base_url=base_url,
@@ -206,6 +210,8 @@ class SourceClient:
                 fetched_at=datetime.now(timezone.utc),
                 body=self._redact(response_text),  # a source may echo the request URL, key and all
             )
+            if self._on_page is not None:
+                self._on_page(page)
             return payload, page
         raise AssertionError("unreachable: the last attempt either returns or raises")
 

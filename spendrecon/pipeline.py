@@ -18,7 +18,7 @@ import duckdb
 import httpx
 
 from connectors.http import RetryPolicy, SourceClient
-from connectors.records import KnownDocument, SamExtract, UsaspendingExtract
+from connectors.records import KnownDocument, RawPage, SamExtract, UsaspendingExtract
 from connectors.sam_gov import fetch_sam_listings
 from connectors.sam_public import PUBLIC_HEADERS, fetch_sam_public
 from connectors.usaspending import fetch_usaspending_year
@@ -222,7 +222,8 @@ def sam_client(plan: RunPlan) -> SourceClient:
         # The keyless endpoints: no api_key to send or hide, no daily quota to ration.
         return SourceClient("sam", s.sam.public_base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
                             max_concurrency=s.sam.public_concurrency, transport=plan.transport,
-                            headers=PUBLIC_HEADERS, on_request=_request_counter(plan, "sam"))
+                            headers=PUBLIC_HEADERS, on_request=_request_counter(plan, "sam"),
+                            on_page=_page_keeper(plan))
     key = "DEMO_KEY" if plan.demo else (sam_api_key() or "")
     left = sam_budget_left(plan)
     if left == 0:
@@ -233,19 +234,24 @@ def sam_client(plan: RunPlan) -> SourceClient:
     return SourceClient("sam", s.sam.base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
                         max_concurrency=s.sam.concurrency, transport=plan.transport,
                         secret_params={"api_key": key}, request_budget=left,
-                        on_request=_request_counter(plan, "sam"))
+                        on_request=_request_counter(plan, "sam"), on_page=_page_keeper(plan))
 
 
 def usaspending_client(plan: RunPlan) -> SourceClient:
     s = plan.settings
     return SourceClient("usaspending", s.usaspending.base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
                         max_concurrency=s.usaspending.concurrency, transport=plan.transport,
-                        on_request=_request_counter(plan, "usaspending"))
+                        on_request=_request_counter(plan, "usaspending"), on_page=_page_keeper(plan))
 
 
 def _request_counter(plan: RunPlan, source: str) -> Callable[[], None] | None:
     spool = plan.spool
     return None if spool is None else (lambda: spool.count_request(source))
+
+
+def _page_keeper(plan: RunPlan) -> Callable[[RawPage], None] | None:
+    spool = plan.spool
+    return None if spool is None else spool.keep_page
 
 
 def extract_sam(plan: RunPlan, client: SourceClient,
@@ -261,8 +267,6 @@ def extract_sam(plan: RunPlan, client: SourceClient,
     else:
         extract = fetch_sam_listings(client, status=s.status, page_size=s.page_size, programs=programs,
                                      on_page=on_page)
-    if plan.spool is not None:
-        plan.spool.keep_pages("sam", extract.pages)
     return extract
 
 
@@ -283,8 +287,6 @@ def extract_usaspending(plan: RunPlan, client: SourceClient, fiscal_year: int,
     extract = fetch_usaspending_year(client, fiscal_year, page_size=plan.settings.usaspending.page_size,
                                      programs=list(plan.scope.programs) if plan.scope.programs else None,
                                      on_page=on_page)
-    if plan.spool is not None:
-        plan.spool.keep_pages(f"usaspending-fy{fiscal_year}", extract.pages)
     return extract
 
 
