@@ -4,10 +4,11 @@
 --
 -- A review is of the finding as it stood when it was given: what its line recorded (recon.annotations
 -- run_id and findings), or, for a line written before reviews recorded it, the record as of its
--- annotated_at (the last succeeded run finished by then, and the finding's last event up to that run).
+-- annotated_at (the last succeeded run started by then, and the finding's last event up to that run).
 -- It no longer applies when
 --   * the finding did not exist then (a program-year review does not cover a finding that appeared later),
---   * it reopened since (resolved then and not now, or a later run reopened it), or
+--   * it reopened since (resolved then and not now, or a later run reopened it - not the repair of a
+--     warehouse an earlier release wrote, which reopens what that release resolved without a cause), or
 --   * its difference moved since by more than both $abs_tolerance and $rel_tolerance of the larger of the
 --     two (as amount_mismatch judges a gap). The difference is the finding's own (figure_restated's is the
 --     change), or with a figure missing the one figure there is, signed as SAM.gov - USAspending. Events
@@ -32,12 +33,12 @@ WITH latest AS (
     QUALIFY row_number() OVER (PARTITION BY f.program_number, f.fiscal_year, f.rule_id
                                ORDER BY a.annotated_at DESC, a.rule_id NULLS LAST) = 1
 ),
-older AS (   -- a line without what it saw: the last succeeded run finished when it was given
+older AS (   -- a line without what it saw: the last succeeded run started when it was given
     SELECT l.*,
            CASE WHEN NOT l.recorded THEN
                (SELECT r.run_id FROM meta.runs AS r
-                WHERE r.status = 'succeeded' AND r.finished_at <= l.annotated_at
-                ORDER BY r.finished_at DESC, r.run_id DESC LIMIT 1) END AS run_then
+                WHERE r.status = 'succeeded' AND r.started_at <= l.annotated_at
+                ORDER BY r.started_at DESC, r.run_id DESC LIMIT 1) END AS run_then
     FROM latest AS l
 ),
 then_and_now AS (
@@ -56,7 +57,7 @@ then_and_now AS (
            END AS gap_now,
            EXISTS (SELECT 1 FROM recon.finding_events AS r
                    WHERE r.program_number = o.program_number AND r.fiscal_year = o.fiscal_year
-                     AND r.rule_id = o.rule_id AND r.event = 'reopened'
+                     AND r.rule_id = o.rule_id AND r.event = 'reopened' AND r.reason IS DISTINCT FROM 'repair'
                      AND r.run_id > coalesce(CASE WHEN o.recorded THEN o.seen_run ELSE o.run_then END, '')
                      AND (NOT o.recorded OR o.seen_run IS NOT NULL)) AS reopened_later
     FROM older AS o
