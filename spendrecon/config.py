@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from spendrecon.fiscal import default_fiscal_years, fiscal_year_of, parse_fiscal_years
+from warehouse.annotations import ABS_TOLERANCE, REL_TOLERANCE
 from warehouse.keys import key_text
 
 DEFAULT_CONFIG_NAME = "spendrecon.yaml"
@@ -95,6 +96,14 @@ class DropGuardSettings(_Strict):
     min_held: int = Field(20, ge=1)
 
 
+class ReviewSettings(_Strict):
+    """When an analyst's review stops applying: its finding's difference moved past both (as
+    amount_mismatch judges a gap) since the review was given."""
+
+    abs_tolerance: Decimal = Field(ABS_TOLERANCE, ge=0)
+    rel_tolerance: Decimal = Field(REL_TOLERANCE, ge=0, le=1)
+
+
 class ScheduleSettings(_Strict):
     # USAspending refreshes its monthly files around the 15th; run a few days after.
     cron: str = "0 6 20 * *"
@@ -122,6 +131,7 @@ class Settings(_Strict):
     usaspending: UsaspendingSettings = UsaspendingSettings()
     http: HttpSettings = HttpSettings()
     drop_guard: DropGuardSettings = DropGuardSettings()
+    reviews: ReviewSettings = ReviewSettings()
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     explanations: dict[str, dict[str, Decimal]] = Field(default_factory=dict)  # per-explanation parameters
     schedule: ScheduleSettings = ScheduleSettings()
@@ -129,7 +139,8 @@ class Settings(_Strict):
     # Where relative paths are anchored: the config file's folder (or the working directory).
     base_dir: str = Field(".", exclude=True)
 
-    @field_validator("sam", "usaspending", "http", "drop_guard", "schedule", "rules", "explanations", mode="before")
+    @field_validator("sam", "usaspending", "http", "drop_guard", "reviews", "schedule", "rules", "explanations",
+                     mode="before")
     @classmethod
     def _empty_section_is_defaults(cls, v: Any) -> Any:
         # `sam:` with nothing under it is YAML null: the section's defaults, as if it were left out

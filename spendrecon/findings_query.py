@@ -30,6 +30,7 @@ class FindingFilter:
     include_resolved: bool = False
     changed_since: str | None = None  # a run id: only findings whose status changed in a later run
     leads: bool = False  # only leads (triage 'lead': no legitimate cause, no non-reporting pattern), largest first
+    stale_reviews: bool = False  # only findings whose latest review no longer applies (recon.findings.review_stale)
 
 
 def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
@@ -45,13 +46,17 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
         cur = con.execute(
             f"""
             SELECT {', '.join('f.' + c if c not in ('program_title', 'agency') else 'p.' + c for c in COLUMNS)}
-            FROM recon.findings AS f
+            FROM (SELECT * FROM recon.findings  -- a file from before the review columns reads them as NULL
+                  UNION ALL BY NAME SELECT NULL::BOOLEAN AS review_stale, NULL::VARCHAR AS stale_review WHERE false
+                 ) AS f
             LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
             WHERE ($program IS NULL OR f.program_number = $program)
               AND ($fiscal_year IS NULL OR f.fiscal_year = $fiscal_year)
               AND ($rule IS NULL OR f.rule_id = $rule)
-              AND ($include_resolved OR $changed_since IS NOT NULL OR counts_as_open(f.status, f.out_of_window))
+              AND ($include_resolved OR $changed_since IS NOT NULL
+                   OR counts_as_open(f.status, f.out_of_window, f.rule_disabled))
               AND (NOT $leads OR f.triage = 'lead')
+              AND (NOT $stale_reviews OR coalesce(f.review_stale, false))
               AND ($changed_since IS NULL OR EXISTS (
                     SELECT 1 FROM recon.finding_events AS e JOIN meta.runs AS r ON r.run_id = e.run_id
                     WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year
@@ -62,7 +67,8 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
                      f.program_number, f.fiscal_year, f.rule_id
             """,
             {"program": f.program, "fiscal_year": f.fiscal_year, "rule": f.rule,
-             "include_resolved": f.include_resolved, "changed_since": f.changed_since, "leads": f.leads},
+             "include_resolved": f.include_resolved, "changed_since": f.changed_since, "leads": f.leads,
+             "stale_reviews": f.stale_reviews},
         )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
@@ -78,12 +84,27 @@ def triage_lines(warehouse: Path) -> list[str]:
     try:
         rows = dict(((bucket, (n, k)) for bucket, n, k in con.execute(
             "SELECT triage, count(*), sum(at_stake(difference, sam_amount, usaspending_amount)) "
-            "FROM recon.findings WHERE counts_as_open(status, out_of_window) GROUP BY triage").fetchall()))
+            "FROM recon.findings WHERE counts_as_open(status, out_of_window, rule_disabled) GROUP BY triage"
+        ).fetchall()))
     finally:
         con.close()
     labels = (("lead", "leads"), ("non_reporting", "systemic non-reporting"), ("legitimate", "legitimate differences"))
     return [f"triage: {label}: {rows.get(key, (0, 0))[0]:,} findings, {format_money(rows.get(key, (0, Decimal(0)))[1])} "
-            "at stake" + (" (spendrecon findings --leads)" if key == "lead" else "") for key, label in labels]
+            "at stake" + (" (spendrecon findings --leads)" if key == "lead" else "") for key, label in labels
+            ] + switched_off_lines(warehouse)
+
+
+def switched_off_lines(warehouse: Path) -> list[str]:
+    """One line per switched-off rule that still has findings: kept as they were, counted nowhere."""
+    con = connect(warehouse, read_only=True)
+    try:
+        rows = con.execute("SELECT rule_id, count(*) FROM recon.findings WHERE rule_disabled "
+                           "AND status <> 'resolved' GROUP BY ALL ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    return [f"switched off: {rule}: {n:,} finding{'s' if n != 1 else ''} "
+            f"kept as {'they were' if n != 1 else 'it was'}, not counted "
+            f"(rules.{rule}.enabled: false; spendrecon findings --all lists them)" for rule, n in rows]
 
 
 def closest_hint(program: str, known: Sequence[str]) -> str:

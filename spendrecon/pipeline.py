@@ -344,7 +344,8 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         for problem in reviews.problems:
             log.warning("%s", problem)
         run.warnings.extend(reviews.problems)
-        sync_annotations(con, reviews.annotations)
+        sync_annotations(con, reviews.annotations, abs_tolerance=settings.reviews.abs_tolerance,
+                         rel_tolerance=settings.reviews.rel_tolerance)
         run_file(con, "recon_agency_year")
         if repairing:
             run.warnings += record_repair(con, run.run_id)

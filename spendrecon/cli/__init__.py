@@ -173,6 +173,7 @@ FINDING_COLUMNS = (
     Column("triage", "triage", whole=True, priority=5),
     Column("review_status", "review", whole=True, priority=6),
     Column("review_note", "note", wrap=True, priority=7),
+    Column("stale_review", "review was", wrap=True, priority=7),  # the review that no longer applies
 )
 
 
@@ -185,6 +186,7 @@ def findings(
     all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved findings")] = False,
     changed_since: Annotated[str | None, typer.Option("--changed-since", help="Only findings new, reopened or resolved after this run id")] = None,
     leads: Annotated[bool, typer.Option("--leads", help="Only leads: no legitimate explanation and no systemic non-reporting, largest first")] = False,
+    stale_reviews: Annotated[bool, typer.Option("--stale-reviews", help="Only findings whose review no longer applies (figures moved, reopened, or new since): review them again")] = False,
     fmt: FormatOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
@@ -198,13 +200,17 @@ def findings(
         _known_rule(rule)
     settings = _settings(config)
     rows = query_findings(settings.warehouse_path,
-                          FindingFilter(program, fiscal_year, rule, all_statuses, changed_since, leads))
+                          FindingFilter(program, fiscal_year, rule, all_statuses, changed_since, leads,
+                                        stale_reviews))
     if fmt == "json":
         sys.stdout.write(to_json(rows) + "\n")
     elif fmt == "csv":
         sys.stdout.write(to_csv(rows))
     else:
-        emit(rows, FINDING_COLUMNS, fmt, title=f"{len(rows):,} findings", out=out)
+        # On a terminal, a switched-off rule's finding (listed with --all) says so beside its status, kept as it was.
+        shown = [{**r, "status": f"{r['status']} (rule off)"} if r.get("rule_disabled") and fmt == "table" else r
+                 for r in rows]
+        emit(shown, FINDING_COLUMNS, fmt, title=f"{len(rows):,} findings", out=out)
 
 
 @app.command()

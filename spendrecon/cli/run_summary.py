@@ -74,7 +74,8 @@ def load_run_outcome(warehouse: Path, run_id: str) -> RunOutcome:
         summary.runs = tuple(runs) if runs else (0, 0, 0)  # type: ignore[assignment]
         summary.programs_compared, summary.program_years = compared if compared else (0, 0)
         summary.open_by_rule = [tuple(r) for r in con.execute(  # type: ignore[misc]
-            "SELECT rule_id, severity, count(*) FROM recon.findings WHERE counts_as_open(status, out_of_window) "
+            "SELECT rule_id, severity, count(*) FROM recon.findings "
+            "WHERE counts_as_open(status, out_of_window, rule_disabled) "
             "GROUP BY ALL ORDER BY 3 DESC, 1").fetchall()]
         return summary
     finally:
