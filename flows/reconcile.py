@@ -22,6 +22,7 @@ from connectors.records import SamExtract, UsaspendingExtract
 from spendrecon import pipeline
 from spendrecon.archive_ingest import archive_config
 from spendrecon.config import load_settings
+from spendrecon.fiscal import fiscal_years_text
 from spendrecon.pipeline import RunPlan
 from spendrecon.redaction import redact
 from spendrecon.report import read_summary, write_report
@@ -156,7 +157,7 @@ def _gather(plan: RunPlan, sam_future: PrefectFuture[SamExtract],
             pages += len(result.pages)
             progress().update("usaspending", done_years, len(years), detail="fiscal years")
             if done_years == len(years):
-                span = f"FY{years[0]}" + (f"-FY{years[-1]}" if len(years) > 1 else "")
+                span = fiscal_years_text(years)  # "FY2019, FY2023" is not FY2019-FY2023
                 progress().finish("usaspending", f"{span}, {_count(rows, 'program-year')} ({_count(pages, 'page')})")
     except BaseException:
         plan.cancel()

@@ -28,10 +28,15 @@ def spendrecon(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess
                           capture_output=True, text=True, timeout=600)
 
 
+RUN_HINT = "hint: 'spendrecon run --help' shows its options and an example"
+
+
 def _refused_before_prefect(cwd: Path, result: subprocess.CompletedProcess[str], message: str) -> None:
-    assert result.returncode == 1
+    # A value typed on the command line is a usage error (exit 2, the error line and a hint); the rest exit 1.
+    usage = message.startswith("error: --")
+    assert result.returncode == (2 if usage else 1)
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [message]
+    assert result.stderr.splitlines() == ([message, RUN_HINT] if usage else [message])
     assert not (cwd / "data" / "prefect").exists()  # Prefect was never configured, let alone started
 
 
