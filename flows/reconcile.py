@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 
-from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted
+from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, Unreachable
 from connectors.http import SourceClient
 from connectors.records import SamExtract, UsaspendingExtract
 from spendrecon import pipeline
@@ -31,8 +31,9 @@ from spendrecon.run_progress import PROGRESS_ENV, LineProgress, RunProgress
 
 # The HTTP layer already retried transient failures; a task retry is the second line, for outages
 # lasting minutes. Errors that another attempt cannot fix are not retried (and SAM.gov retries
-# would spend the daily quota).
-_FINAL_ERRORS = (ClientError, BudgetExceeded, MalformedPayload, RunError)
+# would spend the daily quota), nor is a host that cannot be reached at all (offline, or a wrong URL:
+# the run says so in seconds instead of waiting out minutes of pauses).
+_FINAL_ERRORS = (ClientError, BudgetExceeded, MalformedPayload, RunError, Unreachable)
 
 
 def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:

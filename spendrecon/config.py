@@ -246,8 +246,8 @@ class Settings(_Strict):
     def warehouse_setting(self) -> str:
         """Where the warehouse path came from, as a message names it: ``SPENDRECON_WAREHOUSE``,
         ``warehouse: in spendrecon.yaml``, or the default and how to change it."""
-        return self._warehouse_from or (f"the default, {WAREHOUSE_DEFAULT}; set warehouse: in "
-                                        f"{DEFAULT_CONFIG_NAME} or SPENDRECON_WAREHOUSE to change it")
+        return self._warehouse_from or (f"the default; warehouse: in {DEFAULT_CONFIG_NAME} or "
+                                        "SPENDRECON_WAREHOUSE sets another")
 
     @property
     def reports_path(self) -> Path:

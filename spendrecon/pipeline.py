@@ -25,7 +25,7 @@ from connectors.sam_public import PUBLIC_HEADERS, fetch_sam_public
 from connectors.usaspending import fetch_usaspending_year
 from spendrecon.archive_ingest import archive_config
 from spendrecon.config import Settings, sam_api_key
-from spendrecon.fiscal import fiscal_year_of
+from spendrecon.fiscal import fiscal_year_of, fiscal_years_text
 from spendrecon.history_rebuild import record_history
 from spendrecon.redaction import redact
 from spendrecon.run_errors import RunCancelled, RunError, RunInterrupted
@@ -377,6 +377,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
+        check_scope_matched(con, plan)
         explanations = load_explanations(explanation_overrides(settings))
         run.settings = run_settings(rules, explanations)
         # The run's own row (status running) while it reconciles, in this private copy only: its run
@@ -415,6 +416,29 @@ def _interruptible(plan: RunPlan, con: duckdb.DuckDBPyConnection) -> Iterator[No
         yield
     finally:
         plan.connection = None
+
+
+def check_scope_matched(con: duckdb.DuckDBPyConnection, plan: RunPlan) -> None:
+    """A run for named programs that matched nothing -- neither source has them, nor any earlier run --
+    is a typo, not an empty answer: it fails (nothing published, reports/latest left alone), naming the
+    closest numbers the warehouse knows. Checked after the fetch: only the sources can say a number is
+    unknown."""
+    scope = plan.scope
+    if not scope.programs:
+        return
+    matched = con.execute("SELECT count(*) FROM recon.program_year "
+                          "WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number)",
+                          scope.params()).fetchone()
+    if matched and matched[0]:
+        return
+    from spendrecon.findings_query import closest_programs
+
+    known = [r[0] for r in con.execute("SELECT DISTINCT program_number FROM recon.program_year").fetchall()]
+    hints = {p: closest_programs(p, known) for p in scope.programs}
+    hint = "; ".join(f"closest known to {p}: {', '.join(c)}" for p, c in hints.items() if c)
+    raise RunError(f"programs {', '.join(scope.programs)}: neither SAM.gov nor USAspending has any of them for "
+                   f"{fiscal_years_text(scope.fiscal_years)}, and no earlier run saw them; nothing was "
+                   "published" + (f" ({hint})" if hint else " (check the numbers)"))
 
 
 def absorb_leftover_runs(con: duckdb.DuckDBPyConnection, plan: RunPlan) -> list[LeftoverRun]:

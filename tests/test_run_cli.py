@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 
 from cli_testkit import clean_env
@@ -203,3 +204,44 @@ def test_a_report_that_fails_after_publish_leaves_the_run_succeeded_and_says_so(
     finally:
         con.close()
     assert not (tmp_path / "reports" / "latest").exists()
+
+
+
+class _OfflineTransport:
+    """An httpx transport for a machine with no network: every request fails name resolution."""
+
+    def __init__(self) -> None:
+        self.hosts: Counter[str] = Counter()
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        self.hosts[request.url.host] += 1
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+
+
+def test_an_offline_run_fails_in_seconds_naming_the_network_and_the_host(run_flow, tmp_path, caplog):
+    """No network: each source tries a few times, says so once, and the run's error names the host;
+    Prefect's task retries (minutes of pauses) are not spent on it."""
+    import logging
+
+    from connectors.errors import Unreachable
+    from connectors.http import CONNECT_ATTEMPTS
+    from conftest import demo_settings
+
+    caplog.set_level(logging.WARNING, logger="spendrecon.http")
+    offline = _OfflineTransport()
+    settings = demo_settings(tmp_path, fiscal_years=[2022, 2023])
+    plan = plan_run(settings, transport=httpx.MockTransport(offline))
+    with pytest.raises(Unreachable) as caught:
+        run_flow(plan)
+    assert "cannot reach api." in str(caught.value) and "network" in str(caught.value)
+    # One task attempt per source: the first host to fail ends the run, the other stops where it is.
+    assert offline.hosts["api.sam.gov"] <= CONNECT_ATTEMPTS
+    assert offline.hosts["api.usaspending.gov"] <= 2 * CONNECT_ATTEMPTS
+    told = [r.getMessage() for r in caplog.records if "retrying briefly" in r.getMessage()]
+    assert len(told) == len({m.split(":")[0] for m in told}) <= 2  # once per source at most
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        [(status, error)] = con.execute("SELECT status, error FROM meta.runs").fetchall()
+    finally:
+        con.close()
+    assert status == "failed" and "cannot reach api." in error

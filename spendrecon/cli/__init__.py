@@ -131,7 +131,7 @@ def run(
     check_run(settings, demo=demo, programs_key="--programs" if progs else f"{config or DEFAULT_CONFIG_NAME}: programs")
     if not settings.warehouse_path.exists():
         # A typo in the path would otherwise start a new, empty history without a word.
-        err.print(f"creating a new warehouse at {settings.warehouse_path} ({settings.warehouse_setting})")
+        sys.stderr.write(f"creating a new warehouse at {settings.warehouse_path} ({settings.warehouse_setting})\n")
 
     from spendrecon import run_progress
     from spendrecon.cli.interrupt import stop_on_first_interrupt
