@@ -365,16 +365,18 @@ class ReviewStatus(str, Enum):
 @app.command()
 @one_line_errors
 def annotate(
-    program: Annotated[str, typer.Argument(metavar="ALN", help="e.g. 97.102")],
-    fiscal_year: Annotated[int, typer.Argument(metavar="FISCAL_YEAR", help="e.g. 2022")],
+    program: Annotated[str, typer.Argument(metavar="ALN", hidden=True)],
+    fiscal_year: Annotated[int, typer.Argument(metavar="FISCAL_YEAR", hidden=True)],
     status: Annotated[ReviewStatus, typer.Option("--status", "-s", help="Your verdict")],
-    note: Annotated[str | None, typer.Option("--note", "-m", metavar="TEXT", help="Why; shown in findings and the report")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-m", metavar="NOTE", help="Why; shown in findings and the report")] = None,
     rule: Annotated[str | None, typer.Option("--rule", "-r", metavar="RULE", help="Only this rule's finding (default: every rule of the program-year)")] = None,
     author: Annotated[str | None, typer.Option("--author", metavar="NAME", help="Who reviewed it (default: $USER, else $LOGNAME, else this account's name)")] = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Record your review of a program-year's findings; it survives every later run and rebuild.
+
+    ALN and FISCAL_YEAR name the program-year (97.102 2022).
 
     \b
     Examples:
@@ -392,7 +394,7 @@ def annotate(
     settings = _settings(config)
 
     def waiting(holder: str) -> None:
-        err.print(f"waiting for the writer lock on {settings.warehouse_path}: {holder}")
+        sys.stderr.write(f"waiting for the writer lock on {settings.warehouse_path}: {holder}\n")
 
     covered = record(settings, Annotation(
         program_number=program.strip(), fiscal_year=fiscal_year, status=status.value, note=note,

@@ -34,10 +34,7 @@ def register(app: typer.Typer) -> None:
 
 
 def ingest_archive(
-    sources: Annotated[list[str] | None, typer.Argument(
-        metavar="[PATH_OR_URL]...",
-        help="Award Data Archive zips: paths or URLs, Full (FY2023_All_Assistance_Full_YYYYMMDD.zip) and "
-             "Delta (FY(All)_All_Assistance_Delta_YYYYMMDD.zip). Default: usaspending.archive_sources")] = None,
+    sources: Annotated[list[str] | None, typer.Argument(metavar="PATH_OR_URL", hidden=True)] = None,
     config: ConfigOpt = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, max=16, metavar="N",
                                                 help="CSV parts parsed side by side (default: usaspending.archive_workers)")] = None,
@@ -50,6 +47,9 @@ def ingest_archive(
     verbose: VerboseOpt = False,
 ) -> None:
     """Load Award Data Archive files into the archive store (Full files replace their fiscal year; Deltas apply in date order).
+
+    PATH_OR_URL: Award Data Archive zips, Full (FY2023_All_Assistance_Full_YYYYMMDD.zip) and Delta
+    (FY(All)_All_Assistance_Delta_YYYYMMDD.zip) files; default: usaspending.archive_sources.
 
     \b
     Examples:

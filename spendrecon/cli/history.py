@@ -46,7 +46,7 @@ def _columns(lines: bool) -> tuple[Column, ...]:
 
 
 def history(
-    program: Annotated[str, typer.Argument(metavar="ALN", help="e.g. 97.102")],
+    program: Annotated[str, typer.Argument(metavar="ALN", hidden=True)],
     fiscal_year: Annotated[int | None, typer.Option("--fiscal-year", "-y", metavar="YEAR", help="Only this fiscal year")] = None,
     lines: Annotated[bool, typer.Option("--lines", help="Also each SAM.gov assistance-type line")] = False,
     fmt: FormatOpt = None,
@@ -54,6 +54,8 @@ def history(
     verbose: VerboseOpt = False,
 ) -> None:
     """Each source's figures for a program per run, changes only (from recon.figure_history).
+
+    ALN is the program, e.g. 97.102.
 
     \b
     Examples:

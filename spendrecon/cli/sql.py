@@ -36,8 +36,7 @@ def register(app: typer.Typer) -> None:
 
 
 def sql(
-    query: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="SQL; without it, read from stdin, or "
-                                                                           "a prompt on a terminal")] = None,
+    query: Annotated[str | None, typer.Argument(metavar="QUERY", hidden=True)] = None,
     warehouse: Annotated[Path | None, typer.Option("--warehouse", metavar="PATH",
                                                    help="The DuckDB file (default: the configured warehouse)")] = None,
     fmt: FormatOpt = None,
@@ -45,6 +44,9 @@ def sql(
     verbose: VerboseOpt = False,
 ) -> None:
     """Run SQL on the DuckDB file, opened read-only; rows print as the other commands print them.
+
+    QUERY is one or more statements (the last one's rows are printed); without it the SQL is read from
+    stdin, or, on a terminal, typed at a prompt. (`pip install duckdb` brings no DuckDB shell; this is one.)
 
     \b
     Examples:
