@@ -93,11 +93,13 @@ def test_a_demo_run_is_quiet_and_summarises_itself(tmp_path):
     result = spendrecon(tmp_path, "run", "--demo", "--programs", "97.102,10.001")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "SAM.gov: 1 listing (2 pages)" in result.stderr.splitlines()  # one request per program asked for
-    steps = [line.split(":", 1)[0] for line in result.stderr.splitlines()]
+    announced, *step_lines = result.stderr.splitlines()
+    assert announced.startswith(f"creating a new warehouse at {tmp_path / 'data' / 'spendrecon.duckdb'} (the default")
+    steps = [line.split(":", 1)[0] for line in step_lines]
     assert sorted(steps) == ["SAM.gov", "USAspending", "load and reconcile", "report"]
     assert "Prefect" not in result.stderr and "INFO" not in result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) + len(steps) <= 25
+    assert len(lines) + len(steps) + 1 <= 25
     assert "  SAM.gov: 1 of 2; not found: 10.001" in lines
     assert "findings this run: 3 new, 0 reopened, 0 resolved" in lines
     # Nothing lost: the run's log lines are in Prefect's database.
