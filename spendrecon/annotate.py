@@ -6,6 +6,8 @@ and re-syncs recon.annotations in a copy-and-swap.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spendrecon import pipeline
 from spendrecon.config import Settings
 from spendrecon.run_errors import RunError
@@ -15,8 +17,9 @@ from warehouse.publish import building, writer_lock
 from warehouse.runs import new_run_id
 
 
-def annotate(settings: Settings, annotation: Annotation) -> int:
-    """Record a review note and publish it at once; returns how many findings it now covers."""
+def annotate(settings: Settings, annotation: Annotation, *, on_wait: Callable[[str], None] | None = None) -> int:
+    """Record a review note and publish it at once; returns how many findings it now covers.
+    ``on_wait`` hears who holds the writer lock, if it is held, before the wait for it."""
     path = settings.warehouse_path
     check = open_published(path, RunError)  # no file, or no successful run yet: refused, naming which
     try:
@@ -45,7 +48,7 @@ def annotate(settings: Settings, annotation: Annotation) -> int:
         raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} has {what}{has}; "
                        "nothing recorded")
     # Read at call time from pipeline, where a run waits the same: one setting, one place to patch.
-    with writer_lock(path, wait_seconds=pipeline.LOCK_WAIT_SECONDS):
+    with writer_lock(path, wait_seconds=pipeline.LOCK_WAIT_SECONDS, holder="spendrecon annotate", on_wait=on_wait):
         with building(path, f"annotate-{new_run_id()}") as con:
             # Appended only once the lock is ours: a refused annotate leaves no note behind. What the review
             # saw is read here, under the lock, from the warehouse it is published into.

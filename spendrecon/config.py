@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from spendrecon.fiscal import default_fiscal_years, fiscal_year_of, parse_fiscal_years
 from warehouse.annotations import ABS_TOLERANCE, REL_TOLERANCE
@@ -117,8 +117,11 @@ class ScheduleSettings(_Strict):
         return v
 
 
+WAREHOUSE_DEFAULT = "data/spendrecon.duckdb"
+
+
 class Settings(_Strict):
-    warehouse: str = Field("data/spendrecon.duckdb", min_length=1)
+    warehouse: str = Field(WAREHOUSE_DEFAULT, min_length=1)
     reports_dir: str = "reports"
     data_dir: str = "data"
     fiscal_years: list[int] | None = None  # None: the five most recent completed fiscal years
@@ -247,6 +250,16 @@ class Settings(_Strict):
     def warehouse_path(self) -> Path:
         return self.path(self.warehouse)
 
+    # Which setting chose the warehouse path (load_settings fills it in), for messages about the path.
+    _warehouse_from: str = PrivateAttr(default="")
+
+    @property
+    def warehouse_setting(self) -> str:
+        """Where the warehouse path came from, as a message names it: ``SPENDRECON_WAREHOUSE``,
+        ``warehouse: in spendrecon.yaml``, or the default and how to change it."""
+        return self._warehouse_from or (f"the default; warehouse: in {DEFAULT_CONFIG_NAME} or "
+                                        "SPENDRECON_WAREHOUSE sets another")
+
     @property
     def reports_path(self) -> Path:
         return self.path(self.reports_dir)
@@ -358,9 +371,16 @@ def load_settings(
             data[key] = value
     data["base_dir"] = str(base_dir)
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as err:
         raise ConfigError(_format_validation_error(err, source), _issues(err)) from None
+    if env.get("SPENDRECON_WAREHOUSE"):
+        settings._warehouse_from = "from SPENDRECON_WAREHOUSE"
+    elif "warehouse" in (overrides or {}) and (overrides or {})["warehouse"] is not None:
+        settings._warehouse_from = "as given"
+    elif config_path is not None and "warehouse" in data:
+        settings._warehouse_from = f"from warehouse: in {config_path}"
+    return settings
 
 
 def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any]:

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -43,22 +45,48 @@ def building_path(published: Path, run_id: str) -> Path:
 
 
 @contextmanager
-def writer_lock(published: Path, *, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the warehouse's writer lock, waiting up to ``wait_seconds`` for another writer to finish."""
+def writer_lock(published: Path, *, wait_seconds: float = 0.0, holder: str | None = None,
+                on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the warehouse's writer lock, waiting up to ``wait_seconds`` for another writer to finish.
+
+    ``holder`` (what is writing: "spendrecon run <id>", "spendrecon annotate") is written into the lock
+    file with the process id and the time, so that a writer kept waiting can say who holds the lock
+    and since when: ``on_wait`` is called once with that text when the lock is found held."""
     published.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path(published), os.O_CREAT | os.O_RDWR, 0o644)
     try:
         deadline = time.monotonic() + wait_seconds
+        told = False
         while not _try_lock(fd):
+            if not told and on_wait is not None:
+                on_wait(_held_by(fd))
+                told = True
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
-                    f"another spendrecon run is writing {published} (lock {lock_path(published)} is held); "
+                    f"another spendrecon run is writing {published} ({_held_by(fd)}; lock {lock_path(published)}); "
                     "wait for it to finish"
                 )
             time.sleep(0.2)
+        _write_holder(fd, holder)
         yield
     finally:
         os.close(fd)  # closing releases the flock
+
+
+def _write_holder(fd: int, holder: str | None) -> None:
+    since = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    text = json.dumps({"holder": holder or "spendrecon", "pid": os.getpid(), "since": since})
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, text.encode("utf-8"), 0)
+
+
+def _held_by(fd: int) -> str:
+    """Who holds the lock, as its holder wrote it: 'held by spendrecon run X (pid 123) since ...'."""
+    try:
+        found = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
+        return f"held by {found['holder']} (pid {found['pid']}) since {found['since']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "held by another process"  # a writer from before holders were recorded
 
 
 def _try_lock(fd: int) -> bool:
