@@ -101,3 +101,25 @@ def test_switched_back_on_it_reopens_in_that_run_naming_the_run_whose_figures_ca
         assert verify(con, all_runs=True).ok
     finally:
         con.close()
+
+
+def test_a_finding_that_stayed_resolved_is_compared_with_the_run_that_last_evaluated_it(tmp_path, monkeypatch):
+    """Found by bench-years: a finding resolved in r2 and evaluated (still resolved) in r3, where SAM.gov
+    moved within tolerance, reopens in r4 because USAspending moved. The cause is r4's USAspending change;
+    compared with r2 (the run that resolved it) the reopening was put down to r3's SAM.gov restatement,
+    which the rule had already looked at, and verify refused the run."""
+    w = World(tmp_path, monkeypatch)
+    key = ("12.700", 2022)
+    w.run("r1", {key: 3000000}, {key: 2000000})  # amount_mismatch: $1M apart
+    w.run("r2", {key: 3000000}, {key: 2950000})  # within tolerance: resolved (usaspending_restated)
+    w.run("r3", {key: 3050000}, {key: 2950000})  # SAM.gov restates, still within tolerance: stays resolved
+    w.run("r4", {key: 3050000}, {key: 2000000})  # USAspending drops back: reopened
+    events = w.query("SELECT run_id, event, reason, cause_run_id FROM recon.finding_events "
+                     "WHERE rule_id = 'amount_mismatch' ORDER BY run_id")
+    assert events == [("r1", "new", None, None), ("r2", "resolved", "usaspending_restated", "r2"),
+                      ("r4", "reopened", "usaspending_restated", "r4")]
+    con = connect(w.path, read_only=True)
+    try:
+        assert verify(con, None, all_runs=True).ok
+    finally:
+        con.close()

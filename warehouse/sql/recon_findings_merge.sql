@@ -7,23 +7,39 @@
 
 -- The findings whose status this run changes: hits of findings that were resolved (they reopen) and
 -- earlier findings in scope that this run did not hit (they resolve), each with the run it is compared
--- with - the one that last saw it, or the one that resolved it.
+-- with: the last run that evaluated it - the latest succeeded run before this one whose scope covered the
+-- program-year with the rule switched on (verify_resolutions_have_causes.sql's evaluated_run). A finding
+-- that stayed resolved through runs that evaluated it is compared with the latest of them, not with the
+-- run that resolved it: a cause is what changed since the rule last looked. A file whose runs do not say
+-- (older releases) compares with the run that resolved it, or that last saw it.
 CREATE OR REPLACE TEMP TABLE findings_flipped AS
-SELECT c.program_number, c.fiscal_year, c.rule_id, 'reopened' AS event, c.sam_amount, c.usaspending_amount,
-       f.run_id AS since_run_id
-FROM findings_current AS c
-JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
-WHERE f.status = 'resolved'
-UNION ALL
-SELECT f.program_number, f.fiscal_year, f.rule_id, 'resolved', f.sam_amount, f.usaspending_amount, f.last_seen_run_id
-FROM recon.findings AS f
-WHERE f.status <> 'resolved'
-  AND in_scope($fiscal_years, $programs, f.fiscal_year, f.program_number)
-  AND list_contains($rule_ids, f.rule_id)
-  AND NOT EXISTS (
-      SELECT 1 FROM findings_current AS c
-      WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
-  );
+WITH flipped AS (
+    SELECT c.program_number, c.fiscal_year, c.rule_id, 'reopened' AS event, c.sam_amount, c.usaspending_amount,
+           f.run_id AS status_run_id
+    FROM findings_current AS c
+    JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
+    WHERE f.status = 'resolved'
+    UNION ALL
+    SELECT f.program_number, f.fiscal_year, f.rule_id, 'resolved', f.sam_amount, f.usaspending_amount,
+           f.last_seen_run_id
+    FROM recon.findings AS f
+    WHERE f.status <> 'resolved'
+      AND in_scope($fiscal_years, $programs, f.fiscal_year, f.program_number)
+      AND list_contains($rule_ids, f.rule_id)
+      AND NOT EXISTS (
+          SELECT 1 FROM findings_current AS c
+          WHERE c.program_number = f.program_number AND c.fiscal_year = f.fiscal_year AND c.rule_id = f.rule_id
+      )
+)
+SELECT g.* EXCLUDE (status_run_id),
+       greatest(g.status_run_id,
+                (SELECT max(r.run_id) FROM meta.runs AS r
+                 WHERE r.status = 'succeeded' AND r.run_id < $run_id
+                   AND list_contains(r.fiscal_years, g.fiscal_year)
+                   AND program_in_scope(coalesce(r.programs, []), g.program_number)
+                   AND coalesce(json_extract(r.settings, '$.rules.' || g.rule_id || '.enabled')::VARCHAR, 'true')
+                       <> 'false')) AS since_run_id
+FROM flipped AS g;
 
 -- Why each flips: a resolution or a reopening states a cause that happened (recon_finding_events.sql
 -- lists the reasons). A cause is a change of a figure the rule reads - SAM.gov's actual per
