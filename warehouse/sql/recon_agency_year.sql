@@ -18,7 +18,7 @@ open_findings AS (
            triage_bucket(f.triage, f.explanation) AS triage,
            at_stake(f.difference, f.sam_amount, f.usaspending_amount) AS at_stake
     FROM recon.findings AS f
-    WHERE counts_as_open(f.status, f.out_of_window)
+    WHERE counts_as_open(f.status, f.out_of_window, f.rule_disabled)
 ),
 flagged AS (
     SELECT DISTINCT program_number, fiscal_year FROM open_findings

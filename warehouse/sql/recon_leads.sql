@@ -34,5 +34,6 @@ SELECT f.program_number,
 FROM recon.findings AS f
 LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
 LEFT JOIN reported AS r USING (program_number)
-WHERE f.status <> 'resolved' AND NOT coalesce(f.out_of_window, false) AND f.triage = 'lead'
+WHERE f.status <> 'resolved' AND NOT coalesce(f.out_of_window, false) AND NOT coalesce(f.rule_disabled, false)
+  AND f.triage = 'lead'
 ORDER BY at_stake DESC, f.program_number, f.fiscal_year, f.rule_id;
