@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench bench-history bench-replay bench-years clean browser
+.PHONY: install demo test bench bench-profile bench-history bench-replay bench-years clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ browser:
 ## bench: the archive-ingestion benchmark (BENCH_ARGS="--rows 20000000" for a bigger archive)
 bench: $(STAMP)
 	$(PY) bench/archive_bench.py $(BENCH_ARGS)
+
+## bench-profile: where an archive ingest's time goes, per step, wall and CPU seconds, at 1M and 5M rows
+## (BENCH_PROFILE_ARGS="--rows 1000000 --repeat 1" for a quick one)
+bench-profile: $(STAMP)
+	$(PY) bench/archive_profile.py $(BENCH_PROFILE_ARGS)
 
 ## bench-history: warehouse growth over 12 runs and demo run time, side by side with BASELINE (a checkout of main)
 bench-history: $(STAMP)

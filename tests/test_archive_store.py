@@ -8,7 +8,7 @@ import pytest
 from archive_testkit import delete_row, delta_name, full_name, make_zip, txn
 from connectors.records import ingest_order, parse_archive_name
 from warehouse.archive.columns import FULL_COLUMNS
-from warehouse.archive.ingest import ingest_file
+from warehouse.archive.ingest import StepClock, ingest_file
 from warehouse.archive.queries import program_years, top_transactions
 from warehouse.archive.store import ArchiveStoreError, open_store
 
@@ -95,6 +95,22 @@ def test_keys_are_upper_cased(tmp_path: Path) -> None:
     row = con.execute("SELECT assistance_transaction_unique_key, assistance_award_unique_key "
                       "FROM raw.archive_transactions").fetchone()
     assert row == ("7022_ABC_-NONE-_97.102_1", "ASST_NON_ABC_7022")
+
+
+def test_keys_and_program_numbers_lose_edge_spaces_of_every_kind(tmp_path: Path) -> None:
+    # Plain ASCII keys skip trim (parts.trimmed); anything trim could change still goes through it:
+    # edge spaces, no-break and ideographic spaces, and non-ASCII text, whose upper case is Unicode's.
+    nbsp, ideographic = "\u00a0", "\u3000"
+    con = _store(tmp_path)
+    ingest_file(con, make_zip(tmp_path, full_name(2023, "20240115"), [
+        txn("  k_1 ", award=f"{nbsp}asst_k_7022{ideographic}", program=" 97.102 "),
+        txn("k_2\tx", award="asst_é_7022", program=f"{nbsp}10.001"),
+        txn("K_3", award="ASST K 7022", program="10.001"),
+    ]))
+    rows = con.execute("SELECT assistance_transaction_unique_key, assistance_award_unique_key, cfda_number "
+                       "FROM raw.archive_transactions ORDER BY 1").fetchall()
+    assert rows == [("K_1", "ASST_K_7022", "97.102"), ("K_2\tX", "ASST_É_7022", "10.001"),
+                    ("K_3", "ASST K 7022", "10.001")]
 
 
 def test_files_apply_fulls_first_then_deltas_by_date() -> None:
@@ -253,3 +269,25 @@ def test_a_store_made_before_award_description_opens_upgrades_and_loads(tmp_path
     assert top_transactions(con, "97.102", 2023)[0]["award_description"] == "AWARD DESCRIPTION OF ASST_NON_N_7022"
     con.close()
     open_store(path).close()  # opening again is a no-op: the column is there
+
+
+def test_a_step_clock_times_each_step_of_a_load(tmp_path: Path) -> None:
+    # What bench/archive_profile.py reads: wall and CPU seconds per step of the real ingest. The
+    # clock only watches; the file loads as it would without it.
+    con = _store(tmp_path)
+    clock = StepClock()
+    result = ingest_file(con, make_zip(tmp_path / "src", full_name(2023, "20240115"),
+                                       [txn("A_1"), txn("A_1", amount="7.00"), txn("B_1", amount="1.005")]), clock=clock)
+    assert (result.rows_loaded, result.rows_skipped, result.rows_quarantined) == (1, 1, 1)
+    assert list(clock.steps) == ["open", "load", "quarantine", "repeated keys", "reconcile", "commit"]
+    for name, (wall, cpu) in clock.steps.items():
+        assert wall > 0 and cpu >= 0, name
+    # A step entered more than once adds up; a file skipped as already applied stops after "open".
+    again = StepClock()
+    with again.step("open"):
+        pass
+    before = again.steps["open"][0]
+    skipped = ingest_file(con, make_zip(tmp_path / "src", full_name(2023, "20240115"),
+                                        [txn("A_1"), txn("A_1", amount="7.00"), txn("B_1", amount="1.005")]), clock=again)
+    assert skipped.status == "skipped"
+    assert list(again.steps) == ["open"] and again.steps["open"][0] > before
