@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from spendrecon.report.data import Finding
-from warehouse.explanations.registry import load_explanations
+from warehouse.explanations.registry import BUCKETS, load_explanations
 
-BUCKETS = ("legitimate", "non_reporting", "lead")
-BUCKET_LABELS = {"legitimate": "Legitimate difference", "non_reporting": "Systemic non-reporting",
-                 "lead": "Lead"}
+BUCKET_LABELS = {"pending": "Pending (not due yet)", "legitimate": "Legitimate difference",
+                 "non_reporting": "Systemic non-reporting", "lead": "Lead"}
 ZERO = Decimal("0.00")
 
 
