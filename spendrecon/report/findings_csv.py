@@ -12,6 +12,7 @@ COLUMNS = (
     "sam_amount", "usaspending_amount", "difference", "message", "first_seen_run_id", "last_seen_run_id",
     # Added later, so at the end: scripts reading the earlier columns by position keep working.
     "explanation", "explanation_reason", "review_status", "review_note",
+    "sam_figure",  # which SAM.gov figure sam_amount is: actual, or estimate (estimate_only)
 )
 
 
