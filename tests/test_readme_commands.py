@@ -232,7 +232,7 @@ def _awards_loans_json(r, folder):
 
 def _demo_run_again(r, folder):
     assert _one(folder, "SELECT count(*) FILTER (WHERE status = 'succeeded' AND mode = 'demo') FROM meta.runs") == (2,)
-    assert _one(folder, "SELECT count(*) FROM recon.findings WHERE status <> 'resolved'") == (1862,)
+    assert _one(folder, "SELECT count(*) FROM recon.findings WHERE status <> 'resolved'") == (5008,)
 
 
 def _archive_mode_run(r, folder):
