@@ -6,6 +6,7 @@ from datetime import date
 from history_fixtures import listing, resolved_reason, run
 from recon_fixtures import (add_sam, add_usaspending, explanations_of, new_warehouse, primary, reconcile,
                             triage)
+from warehouse.verify import verify
 
 FEB_2024 = date(2024, 2, 15)  # FY2023 ended 30 September 2023; its actuals are due from 1 January 2025
 
@@ -157,3 +158,5 @@ def test_the_arriving_actual_resolves_the_wait_as_reported_not_restated():
         years=(2023,), as_of=date(2024, 8, 15))
     for rule in ("estimate_only", "obligations_not_in_sam"):
         assert resolved_reason(con, "r2", "97.102", 2023, rule) == "sam_reported"
+    # The record's own check finds the cause too: the actual's first version, opened by the run.
+    assert verify(con, "r2").ok

@@ -523,7 +523,8 @@ def test_limitations_page_says_what_the_comparison_cannot_see(warehouse: Path, t
     page = html_text.split('<section id="limitations"', 1)[1].split("</section>", 1)[0]
     for fact in ("subsidy cost", "face value", "deobligation", "action date", "overwrite", "archive",
                  "MULTIPLE RECIPIENTS", "Renumbered", "Salaries and Expenses", "non-financial", "$619 billion",
-                 "FY2008", "rolling window", "more than $1,000 and by more than 5%", "GAO-26-107551", "FY2022"):
+                 "FY2008", "rolling window", "more than $1,000 and by more than 5%", "GAO-26-107551", "FY2022",
+                 "15 months after the year ends", "sam_actual_not_yet_due"):
         assert fact in page, fact
 
 
