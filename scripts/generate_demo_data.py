@@ -1229,8 +1229,8 @@ def due_years(generated: Generated) -> dict[int, bool]:
 
 def _sam_side_reference(generated: Generated) -> dict[tuple[str, int], list[str]]:
     """The SAM.gov-side explanations of each listed program-year that shows its year without an actual:
-    sam_actual_not_yet_due where the year is not due, else the characterizations sam_never_reported,
-    sam_agency_silent and sam_year_not_reported. (The bundle has no partial actual in a year not due, which
+    sam_actual_not_yet_due where the year is not due (and of an active listing's years it does not show yet),
+    else the characterizations sam_never_reported, sam_agency_silent and sam_year_not_reported. (The bundle has no partial actual in a year not due, which
     would make estimate_only pending alone.)"""
     due = due_years(generated)
     found: dict[tuple[str, int], list[str]] = {}
@@ -1246,6 +1246,10 @@ def _sam_side_reference(generated: Generated) -> dict[tuple[str, int], list[str]
     reporting_in = Counter(year for (_, year), value in actual.items() if value is not None)
     for program in generated.programs:
         reported = [y for y in shows[program.aln] if actual[(program.aln, y)] is not None]
+        if program.status == "Active":  # an active listing adds a year in its update: until due, a wait
+            for year in set(program.usaspending) - shows[program.aln]:
+                if year in due and not due[year]:
+                    found[(program.aln, year)] = ["sam_actual_not_yet_due"]
         for year in shows[program.aln]:
             key = (program.aln, year)
             if actual[key] is not None:
@@ -1279,19 +1283,20 @@ def _close(a: Decimal, b: Decimal) -> bool:
 
 
 def _shifts_within_tolerance(facts: dict[tuple[str, int], tuple[Decimal | None, Decimal | None]],
-                             rows: list[dict[str, Any]]) -> set[tuple[str, int]]:
+                             rows: list[dict[str, Any]], programs: dict[str, Program]) -> set[tuple[str, int]]:
     """Program-years whose flagged gap fiscal_year_shift.sql accounts for within its tolerance: SAM.gov's
     actual is a neighbouring year's USAspending figure, or USAspending's figure a neighbouring year's actual,
-    and that neighbouring year does not already agree with itself. (A neighbour with no SAM.gov actual -
-    one not reported yet - agrees with nothing.)"""
+    and that neighbouring year does not already agree with itself (judged by its estimate where its actual
+    is not in; a year SAM.gov states nothing for keeps its USAspending money)."""
     found: set[tuple[str, int]] = set()
     for row in rows:
         key, hits = (row["aln"], row["year"]), set(row["rules"])
         actual, usa = facts[key]
         for year in (row["year"] - 1, row["year"] + 1):
             n_actual, n_usa = facts.get((row["aln"], year), (None, None))
-            agrees = n_actual is not None and n_usa is not None and _close(n_actual, n_usa)
-            if (hits & {"actual_not_in_usaspending", "amount_mismatch"} and actual and n_usa
+            own = n_actual if n_actual is not None else _sam_year(programs[row["aln"]], year)[1]
+            agrees = own is not None and n_usa is not None and _close(own, n_usa)
+            if (hits & {"actual_not_in_usaspending", "amount_mismatch"} and actual and n_usa and own is not None
                     and _close(actual, n_usa) and not agrees):
                 found.add(key)
             if hits & _EXCESS_RULES and usa and n_actual and _close(usa, n_actual) and not agrees:
@@ -1307,7 +1312,7 @@ def _other_aln_pairs(programs: dict[str, Program], facts: dict[tuple[str, int], 
     shifted |= {key for key, (actual, usa) in facts.items() if _non_award_closes(programs[key[0]], key[1], actual, usa)}
     shifted |= {(aln, year) for (aln, year), (_, usa) in facts.items()  # USAspending's figure is a neighbour's actual
                 if usa and any(facts.get((aln, y), (None, None))[0] == usa for y in (year - 1, year + 1))}
-    shifted |= _shifts_within_tolerance(facts, rows)
+    shifted |= _shifts_within_tolerance(facts, rows, programs)
     flagged = {(r["aln"], r["year"]): set(r["rules"]) for r in rows}
     short: dict[tuple[str, int], list[tuple[Decimal, str]]] = {}
     excess: dict[tuple[str, int], list[tuple[Decimal, str]]] = {}

@@ -28,7 +28,7 @@ def test_replaying_the_later_vintage_shows_carried_figures_restatements_and_late
     # The whole demo, summary, rule table and triage lines included, fits a screen: at most 25 lines.
     assert len(first.stdout.splitlines()) + len(first.stderr.splitlines()) <= 25, first.stdout + first.stderr
     assert "findings this run: 5,008 new, 0 reopened, 0 resolved" in first.stdout
-    assert "triage: leads: 220 program-years (221 findings)" in first.stdout and "Prefect" not in first.stderr
+    assert "triage: leads: 225 program-years (226 findings)" in first.stdout and "Prefect" not in first.stderr
     second = spendrecon(tmp_path, "run", "--demo", "--demo-vintage", "2", prefect=prefect_env)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "findings this run: 167 new, 0 reopened, 7 resolved" in second.stdout

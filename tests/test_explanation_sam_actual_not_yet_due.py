@@ -121,19 +121,30 @@ def test_a_partial_actual_waits_for_its_missing_lines():
     assert triage(con, "97.105", 2023, "estimate_only") == "pending"
 
 
-def test_a_listing_that_does_not_show_the_year_or_a_number_no_longer_listed_gets_no_actual_by_waiting():
+def test_an_active_listing_not_showing_the_year_yet_waits_for_its_update():
     con = new_warehouse()
     _reporting_listings(con, 1)
-    add_sam(con, "97.106", 2022, actual="4000000")  # listed, but its listing does not show FY2023
+    add_sam(con, "97.106", 2022, actual="4000000")  # active; its listing does not show FY2023 yet
+    add_usaspending(con, "97.106", 2022, "4000000")
+    add_usaspending(con, "97.106", 2023, "4000000")
+    _waiting(con, "97.108")  # 1 of the 2 listings showing FY2023 reports: not most
+    reconcile(con, "run1", years=(2022, 2023), run_date=FEB_2024)
+    assert triage(con, "97.106", 2023, "obligations_not_in_sam") == "pending"
+
+
+def test_an_archived_listing_or_a_number_no_longer_listed_gets_no_actual_by_waiting():
+    con = new_warehouse()
+    _reporting_listings(con, 1)
+    add_sam(con, "97.106", 2022, actual="4000000", status="Inactive")  # archived before FY2023
     add_usaspending(con, "97.106", 2022, "4000000")
     add_usaspending(con, "97.106", 2023, "4000000")
     _waiting(con, "97.107")
     con.execute("UPDATE staging.sam_listings SET no_longer_listed = true WHERE program_number = '97.107'")
     reconcile(con, "run1", years=(2022, 2023), run_date=FEB_2024)
-    assert triage(con, "97.106", 2023, "obligations_not_in_sam") == "lead"
-    assert ("obligations_not_in_sam", "sam_actual_not_yet_due") not in explanations_of(con, "97.107", 2023)
-    assert primary(con, "97.107", 2023, "obligations_not_in_sam")[0] == "unlisted_program"
-    assert triage(con, "97.107", 2023, "obligations_not_in_sam") == "legitimate"
+    for aln in ("97.106", "97.107"):
+        assert ("obligations_not_in_sam", "sam_actual_not_yet_due") not in explanations_of(con, aln, 2023)
+        assert primary(con, aln, 2023, "obligations_not_in_sam")[0] == "unlisted_program"
+        assert triage(con, aln, 2023, "obligations_not_in_sam") == "legitimate"
 
 
 def test_a_year_still_running_is_partial_year_not_pending():
