@@ -17,14 +17,20 @@ install: $(STAMP)
 ## demo: the whole pipeline on the bundled demo data, offline; and the demo's small Award Data
 ## Archive (generated, a few seconds) in the archive store, for `awards` and archive mode
 demo: $(STAMP)
-	$(VENV)/bin/spendrecon ingest-archive --demo --no-flow
+	$(VENV)/bin/spendrecon ingest-archive --demo --no-flow --quiet
 	$(VENV)/bin/spendrecon run --demo
+	@echo ""
+	@echo "Next: source $(VENV)/bin/activate       # puts spendrecon on your PATH (or call $(VENV)/bin/spendrecon)"
+	@echo "      spendrecon findings --leads      # what no explanation covers, most at stake first"
+	@echo "      open reports/latest/report.html in a browser (it works offline; always the newest run's)"
 
 ## test: the import contracts (the layers, [tool.importlinter] in pyproject.toml; docs/architecture.md),
-## then the test suite (CI runs this through .ci/run)
+## then the test suite (CI runs this through .ci/run), one worker per core (pytest-xdist), a test
+## module's tests kept on one worker so that its module fixtures are made once
+PYTEST_WORKERS ?= auto
 test: $(STAMP) browser
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ## browser: the headless Chromium that tests/test_report_browser.py drives (Debian/Ubuntu package
 ## `chromium`). Installed with apt-get when missing and we are root (or have password-less sudo);

@@ -50,6 +50,9 @@ def steps(plan):
 
 mode, folder, runs = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 every = int(sys.argv[4]) if len(sys.argv) > 4 else 50  # changing: one figure in `every` changes a run
+# runs after which the warehouse file is copied to `snapshots` (bench/years_bench.py measures them)
+snapshot_runs = {int(r) for r in sys.argv[5].split(",") if r} if len(sys.argv) > 5 else set()
+snapshots = Path(sys.argv[6]) if len(sys.argv) > 6 else None
 settings = load_settings(None, overrides={"fiscal_years": [2019, 2020, 2021, 2022, 2023],
     "warehouse": str(folder / "w.duckdb"), "data_dir": str(folder / "data"),
     "reports_dir": str(folder / "reports")}, environ={})
@@ -101,19 +104,23 @@ def used_bytes(path):
     finally:
         con.close()
 
-sizes, seconds, used = [], [], []
+sizes, seconds, used, cpu = [], [], [], []
 bundle = base
 for i in range(1, runs + 1):
     if mode == "changing" and i > 1:
         bundle = changed(bundle, i)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     steps(plan_run(settings, demo=True, transport=EmulatorTransport(ApiEmulator(bundle))))
     seconds.append(time.perf_counter() - t)
+    cpu.append(time.process_time() - c)  # all the process's threads: steadier than wall time on a busy machine
     sizes.append(settings.warehouse_path.stat().st_size)
     used.append(used_bytes(settings.warehouse_path))
+    if i in snapshot_runs and snapshots is not None:
+        import shutil
+        shutil.copyfile(settings.warehouse_path, snapshots / f"run-{i}.duckdb")
     if i % 25 == 0:
         print(f"progress: run {i}, {sizes[-1] / 1e6:.1f} MB, {seconds[-1]:.2f} s", flush=True)
-print(json.dumps({"sizes": sizes, "seconds": seconds, "used": used}))
+print(json.dumps({"sizes": sizes, "seconds": seconds, "used": used, "cpu": cpu}))
 '''
 
 
@@ -123,12 +130,15 @@ def _env(code_root: Path) -> dict[str, str]:
     return env
 
 
-def growth(code_root: Path, mode: str, runs: int, every: int = 50) -> dict[str, list[float]]:
+def growth(code_root: Path, mode: str, runs: int, every: int = 50, snapshot_runs: tuple[int, ...] = (),
+           snapshots: Path | None = None) -> dict[str, list[float]]:
     """``runs`` pipeline runs in a fresh folder: the file's size, its used bytes and the run's seconds
-    after each. ``changing``: one figure in ``every`` changes each run."""
+    after each. ``changing``: one figure in ``every`` changes each run. The file after each run of
+    ``snapshot_runs`` is copied to ``snapshots/run-N.duckdb``."""
     with tempfile.TemporaryDirectory(prefix="history-bench-") as folder, \
             tempfile.TemporaryFile("w+") as errors:
-        proc = subprocess.Popen([sys.executable, "-c", DRIVER, mode, folder, str(runs), str(every)], cwd=folder,
+        proc = subprocess.Popen([sys.executable, "-c", DRIVER, mode, folder, str(runs), str(every),
+                                 ",".join(map(str, snapshot_runs)), str(snapshots or "")], cwd=folder,
                                 env=_env(code_root), stdout=subprocess.PIPE, stderr=errors, text=True)
         assert proc.stdout is not None
         last = ""

@@ -8,7 +8,13 @@ one figure in ``--every`` (SAM.gov listings and USAspending rows, picked per run
 changing each run. A baseline run for fewer runs than a point is extrapolated from its later runs (a
 straight line through runs 5..N, for size and time alike); the output says which points are. Then a
 series on unchanged data (``--unchanged-runs``) gives the growth of a run that changes nothing.
-Results go to bench/years_results.json.
+
+At each measured point the file is also taken apart: each table copied alone into a fresh file with
+64 KB blocks, so that what the rows themselves take is known apart from free blocks and block
+rounding. "Per-run rows" are the tables every run adds to, changed or not (meta.runs and the raw page
+rows); the rest of the growth since run 1 is what the changes' own rows take (history versions,
+findings and their events, changed response chunks). The target: the file at run 365 at most twice
+its size after run 1 plus the changes' own rows. Results go to bench/years_results.json.
 """
 from __future__ import annotations
 
@@ -16,7 +22,10 @@ import argparse
 import json
 import statistics
 import sys
+import tempfile
 from pathlib import Path
+
+import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from history_bench import ROOT, growth  # noqa: E402  (bench/ is not a package)
@@ -40,29 +49,68 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, object]] = {}
     for name, (root, runs) in bases.items():
         print(f"{name} ({root}): {runs} runs, one figure in {args.every} changing each ...", flush=True)
-        changing = growth(root, "changing", runs, args.every)
+        with tempfile.TemporaryDirectory(prefix="years-bench-") as snaps:
+            wanted = tuple(p for p in POINTS if p <= runs)
+            changing = growth(root, "changing", runs, args.every, wanted, Path(snaps))
+            tables = {p: table_bytes(Path(snaps) / f"run-{p}.duckdb") for p in wanted}
         print(f"{name}: {args.unchanged_runs} runs on unchanged data ...", flush=True)
         unchanged = growth(root, "unchanged", args.unchanged_runs)
         results[name] = {"root": str(root), "changing": changing, "unchanged": unchanged,
-                         "points": points(changing, args.runs)}
+                         "points": points(changing, args.runs, tables)}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     _print(results)
     return 0
 
 
-def points(series: dict[str, list[float]], wanted_runs: int) -> list[dict[str, object]]:
-    """Size, used bytes and run time at each of POINTS (up to ``wanted_runs``), measured or extrapolated."""
+# Tables every run adds rows to whether or not anything changed (in older releases the raw tables held
+# the bodies themselves, one copy per run).
+PER_RUN_TABLES = ("meta.runs", "raw.sam_page_refs", "raw.usaspending_page_refs", "raw.sam_public_document_refs",
+                  "raw.sam_pages", "raw.usaspending_pages", "raw.sam_public_documents")
+
+
+def table_bytes(path: Path) -> dict[str, int]:
+    """What each base table of the file takes on its own, compacted, in 64 KB blocks."""
+    out: dict[str, int] = {}
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{path}' AS src (READ_ONLY)")  # bench's own temporary paths, no quotes in them
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'src'").fetchall()
+        for schema, table in tables:
+            with tempfile.TemporaryDirectory() as scratch:
+                con.execute(f"ATTACH '{scratch}/t.duckdb' AS one (BLOCK_SIZE 65536)")
+                con.execute(f'CREATE TABLE one.t AS SELECT * FROM src."{schema}"."{table}"')
+                con.execute("CHECKPOINT one")
+                size, used = con.execute("SELECT block_size, used_blocks FROM pragma_database_size() "
+                                         "WHERE database_name = 'one'").fetchall()[0]
+                con.execute("DETACH one")
+            out[f"{schema}.{table}"] = int(size) * int(used)
+    finally:
+        con.close()
+    return out
+
+
+def points(series: dict[str, list[float]], wanted_runs: int,
+           tables: dict[int, dict[str, int]] | None = None) -> list[dict[str, object]]:
+    """Size, used bytes and run time at each of POINTS (up to ``wanted_runs``), measured or extrapolated;
+    for measured points with ``tables``, what the rows take: per-run rows and the changes' own rows."""
     n = len(series["sizes"])
     out = []
     for point in (p for p in POINTS if p <= wanted_runs):
         if point <= n:
             i = point - 1
             near = series["seconds"][max(0, i - SMOOTH):i + SMOOTH + 1]
+            near_cpu = series["cpu"][max(0, i - SMOOTH):i + SMOOTH + 1]
             out.append({"run": point, "measured": True, "size": series["sizes"][i], "used": series["used"][i],
-                        "seconds": statistics.median(near)})
+                        "seconds": statistics.median(near), "cpu": statistics.median(near_cpu)})
+            if tables and point in tables and 1 in tables:
+                first, now = tables[1], tables[point]
+                per_run = sum(now.get(t, 0) - first.get(t, 0) for t in PER_RUN_TABLES)
+                grown = sum(now.values()) - sum(first.values())
+                out[-1].update({"rows_bytes": sum(now.values()), "per_run_rows_growth": per_run,
+                                "changes_rows": grown - per_run})
         else:
             out.append({"run": point, "measured": False,
-                        **{key: _extrapolate(series[key], point) for key in ("sizes", "used", "seconds")}})
+                        **{key: _extrapolate(series[key], point) for key in ("sizes", "used", "seconds", "cpu")}})
             out[-1]["size"] = out[-1].pop("sizes")
     return out
 
@@ -79,11 +127,15 @@ def _mb(n: float) -> str:
 
 
 def _print(results: dict[str, dict[str, object]]) -> None:
-    print("\nrun   code       file MB   used MB   run s")
+    print("\nrun   code       file MB   used MB   run s   CPU s   rows MB  per-run rows MB  changes' rows MB  target MB")
     for name, result in results.items():
-        for p in result["points"]:  # type: ignore[union-attr]
+        pts = result["points"]  # type: ignore[assignment]
+        first = pts[0]["size"] if pts else 0  # type: ignore[index]
+        for p in pts:  # type: ignore[union-attr]
             mark = "" if p["measured"] else "  (extrapolated)"
-            print(f"{p['run']:>4}  {name:9} {_mb(p['size']):>8}  {_mb(p['used']):>8}  {p['seconds']:6.2f}{mark}")
+            rows = (f"{_mb(p['rows_bytes']):>8}  {_mb(p['per_run_rows_growth']):>15}  {_mb(p['changes_rows']):>16}"
+                    f"  {_mb(2 * first + p['changes_rows']):>9}") if "rows_bytes" in p else " " * 53
+            print(f"{p['run']:>4}  {name:9} {_mb(p['size']):>8}  {_mb(p['used']):>8}  {p['seconds']:6.2f}  {p['cpu']:6.2f}  {rows}{mark}")
     print("\nunchanged data, growth per run from run 3 on (file / used):")
     for name, result in results.items():
         u = result["unchanged"]  # type: ignore[index]

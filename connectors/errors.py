@@ -53,3 +53,9 @@ class BudgetExceeded(SourceError):
 
 class MalformedPayload(SourceError):
     """The source answered, but not with what we can read."""
+
+
+class Unreachable(RetriesExhausted):
+    """The source's host could not be reached at all (its name does not resolve, or the connection is
+    refused): retried briefly, then final -- this machine is offline or the URL is wrong, and waiting
+    minutes would not change that."""

@@ -27,7 +27,8 @@ from typing import Any
 
 import httpx
 
-from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, SourceError, one_line
+from connectors.errors import (BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, SourceError,
+                               Unreachable, one_line)
 from connectors.records import RawPage
 from connectors.secrets import redact, register_secrets
 
@@ -35,6 +36,11 @@ log = logging.getLogger("spendrecon.http")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
+# A host that cannot be reached at all (no name resolution, connection refused) is asked this many
+# times, with pauses of at most CONNECT_BACKOFF_MAX seconds: a blip passes in that time, an offline
+# machine does not.
+CONNECT_ATTEMPTS = 3
+CONNECT_BACKOFF_MAX = 2.0
 SERVER_MESSAGE_LIMIT = 300
 
 
@@ -63,6 +69,7 @@ class _Failure:
     what: str  # "503", "ConnectTimeout: ...", "empty 200 body"
     status_code: int | None
     retry_after: float | None = None
+    unreachable: str | None = None  # the host could not be reached at all: why, in words
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class SourceClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         on_request: Callable[[], None] | None = None,
+        on_page: Callable[[RawPage], None] | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
@@ -119,7 +127,11 @@ class SourceClient:
         # Told of every attempt as it is made (the run's spool counts them, so that a run killed
         # outright still has its SAM.gov requests counted against the day's budget).
         self._on_request = on_request
+        # Handed every response as it arrives (the run's spool keeps them, so that a run failing later, or
+        # killed, still has what the source said: for SAM.gov, which overwrites its figures, the only record).
+        self._on_page = on_page
         self._per_thread = threading.local()
+        self._told_unreachable = False  # the first connection failure is logged, the rest are not
         self._client = httpx.Client(
             base_url=base_url,
             timeout=timeout,
@@ -206,6 +218,8 @@ class SourceClient:
                 fetched_at=datetime.now(timezone.utc),
                 body=self._redact(response_text),  # a source may echo the request URL, key and all
             )
+            if self._on_page is not None:
+                self._on_page(page)
             return payload, page
         raise AssertionError("unreachable: the last attempt either returns or raises")
 
@@ -219,6 +233,8 @@ class SourceClient:
                 text = response.text  # read inside the slot: the body is part of the request's cost
         except httpx.UnsupportedProtocol as exc:  # a wrong base_url: asking again cannot help
             fatal = _describe_transport_error(exc)
+        except httpx.ConnectError as exc:
+            failure = _Failure(self._redact(_describe_transport_error(exc)), None, unreachable=_why_unreachable(exc))
         except (httpx.TransportError, httpx.DecodingError) as exc:
             # Only the exception's class and redacted text survive; the exception object (which
             # holds the request, hence the key) is not chained to anything we raise.
@@ -270,6 +286,9 @@ class SourceClient:
 
     def _wait_before_retry(self, failure: _Failure, call: _Call, attempt: int) -> None:
         policy = self.retry
+        if failure.unreachable is not None:
+            self._wait_to_reconnect(failure, call, attempt)
+            return
         if attempt >= policy.max_attempts:
             raise RetriesExhausted(
                 f"{call.who}: {call.method} {call.url} still failing after {attempt} "
@@ -297,6 +316,23 @@ class SourceClient:
             delay,
         )
         self._sleep(delay)
+
+    def _wait_to_reconnect(self, failure: _Failure, call: _Call, attempt: int) -> None:
+        """A host that cannot be reached: a few quick attempts, one warning per client (not one per
+        attempt, page and fiscal year), then an error that names the host and the network."""
+        host = httpx.URL(call.url).host
+        if attempt >= min(self.retry.max_attempts, CONNECT_ATTEMPTS):
+            raise Unreachable(
+                f"{call.who}: cannot reach {host}: {failure.unreachable}. Check this machine's network "
+                f"connection (and the {self.source} base URL); {call.method} {call.url} failed {attempt} "
+                f"time{'s' if attempt != 1 else ''}, last error: {failure.what}",
+                source=self.source,
+            )
+        with self._lock:
+            tell, self._told_unreachable = not self._told_unreachable, True
+        if tell:
+            log.warning("%s: cannot reach %s (%s); retrying briefly", self.source, host, failure.unreachable)
+        self._sleep(min(self._backoff(attempt), CONNECT_BACKOFF_MAX))
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter: spreads out clients that failed together."""
@@ -352,6 +388,19 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"cannot send {type(value).__name__} as JSON")
+
+
+def _why_unreachable(exc: httpx.ConnectError) -> str:
+    """What a connection failure means, in words: httpx passes on the socket error's text."""
+    text = str(exc).lower()
+    if any(s in text for s in ("name or service not known", "name resolution", "nodename nor servname",
+                                "getaddrinfo", "no address associated", "name does not resolve")):
+        return "its name does not resolve (no network, or no DNS)"
+    if "refused" in text:
+        return "the connection was refused"
+    if "unreachable" in text:
+        return "the network is unreachable"
+    return "the connection failed"
 
 
 def _describe_transport_error(exc: httpx.HTTPError) -> str:

@@ -16,12 +16,13 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 
-from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted
+from connectors.errors import BudgetExceeded, ClientError, MalformedPayload, RetriesExhausted, Unreachable
 from connectors.http import SourceClient
 from connectors.records import SamExtract, UsaspendingExtract
 from spendrecon import pipeline
 from spendrecon.archive_ingest import archive_config
 from spendrecon.config import load_settings
+from spendrecon.fiscal import fiscal_years_text
 from spendrecon.pipeline import RunPlan
 from spendrecon.redaction import redact
 from spendrecon.report import read_summary, write_report
@@ -30,8 +31,9 @@ from spendrecon.run_progress import PROGRESS_ENV, LineProgress, RunProgress
 
 # The HTTP layer already retried transient failures; a task retry is the second line, for outages
 # lasting minutes. Errors that another attempt cannot fix are not retried (and SAM.gov retries
-# would spend the daily quota).
-_FINAL_ERRORS = (ClientError, BudgetExceeded, MalformedPayload, RunError)
+# would spend the daily quota), nor is a host that cannot be reached at all (offline, or a wrong URL:
+# the run says so in seconds instead of waiting out minutes of pauses).
+_FINAL_ERRORS = (ClientError, BudgetExceeded, MalformedPayload, RunError, Unreachable)
 
 
 def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
@@ -156,7 +158,7 @@ def _gather(plan: RunPlan, sam_future: PrefectFuture[SamExtract],
             pages += len(result.pages)
             progress().update("usaspending", done_years, len(years), detail="fiscal years")
             if done_years == len(years):
-                span = f"FY{years[0]}" + (f"-FY{years[-1]}" if len(years) > 1 else "")
+                span = fiscal_years_text(years)  # "FY2019, FY2023" is not FY2019-FY2023
                 progress().finish("usaspending", f"{span}, {_count(rows, 'program-year')} ({_count(pages, 'page')})")
     except BaseException:
         plan.cancel()

@@ -1,21 +1,25 @@
 """`spendrecon annotate`'s work: record a review note and publish it at once, under the writer lock.
 
 A command of its own, not a run step: it checks the note against the published findings, appends it
-to the review log (settings.annotations_path) and re-syncs recon.annotations in a copy-and-swap.
+to the review log (settings.annotations_path) with the figures and status of each finding it covers,
+and re-syncs recon.annotations in a copy-and-swap.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from spendrecon import pipeline
 from spendrecon.config import Settings
 from spendrecon.run_errors import RunError
-from warehouse.annotations import Annotation, append_log, read_log, sync_annotations
+from warehouse.annotations import Annotation, append_log, read_log, sync_annotations, with_what_it_saw
 from warehouse.db import open_published
 from warehouse.publish import building, writer_lock
 from warehouse.runs import new_run_id
 
 
-def annotate(settings: Settings, annotation: Annotation) -> int:
-    """Record a review note and publish it at once; returns how many findings it now covers."""
+def annotate(settings: Settings, annotation: Annotation, *, on_wait: Callable[[str], None] | None = None) -> int:
+    """Record a review note and publish it at once; returns how many findings it now covers.
+    ``on_wait`` hears who holds the writer lock, if it is held, before the wait for it."""
     path = settings.warehouse_path
     check = open_published(path, RunError)  # no file, or no successful run yet: refused, naming which
     try:
@@ -44,11 +48,14 @@ def annotate(settings: Settings, annotation: Annotation) -> int:
         raise RunError(f"{annotation.program_number} FY{annotation.fiscal_year} has {what}{has}; "
                        "nothing recorded")
     # Read at call time from pipeline, where a run waits the same: one setting, one place to patch.
-    with writer_lock(path, wait_seconds=pipeline.LOCK_WAIT_SECONDS):
-        # Appended only once the lock is ours: a refused annotate leaves no note behind.
-        append_log(settings.annotations_path, annotation)
+    with writer_lock(path, wait_seconds=pipeline.LOCK_WAIT_SECONDS, holder="spendrecon annotate", on_wait=on_wait):
         with building(path, f"annotate-{new_run_id()}") as con:
-            sync_annotations(con, read_log(settings.annotations_path).annotations)
+            # Appended only once the lock is ours: a refused annotate leaves no note behind. What the review
+            # saw is read here, under the lock, from the warehouse it is published into.
+            append_log(settings.annotations_path, with_what_it_saw(con, annotation))
+            sync_annotations(con, read_log(settings.annotations_path).annotations,
+                             abs_tolerance=settings.reviews.abs_tolerance,
+                             rel_tolerance=settings.reviews.rel_tolerance)
             covered = con.execute(
                 "SELECT count(*) FROM recon.findings WHERE program_number = $p AND fiscal_year = $fy "
                 "AND ($rule IS NULL OR rule_id = $rule)",

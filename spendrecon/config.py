@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from spendrecon.fiscal import default_fiscal_years, fiscal_year_of, parse_fiscal_years
+from warehouse.annotations import ABS_TOLERANCE, REL_TOLERANCE
 from warehouse.keys import key_text
 
 DEFAULT_CONFIG_NAME = "spendrecon.yaml"
@@ -95,6 +96,14 @@ class DropGuardSettings(_Strict):
     min_held: int = Field(20, ge=1)
 
 
+class ReviewSettings(_Strict):
+    """When an analyst's review stops applying: its finding's difference moved past both (as
+    amount_mismatch judges a gap) since the review was given."""
+
+    abs_tolerance: Decimal = Field(ABS_TOLERANCE, ge=0)
+    rel_tolerance: Decimal = Field(REL_TOLERANCE, ge=0, le=1)
+
+
 class ScheduleSettings(_Strict):
     # USAspending refreshes its monthly files around the 15th; run a few days after.
     cron: str = "0 6 20 * *"
@@ -108,8 +117,11 @@ class ScheduleSettings(_Strict):
         return v
 
 
+WAREHOUSE_DEFAULT = "data/spendrecon.duckdb"
+
+
 class Settings(_Strict):
-    warehouse: str = Field("data/spendrecon.duckdb", min_length=1)
+    warehouse: str = Field(WAREHOUSE_DEFAULT, min_length=1)
     reports_dir: str = "reports"
     data_dir: str = "data"
     fiscal_years: list[int] | None = None  # None: the five most recent completed fiscal years
@@ -122,6 +134,7 @@ class Settings(_Strict):
     usaspending: UsaspendingSettings = UsaspendingSettings()
     http: HttpSettings = HttpSettings()
     drop_guard: DropGuardSettings = DropGuardSettings()
+    reviews: ReviewSettings = ReviewSettings()
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     explanations: dict[str, dict[str, Decimal]] = Field(default_factory=dict)  # per-explanation parameters
     schedule: ScheduleSettings = ScheduleSettings()
@@ -129,7 +142,8 @@ class Settings(_Strict):
     # Where relative paths are anchored: the config file's folder (or the working directory).
     base_dir: str = Field(".", exclude=True)
 
-    @field_validator("sam", "usaspending", "http", "drop_guard", "schedule", "rules", "explanations", mode="before")
+    @field_validator("sam", "usaspending", "http", "drop_guard", "reviews", "schedule", "rules", "explanations",
+                     mode="before")
     @classmethod
     def _empty_section_is_defaults(cls, v: Any) -> Any:
         # `sam:` with nothing under it is YAML null: the section's defaults, as if it were left out
@@ -235,6 +249,16 @@ class Settings(_Strict):
     @property
     def warehouse_path(self) -> Path:
         return self.path(self.warehouse)
+
+    # Which setting chose the warehouse path (load_settings fills it in), for messages about the path.
+    _warehouse_from: str = PrivateAttr(default="")
+
+    @property
+    def warehouse_setting(self) -> str:
+        """Where the warehouse path came from, as a message names it: ``SPENDRECON_WAREHOUSE``,
+        ``warehouse: in spendrecon.yaml``, or the default and how to change it."""
+        return self._warehouse_from or (f"the default; warehouse: in {DEFAULT_CONFIG_NAME} or "
+                                        "SPENDRECON_WAREHOUSE sets another")
 
     @property
     def reports_path(self) -> Path:
@@ -347,9 +371,16 @@ def load_settings(
             data[key] = value
     data["base_dir"] = str(base_dir)
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as err:
         raise ConfigError(_format_validation_error(err, source), _issues(err)) from None
+    if env.get("SPENDRECON_WAREHOUSE"):
+        settings._warehouse_from = "from SPENDRECON_WAREHOUSE"
+    elif "warehouse" in (overrides or {}) and (overrides or {})["warehouse"] is not None:
+        settings._warehouse_from = "as given"
+    elif config_path is not None and "warehouse" in data:
+        settings._warehouse_from = f"from warehouse: in {config_path}"
+    return settings
 
 
 def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any]:

@@ -44,3 +44,16 @@ def _year(s: str, whole: str) -> int:
     if not 1990 <= year <= 2100:
         raise ValueError(f"fiscal year {year} is out of range (1990-2100)")
     return year
+
+
+def fiscal_years_text(years: list[int] | tuple[int, ...]) -> str:
+    """Years as people read them: runs of consecutive years as ranges, the rest listed.
+    [2019, 2020, 2021] -> 'FY2019-FY2021'; [2019, 2023] -> 'FY2019, FY2023';
+    [2019, 2020, 2021, 2023] -> 'FY2019-FY2021, FY2023'."""
+    spans: list[list[int]] = []
+    for year in sorted(set(years)):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(f"FY{lo}" if lo == hi else f"FY{lo}-FY{hi}" for lo, hi in spans)

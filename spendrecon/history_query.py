@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from spendrecon.csv_cells import csv_text
-from spendrecon.findings_query import NoWarehouse, check_program_known
+from spendrecon.findings_query import NoWarehouse, check_year_known, known_program
 from warehouse.db import open_published
 
 COLUMNS = (
@@ -24,7 +24,9 @@ def query_history(warehouse: Path, program: str, fiscal_year: int | None = None,
     con = open_published(warehouse, NoWarehouse, needs=("recon.figure_history", "recon.program_year"),
                          missing="has no figure history yet: run `spendrecon run` (or --demo) first")
     try:
-        check_program_known(con, program)  # a typo (97.10) is named with the closest ALNs, never an empty table
+        program = known_program(con, program)  # a typo (97.10) is named with the closest ALNs, never an empty table
+        if fiscal_year is not None:
+            check_year_known(con, fiscal_year)
         cur = con.execute(
             """
             SELECT h.source, h.program_number, h.fiscal_year, h.line, h.measure, h.value,

@@ -6,6 +6,7 @@ call a step directly, or run that flow for a whole run.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -18,16 +19,16 @@ import duckdb
 import httpx
 
 from connectors.http import RetryPolicy, SourceClient
-from connectors.records import KnownDocument, SamExtract, UsaspendingExtract
+from connectors.records import KnownDocument, RawPage, SamExtract, UsaspendingExtract
 from connectors.sam_gov import fetch_sam_listings
 from connectors.sam_public import PUBLIC_HEADERS, fetch_sam_public
 from connectors.usaspending import fetch_usaspending_year
 from spendrecon.archive_ingest import archive_config
 from spendrecon.config import Settings, sam_api_key
-from spendrecon.fiscal import fiscal_year_of
+from spendrecon.fiscal import fiscal_year_of, fiscal_years_text
 from spendrecon.history_rebuild import record_history
 from spendrecon.redaction import redact
-from spendrecon.run_errors import RunCancelled, RunError
+from spendrecon.run_errors import RunCancelled, RunError, RunInterrupted
 from warehouse.annotations import read_log, sync_annotations
 from warehouse.db import connect, has_table, run_file
 from warehouse.explanations.registry import load_explanations
@@ -66,11 +67,32 @@ class RunPlan:
     # Set when any part of the run failed for good: the parts still running stop at their next page
     # or pause instead of finishing work nobody will use.
     cancelled: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+    # Ctrl-C (the CLI's interrupt handler calls interrupt()): the run stops at its next page, pause or
+    # SQL statement, and records itself as failed; `finished` is set once guarded_run has let go.
+    interrupted: bool = False
+    published: bool = False  # the run's publish swapped the new warehouse in
+    failure_recorded: bool = False  # record_failure wrote the run's failed row
+    finished: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+    # The connection publish is building with, for interrupt() to stop its running statement.
+    connection: duckdb.DuckDBPyConnection | None = field(default=None, repr=False, compare=False)
 
     def cancel(self) -> None:
         self.cancelled.set()
 
+    def interrupt(self) -> None:
+        """Stop the run as soon as it can; safe to call from another thread, and more than once."""
+        self.interrupted = True
+        self.cancel()
+        con = self.connection
+        if con is not None:
+            try:
+                con.interrupt()  # DuckDB stops the statement running on it, from any thread
+            except duckdb.Error:
+                pass  # closed meanwhile: publish is already unwinding
+
     def check_cancelled(self) -> None:
+        if self.interrupted:
+            raise RunInterrupted("interrupted (Ctrl-C) before publishing")
         if self.cancelled.is_set():
             raise RunCancelled("stopped: another part of the run failed")
 
@@ -160,7 +182,33 @@ def check_run(settings: Settings, *, demo: bool = False, live_services: bool = T
             "SAM_API_KEY is not set: export your SAM.gov public API key (Account Details on sam.gov), "
             "or try `spendrecon run --demo`"
         )
+    check_writable(settings)
     _refuse_mixing_modes(settings.warehouse_path, "demo" if demo else "live")
+
+
+def check_writable(settings: Settings) -> None:
+    """The warehouse's folder must be one this process can write (the run writes its copy, the lock
+    and the spool there): refused now, naming the setting that chose the path, rather than with a raw
+    OSError about a lock file once the sources were queried. Nothing is created here."""
+    path = settings.warehouse_path
+    problem: str | None = None
+    if path.exists():
+        if path.is_dir():
+            problem = "it is a folder"
+        elif not os.access(path, os.R_OK | os.W_OK):
+            problem = "the file is not writable"
+    else:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            problem = f"{folder} is not a folder"
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            problem = f"the folder {folder} is not writable"
+    if problem is None and path.parent.exists() and not os.access(path.parent, os.W_OK | os.X_OK):
+        problem = f"the folder {path.parent} is not writable"
+    if problem is not None:
+        raise RunError(f"cannot write the warehouse at {path} ({settings.warehouse_setting}): {problem}")
 
 
 def _sam_source(settings: Settings) -> str:
@@ -222,7 +270,8 @@ def sam_client(plan: RunPlan) -> SourceClient:
         # The keyless endpoints: no api_key to send or hide, no daily quota to ration.
         return SourceClient("sam", s.sam.public_base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
                             max_concurrency=s.sam.public_concurrency, transport=plan.transport,
-                            headers=PUBLIC_HEADERS, on_request=_request_counter(plan, "sam"))
+                            headers=PUBLIC_HEADERS, on_request=_request_counter(plan, "sam"),
+                            on_page=_page_keeper(plan))
     key = "DEMO_KEY" if plan.demo else (sam_api_key() or "")
     left = sam_budget_left(plan)
     if left == 0:
@@ -233,19 +282,24 @@ def sam_client(plan: RunPlan) -> SourceClient:
     return SourceClient("sam", s.sam.base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
                         max_concurrency=s.sam.concurrency, transport=plan.transport,
                         secret_params={"api_key": key}, request_budget=left,
-                        on_request=_request_counter(plan, "sam"))
+                        on_request=_request_counter(plan, "sam"), on_page=_page_keeper(plan))
 
 
 def usaspending_client(plan: RunPlan) -> SourceClient:
     s = plan.settings
     return SourceClient("usaspending", s.usaspending.base_url, timeout=s.http.timeout_seconds, retry=_retry(s),
                         max_concurrency=s.usaspending.concurrency, transport=plan.transport,
-                        on_request=_request_counter(plan, "usaspending"))
+                        on_request=_request_counter(plan, "usaspending"), on_page=_page_keeper(plan))
 
 
 def _request_counter(plan: RunPlan, source: str) -> Callable[[], None] | None:
     spool = plan.spool
     return None if spool is None else (lambda: spool.count_request(source))
+
+
+def _page_keeper(plan: RunPlan) -> Callable[[RawPage], None] | None:
+    spool = plan.spool
+    return None if spool is None else spool.keep_page
 
 
 def extract_sam(plan: RunPlan, client: SourceClient,
@@ -261,8 +315,6 @@ def extract_sam(plan: RunPlan, client: SourceClient,
     else:
         extract = fetch_sam_listings(client, status=s.status, page_size=s.page_size, programs=programs,
                                      on_page=on_page)
-    if plan.spool is not None:
-        plan.spool.keep_pages("sam", extract.pages)
     return extract
 
 
@@ -283,8 +335,6 @@ def extract_usaspending(plan: RunPlan, client: SourceClient, fiscal_year: int,
     extract = fetch_usaspending_year(client, fiscal_year, page_size=plan.settings.usaspending.page_size,
                                      programs=list(plan.scope.programs) if plan.scope.programs else None,
                                      on_page=on_page)
-    if plan.spool is not None:
-        plan.spool.keep_pages(f"usaspending-fy{fiscal_year}", extract.pages)
     return extract
 
 
@@ -299,7 +349,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
     run.sam_listings = len(sam.listings)
     run.warnings = [*plan.warnings, *sam.warnings, *(w for e in usaspending for w in e.warnings)]
     notices: list[str] = []
-    with _lock(plan), building(settings.warehouse_path, run.run_id, notices) as con:
+    with _lock(plan), building(settings.warehouse_path, run.run_id, notices) as con, _interruptible(plan, con):
         run.warnings += notices
         repairing = needs_repair(con)  # a warehouse an earlier release wrote: this run repairs it, once
         if repairing:
@@ -329,6 +379,7 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         if fail_after_load is not None:
             fail_after_load()
         run_file(con, "recon_program_year", {"current_fiscal_year": plan.current_fiscal_year})
+        check_scope_matched(con, plan)
         explanations = load_explanations(explanation_overrides(settings))
         run.settings = run_settings(rules, explanations)
         # The run's own row (status running) while it reconciles, in this private copy only: its run
@@ -343,7 +394,8 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         for problem in reviews.problems:
             log.warning("%s", problem)
         run.warnings.extend(reviews.problems)
-        sync_annotations(con, reviews.annotations)
+        sync_annotations(con, reviews.annotations, abs_tolerance=settings.reviews.abs_tolerance,
+                         rel_tolerance=settings.reviews.rel_tolerance)
         run_file(con, "recon_agency_year")
         if repairing:
             run.warnings += record_repair(con, run.run_id)
@@ -353,8 +405,44 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         check_record(con, run.run_id)
         run.status, run.finished_at = "succeeded", datetime.now(timezone.utc)
         record_run(con, run)
+        plan.check_cancelled()  # the last moment a Ctrl-C can keep the run from being published
+    plan.published = True
     _discard_spools(plan, absorbed)
     return run
+
+
+@contextmanager
+def _interruptible(plan: RunPlan, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let plan.interrupt() stop the statement running on ``con`` while the run builds its copy."""
+    plan.connection = con
+    try:
+        plan.check_cancelled()  # interrupted before the copy was made: stop before the first statement
+        yield
+    finally:
+        plan.connection = None
+
+
+def check_scope_matched(con: duckdb.DuckDBPyConnection, plan: RunPlan) -> None:
+    """A run for named programs that matched nothing -- neither source has them, nor any earlier run --
+    is a typo, not an empty answer: it fails (nothing published, reports/latest left alone), naming the
+    closest numbers the warehouse knows. Checked after the fetch: only the sources can say a number is
+    unknown."""
+    scope = plan.scope
+    if not scope.programs:
+        return
+    matched = con.execute("SELECT count(*) FROM recon.program_year "
+                          "WHERE in_scope($fiscal_years, $programs, fiscal_year, program_number)",
+                          scope.params()).fetchone()
+    if matched and matched[0]:
+        return
+    from spendrecon.findings_query import closest_programs
+
+    known = [r[0] for r in con.execute("SELECT DISTINCT program_number FROM recon.program_year").fetchall()]
+    hints = {p: closest_programs(p, known) for p in scope.programs}
+    hint = "; ".join(f"closest known to {p}: {', '.join(c)}" for p, c in hints.items() if c)
+    raise RunError(f"programs {', '.join(scope.programs)}: neither SAM.gov nor USAspending has any of them for "
+                   f"{fiscal_years_text(scope.fiscal_years)}, and no earlier run saw them; nothing was "
+                   "published" + (f" ({hint})" if hint else " (check the numbers)"))
 
 
 def absorb_leftover_runs(con: duckdb.DuckDBPyConnection, plan: RunPlan) -> list[LeftoverRun]:
@@ -446,6 +534,7 @@ def record_failure(plan: RunPlan, error: BaseException) -> RunRecord:
             if plan.spool is not None:
                 load_raw_pages(con, run.run_id, plan.spool.pages())
             record_run(con, run)
+        plan.failure_recorded = True
     except Exception as exc:  # noqa: BLE001 - never mask the run's own error
         log.warning("could not record the failed run in meta.runs: %s", redact(str(exc)))
         return run
@@ -492,27 +581,48 @@ def guarded_run(plan: RunPlan) -> Iterator[Clients]:
     The lock is taken before anything is spent: two runs can neither read the same remaining SAM.gov
     budget nor lose a failed run's request count to a lock conflict at the end.
     """
-    with writer_lock(plan.settings.warehouse_path, wait_seconds=LOCK_WAIT_SECONDS):
-        plan.holds_lock = True
-        plan.spool = RunSpool.open(plan.settings.warehouse_path, plan.run)
-        clients = Clients(plan)
-        try:
-            yield clients
-        except BaseException as exc:
-            clients.count_requests()
-            record_failure(plan, exc)
-            raise
-        else:
-            if plan.spool is not None:
-                plan.spool.discard()  # no publish recorded this run, and it did not fail: nothing to keep
-        finally:
-            clients.close()
-            plan.holds_lock = False
+    _STARTED.append(plan)
+    try:
+        with writer_lock(plan.settings.warehouse_path, wait_seconds=LOCK_WAIT_SECONDS,
+                         holder=f"spendrecon run {plan.run.run_id}", on_wait=_say_waiting):
+            plan.holds_lock = True
+            plan.spool = RunSpool.open(plan.settings.warehouse_path, plan.run)
+            clients = Clients(plan)
+            try:
+                plan.check_cancelled()
+                yield clients
+            except BaseException as exc:
+                clients.count_requests()
+                # Interrupted: whatever the run was doing when it stopped, Ctrl-C is why it failed.
+                record_failure(plan, RunInterrupted("interrupted (Ctrl-C) before publishing")
+                               if plan.interrupted else exc)
+                raise
+            else:
+                if plan.spool is not None:
+                    plan.spool.discard()  # no publish recorded this run, and it did not fail: nothing to keep
+            finally:
+                clients.close()
+                plan.holds_lock = False
+    finally:
+        plan.finished.set()
+
+
+# The runs this process has started (one, for the CLI): what its Ctrl-C handler stops and reports on.
+_STARTED: list[RunPlan] = []
+
+
+def started_runs() -> list[RunPlan]:
+    return list(_STARTED)
+
+
+def _say_waiting(holder: str) -> None:
+    log.warning("waiting for the writer lock: %s (up to %.0f s)", holder, LOCK_WAIT_SECONDS)
 
 
 def _lock(plan: RunPlan) -> AbstractContextManager[None]:
-    return nullcontext() if plan.holds_lock else writer_lock(plan.settings.warehouse_path,
-                                                             wait_seconds=LOCK_WAIT_SECONDS)
+    return nullcontext() if plan.holds_lock else writer_lock(
+        plan.settings.warehouse_path, wait_seconds=LOCK_WAIT_SECONDS, holder=f"spendrecon run {plan.run.run_id}",
+        on_wait=_say_waiting)
 
 
 def uses_usaspending_api(settings: Settings) -> bool:

@@ -24,3 +24,7 @@ class ArchiveIngestFailed(RunError):
         super().__init__(f"archive file {outcome['failed']} could not be ingested: {outcome['error']}"
                          + (f" (not attempted: {', '.join(skipped)})" if skipped else ""))
         self.outcome = outcome
+
+
+class RunInterrupted(RunCancelled):
+    """The person running it pressed Ctrl-C: the run stopped before publishing."""

@@ -14,7 +14,7 @@ from spendrecon.cli import FINDING_COLUMNS, app
 from spendrecon.cli.output import Column, print_table, to_tsv
 from spendrecon.config import load_settings
 from spendrecon.findings_query import FindingFilter, query_findings
-from warehouse.money import format_money
+from warehouse.money import format_money, format_money_compact
 
 ALN = re.compile(r"^\d\d\.[0-9A-Z]{2,3}$")
 
@@ -41,7 +41,8 @@ def test_piped_findings_carry_the_program_number_on_every_line(config):
         assert len(fields) == len(FINDING_COLUMNS)
         assert ALN.match(fields[0]) and fields[0] == finding["program_number"]
         assert fields[1:3] == ["2022", "amount_mismatch"]
-        assert Decimal(fields[7]) == finding["difference"]  # exact, not "$79,978,…"
+        assert Decimal(fields[header.split("\t").index("difference")]) == finding["difference"]  # exact
+        assert Decimal(fields[header.split("\t").index("at_stake")]) == finding["at_stake"] == abs(finding["difference"])
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])
@@ -57,12 +58,14 @@ def test_a_narrow_terminal_keeps_keys_whole_and_never_cuts_an_amount(config, wid
     for line, r in zip(body, rows):
         words = line.split()
         assert words[:3] == [r["program_number"], str(r["fiscal_year"]), r["rule_id"]]
-        assert r["status"] in words
         assert "…" not in line
-        if width >= 80:
-            assert f" {format_money(r['difference'])} " in f"{line} "  # the difference fits from 80 columns
-    if width < 120:
-        assert "not shown at this width" in text
+        if width == 80:  # program, year, rule and the three amounts, rounded to fit
+            amounts = [r["sam_amount"], r["usaspending_amount"], r["at_stake"]]
+            assert words[3:6] == [format_money_compact(a) for a in amounts]
+        if width == 120:  # exact
+            assert f" {format_money(r['at_stake'])}" in line and f" {format_money(r['sam_amount'])}" in line
+    assert ("amounts rounded to fit" in text) == (width <= 80)
+    assert "not shown at this width" in text
 
 
 def test_the_real_command_on_an_80_column_terminal(config):
@@ -72,7 +75,31 @@ def test_the_real_command_on_an_80_column_terminal(config):
     rows = [line for line in shown.splitlines() if ALN.match(line.split(" ", 1)[0])]
     assert len(rows) == 192
     assert all(len(line) <= 80 and " 2022 " in line and "amount_mismatch" in line for line in rows)
-    assert "$79,978,814,290.40" in shown  # 84.268's difference, whole
+    # program, year, rule, SAM.gov, USAspending and at stake: rounded to fit, and said so
+    header = next(line for line in shown.splitlines() if line.startswith("program "))
+    assert re.fullmatch(r"program +FY +rule +(status +)?SAM\.gov +USAspending +at stake", header.strip())
+    line = next(line for line in rows if line.startswith("84.268 "))
+    [f] = _findings(config, program="84.268", fiscal_year=2022, rule="amount_mismatch")
+    assert line.split()[-3:] == [format_money_compact(f[k]) for k in ("sam_amount", "usaspending_amount", "at_stake")]
+    assert line.split()[-1] == "$79.98B"
+    assert "amounts rounded to fit this width" in shown
+
+
+def test_the_same_table_is_exact_where_the_window_allows(config):
+    code, shown = spendrecon_in_pty(config.parent, "findings", "-r", "amount_mismatch", "-y", "2022",
+                                    "-c", str(config), columns=140)
+    assert code == 0, shown
+    assert "$79,978,814,290.40" in shown and "$79.98B" not in shown  # 84.268's at stake, exact
+    assert "amounts rounded" not in shown
+
+
+def test_a_column_with_nothing_in_it_is_left_out_not_named():
+    rows = [{"k": "10.001", "n": 5, "note": None}, {"k": "10.002", "n": 6, "note": ""}]
+    cols = [Column("k", kind="key"), Column("n", kind="number", display=str), Column("note", wrap=True)]
+    screen = Console(force_terminal=True, width=120, record=True, color_system=None)
+    print_table(rows, cols, out=screen)
+    text = screen.export_text()
+    assert "note" not in text and "not shown" not in text
 
 
 def test_tsv_keeps_each_record_on_one_line_whatever_the_text_holds():

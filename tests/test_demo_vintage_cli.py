@@ -22,7 +22,7 @@ def spendrecon(cwd: Path, *args: str, prefect: dict[str, str] | None = None) -> 
 def test_replaying_the_later_vintage_shows_carried_figures_restatements_and_late_reporting(
         tmp_path: Path, prefect_env: dict[str, str]) -> None:
     refused = spendrecon(tmp_path, "run", "--demo-vintage", "2")
-    assert refused.returncode == 1 and "--demo-vintage: only applies with --demo" in refused.stderr
+    assert refused.returncode == 2 and "--demo-vintage: only applies with --demo" in refused.stderr  # a usage error
     first = spendrecon(tmp_path, "run", "--demo", prefect=prefect_env)
     assert first.returncode == 0, first.stderr[-3000:]
     # The whole demo, summary, rule table and triage lines included, fits a screen: at most 25 lines.

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from spendrecon.config import load_settings
-from spendrecon.demo.apis import ApiEmulator, USASPENDING_CFDA_PATH
+from spendrecon.demo.apis import SAM_SEARCH_PATH, USASPENDING_CFDA_PATH, ApiEmulator
 from spendrecon.demo.transport import EmulatorTransport
 from spendrecon.demo.vintage import demo_bundle
 from spendrecon.pipeline import (RunPlan, extract_sam, extract_usaspending, guarded_run, plan_run, publish,
@@ -31,6 +31,15 @@ class UsaspendingRefuses(EmulatorTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == USASPENDING_CFDA_PATH:
+            return httpx.Response(400, json={"detail": "refused by the test"}, request=request)
+        return super().handle_request(request)
+
+
+class SamRefusesPageThree(EmulatorTransport):
+    """SAM.gov answers its first two pages, then refuses the third (a 400: not retried)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == SAM_SEARCH_PATH and request.url.params.get("pageNumber") == "3":
             return httpx.Response(400, json={"detail": "refused by the test"}, request=request)
         return super().handle_request(request)
 
@@ -100,6 +109,19 @@ def test_a_run_whose_usaspending_failed_keeps_sam_gov_pages_in_raw_and_changes_n
     figures_of = ("SELECT program_number, fiscal_year, sam_actual, sam_estimate, usaspending_obligations "
                   "FROM recon.program_year ORDER BY ALL")
     assert _rows(warehouse, figures_of) == first_figures
+
+
+def test_an_extraction_failing_half_way_keeps_the_pages_it_was_answered(tmp_path: Path) -> None:
+    _run(_plan(tmp_path, EmulatorTransport(ApiEmulator(demo_bundle(1)))))
+    warehouse = tmp_path / "w.duckdb"
+    figures = _snapshot(warehouse)
+    failing = _plan(tmp_path, SamRefusesPageThree(ApiEmulator(demo_bundle(2))))
+    with pytest.raises(Exception, match="400"):
+        _run(failing)
+    assert _snapshot(warehouse) == figures
+    kept = _rows(warehouse, "SELECT page_number, status_code FROM raw.sam_pages WHERE run_id = $r ORDER BY 1",
+                 {"r": failing.run.run_id})
+    assert kept == [(1, 200), (2, 200)]  # what SAM.gov answered before it refused
 
 
 _KILLED_AFTER_SAM = r"""

@@ -144,7 +144,7 @@ def test_history_97_102_shows_the_estimate_and_actual_with_their_run(two_vintage
     assert line.startswith(f"sam,97.102,2019,F001,actual,0.00,{first},,")
     assert line.endswith(",True")  # carried forward: the window moved past FY2019
     bad = runner.invoke(app, ["history", "97.102", "--format", "xml"])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2  # a usage error: --format is one of table, tsv, csv, json
 
 
 def test_vintage_two_records_restatements_and_late_reporting(two_vintages) -> None:

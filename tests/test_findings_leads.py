@@ -43,5 +43,5 @@ def test_findings_leads_filters_and_orders_by_dollars(tmp_path, monkeypatch):
     out = CliRunner().invoke(app, ["findings", "--leads", "--format", "csv"])
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
-    assert lines[0].endswith(",triage") and len(lines) == 4
-    assert all(line.endswith(",lead") for line in lines[1:])
+    assert lines[0].endswith(",triage,at_stake") and len(lines) == 4
+    assert all(line.rsplit(",", 2)[1] == "lead" for line in lines[1:])  # triage, then at_stake

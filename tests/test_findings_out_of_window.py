@@ -24,7 +24,7 @@ def test_a_year_leaving_the_window_keeps_its_findings_uncounted_and_coming_back_
     assert counts.open == 1 and counts.resolved == 0
     assert con.execute("SELECT fiscal_year FROM recon.leads WHERE rule_id = 'actual_not_in_usaspending'"
                        ).fetchall() == [(2022,)]
-    assert con.execute("SELECT count(*) FROM recon.findings WHERE counts_as_open(status, out_of_window)"
+    assert con.execute("SELECT count(*) FROM recon.findings WHERE counts_as_open(status, out_of_window, rule_disabled)"
                        ).fetchone() == (counts.open,)
     counts, _ = run(con, "r3", SEED, {}, years=(2021, 2022))  # asked again: counted again, not new
     assert _flags(con) == {2021: ("open", False), 2022: ("open", False)}
@@ -34,8 +34,8 @@ def test_a_year_leaving_the_window_keeps_its_findings_uncounted_and_coming_back_
 def test_counts_as_open_is_one_definition_for_every_total(tmp_path):
     con = connect(":memory:")
     try:
-        assert con.execute("SELECT counts_as_open('open', NULL), counts_as_open('open', true), "
-                           "counts_as_open('resolved', false), counts_as_open('reopened', false)").fetchone() == (
-            True, False, False, True)
+        assert con.execute("SELECT counts_as_open('open', NULL, NULL), counts_as_open('open', true, false), "
+                           "counts_as_open('resolved', false, false), counts_as_open('reopened', false, false), "
+                           "counts_as_open('open', false, true)").fetchone() == (True, False, False, True, False)
     finally:
         con.close()

@@ -559,3 +559,56 @@ def test_amounts_beyond_the_warehouse_precision_are_refused_where_they_are_read(
     assert to_cents("9999999999999999.99") == Decimal("9999999999999999.99")  # the largest, kept exactly
     with pytest.raises(ValueError, match="beyond the largest amount stored"):
         to_cents(Decimal("10000000000000000"))
+
+
+# --- a host that cannot be reached ----------------------------------------------------------------
+
+
+def test_an_unreachable_host_is_retried_briefly_logged_once_and_named_with_the_network(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from connectors.errors import Unreachable
+    from connectors.http import CONNECT_ATTEMPTS, CONNECT_BACKOFF_MAX
+
+    caplog.set_level(logging.WARNING, logger="spendrecon.http")
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+
+    sleeps = Sleeps()
+    client = SourceClient("usaspending", "https://api.usaspending.gov", transport=httpx.MockTransport(offline),
+                          retry=RetryPolicy(max_attempts=6, backoff_initial=1, backoff_max=60), sleep=sleeps,
+                          max_concurrency=5)
+    errors: list[BaseException] = []
+
+    def fetch(year: int) -> None:
+        try:
+            client.request_json("POST", "/api/v2/search/spending_by_category/cfda/", json_body={}, fiscal_year=year)
+        except BaseException as exc:  # noqa: BLE001 - inspected below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fetch, args=(year,)) for year in range(2019, 2024)]
+    with client:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(errors) == 5 and all(isinstance(e, Unreachable) for e in errors)
+    assert client.requests == 5 * CONNECT_ATTEMPTS  # not max_attempts (6) each
+    assert all(s <= CONNECT_BACKOFF_MAX for s in sleeps) and len(sleeps) == 5 * (CONNECT_ATTEMPTS - 1)
+    text = str(errors[0])
+    assert "cannot reach api.usaspending.gov: its name does not resolve" in text
+    assert "network" in text and text.startswith("usaspending FY20")
+    warnings = [r.getMessage() for r in caplog.records if r.name == "spendrecon.http"]
+    assert warnings == ["usaspending: cannot reach api.usaspending.gov (its name does not resolve (no network, or "
+                        "no DNS)); retrying briefly"]
+
+
+def test_a_refused_connection_is_unreachable_too_and_a_blip_still_recovers() -> None:
+    from connectors.errors import Unreachable
+
+    with make_client(replies(httpx.ConnectError("[Errno 111] Connection refused"))) as client:
+        with pytest.raises(Unreachable, match="cannot reach api.example.gov: the connection was refused"):
+            client.request_json("GET", "/x")
+    with make_client(replies(httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), ok())) as client:
+        assert client.request_json("GET", "/x")[0] == {"ok": True}

@@ -2,9 +2,10 @@
 import threading
 import time
 
+import duckdb
 import pytest
 
-from warehouse.db import connect
+from warehouse.db import BLOCK_SIZE, connect
 from warehouse.publish import WarehouseBusy, building, building_path, writer_lock
 
 
@@ -106,3 +107,58 @@ def test_the_daily_sam_budget_counts_only_live_official_api_requests_of_that_day
                                   usaspending_source="x", status="failed" if run_id == "b" else "succeeded",
                                   sam_requests=n))
     assert sam_requests_on(con, date(2026, 11, 27), api) == 45
+
+
+def _file(path):
+    con = connect(path, read_only=True)
+    try:
+        block_size, used, free = con.execute(
+            "SELECT block_size, used_blocks, free_blocks FROM pragma_database_size() "
+            "WHERE database_name = current_database()").fetchone()
+        rows = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                for t in ("recon.findings", "meta.runs", "raw.sam_pages")}
+    finally:
+        con.close()
+    return block_size, used, free, rows
+
+
+def test_a_new_warehouse_has_small_blocks_and_an_older_ones_file_is_rewritten_with_them_once(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    _publish_findings(wh, "run1", 3)
+    with writer_lock(wh), building(wh, "run1b"):
+        pass  # the schema as a run leaves it (it fills what the inserts above left out)
+    assert _file(wh)[0] == BLOCK_SIZE
+    # An older release's file: DuckDB's default 256 KB blocks.
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{wh}' AS a (READ_ONLY)")
+    con.execute(f"ATTACH '{old}' AS b (BLOCK_SIZE 262144)")
+    con.execute("COPY FROM DATABASE a TO b")
+    con.close()
+    old.replace(wh)
+    assert _file(wh)[0] == 262144
+    before = _file(wh)[3]
+    notices = []
+    with writer_lock(wh), building(wh, "run2", notices):
+        pass
+    assert _file(wh)[0] == BLOCK_SIZE and _file(wh)[3] == before
+    assert len(notices) == 1 and notices[0].startswith(
+        "the warehouse file is rewritten once with 64 KB blocks instead of 256 KB")
+    notices.clear()
+    with writer_lock(wh), building(wh, "run3", notices):
+        pass
+    assert notices == []
+
+
+def test_a_copy_with_more_free_space_than_data_is_compacted_before_it_is_published(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    _publish_findings(wh, "run1", 3)
+    with writer_lock(wh), building(wh, "run2") as con:  # a run whose rewrites freed a lot
+        con.execute("CREATE TABLE meta.scratch AS SELECT range AS i, md5(range::VARCHAR) AS t FROM range(200000)")
+        con.execute("CHECKPOINT")
+        con.execute("DROP TABLE meta.scratch")
+    _, used, free, rows = _file(wh)
+    assert free <= used
+    assert wh.stat().st_size < 1_000_000
+    assert len(rows["recon.findings"]) == 3
+    assert not list(tmp_path.glob(".w.duckdb.*"))  # no scratch file left

@@ -27,7 +27,8 @@ EVIL_TITLE = '<script>alert(1)</script> & "x" | y'
 EVIL_NOTE = 'Agency says </script><!-- "moved" & <b>done</b>'
 CSV_HEADER = ("run_id,program_number,fiscal_year,rule_id,severity,status,program_title,agency,sam_amount,"
               "usaspending_amount,difference,message,first_seen_run_id,last_seen_run_id,"
-              "explanation,explanation_reason,review_status,review_note,sam_figure")
+              "explanation,explanation_reason,review_status,review_note,rule_disabled,review_stale,stale_review,"
+              "sam_figure")
 FY_SHIFT_REASON = "The SAM.gov figure for FY2022 matches the USAspending figure for FY2023"
 _PAYLOAD = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
 

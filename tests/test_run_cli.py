@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 
 from cli_testkit import clean_env
@@ -28,10 +29,15 @@ def spendrecon(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess
                           capture_output=True, text=True, timeout=600)
 
 
+RUN_HINT = "hint: 'spendrecon run --help' shows its options and an example"
+
+
 def _refused_before_prefect(cwd: Path, result: subprocess.CompletedProcess[str], message: str) -> None:
-    assert result.returncode == 1
+    # A value typed on the command line is a usage error (exit 2, the error line and a hint); the rest exit 1.
+    usage = message.startswith("error: --")
+    assert result.returncode == (2 if usage else 1)
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [message]
+    assert result.stderr.splitlines() == ([message, RUN_HINT] if usage else [message])
     assert not (cwd / "data" / "prefect").exists()  # Prefect was never configured, let alone started
 
 
@@ -87,11 +93,13 @@ def test_a_demo_run_is_quiet_and_summarises_itself(tmp_path):
     result = spendrecon(tmp_path, "run", "--demo", "--programs", "97.102,10.001")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "SAM.gov: 1 listing (2 pages)" in result.stderr.splitlines()  # one request per program asked for
-    steps = [line.split(":", 1)[0] for line in result.stderr.splitlines()]
+    announced, *step_lines = result.stderr.splitlines()
+    assert announced.startswith(f"creating a new warehouse at {tmp_path / 'data' / 'spendrecon.duckdb'} (the default")
+    steps = [line.split(":", 1)[0] for line in step_lines]
     assert sorted(steps) == ["SAM.gov", "USAspending", "load and reconcile", "report"]
     assert "Prefect" not in result.stderr and "INFO" not in result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) + len(steps) <= 25
+    assert len(lines) + len(steps) + 1 <= 25
     assert "  SAM.gov: 1 of 2; not found: 10.001" in lines
     assert "findings this run: 3 new, 0 reopened, 0 resolved" in lines
     # Nothing lost: the run's log lines are in Prefect's database.
@@ -198,3 +206,44 @@ def test_a_report_that_fails_after_publish_leaves_the_run_succeeded_and_says_so(
     finally:
         con.close()
     assert not (tmp_path / "reports" / "latest").exists()
+
+
+
+class _OfflineTransport:
+    """An httpx transport for a machine with no network: every request fails name resolution."""
+
+    def __init__(self) -> None:
+        self.hosts: Counter[str] = Counter()
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        self.hosts[request.url.host] += 1
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+
+
+def test_an_offline_run_fails_in_seconds_naming_the_network_and_the_host(run_flow, tmp_path, caplog):
+    """No network: each source tries a few times, says so once, and the run's error names the host;
+    Prefect's task retries (minutes of pauses) are not spent on it."""
+    import logging
+
+    from connectors.errors import Unreachable
+    from connectors.http import CONNECT_ATTEMPTS
+    from conftest import demo_settings
+
+    caplog.set_level(logging.WARNING, logger="spendrecon.http")
+    offline = _OfflineTransport()
+    settings = demo_settings(tmp_path, fiscal_years=[2022, 2023])
+    plan = plan_run(settings, transport=httpx.MockTransport(offline))
+    with pytest.raises(Unreachable) as caught:
+        run_flow(plan)
+    assert "cannot reach api." in str(caught.value) and "network" in str(caught.value)
+    # One task attempt per source: the first host to fail ends the run, the other stops where it is.
+    assert offline.hosts["api.sam.gov"] <= CONNECT_ATTEMPTS
+    assert offline.hosts["api.usaspending.gov"] <= 2 * CONNECT_ATTEMPTS
+    told = [r.getMessage() for r in caplog.records if "retrying briefly" in r.getMessage()]
+    assert len(told) == len({m.split(":")[0] for m in told}) <= 2  # once per source at most
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        [(status, error)] = con.execute("SELECT status, error FROM meta.runs").fetchall()
+    finally:
+        con.close()
+    assert status == "failed" and "cannot reach api." in error

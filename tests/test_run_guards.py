@@ -67,16 +67,19 @@ def test_demo_and_live_runs_never_share_a_warehouse(demo_warehouse_copy, tmp_pat
 
 def test_findings_of_a_rule_that_is_switched_off_stay_as_they_were_marked_disabled(run_flow, tmp_path):
     # Switching a rule off changes nothing in the data: its 85 demo findings are neither resolved nor
-    # touched, only marked as belonging to a disabled rule (like findings outside a run's scope).
+    # touched, only marked as belonging to a disabled rule; like findings outside a run's window they
+    # count as open nowhere (tests/test_disabled_rules.py), and --all lists them.
     settings = _settings(tmp_path)
     first = run_flow(plan_run(settings, demo=True))
     before = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
     assert len(before) == 85
     off = _settings(tmp_path, rules={"estimate_only": {"enabled": False}})
     second = run_flow(plan_run(off, demo=True))
-    assert second.findings_resolved == 0
-    after = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
-    assert after == before  # same status ('new'), same run, same amounts
+    assert second.findings_resolved == 0 and second.findings_open == 1777
+    assert query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only")) == []
+    after = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only", include_resolved=True))
+    # same status ('new'), same run, same amounts; marked
+    assert after == [{**f, "rule_disabled": True} for f in before]
     con = connect(settings.warehouse_path, read_only=True)
     try:
         flags = con.execute("SELECT rule_id = 'estimate_only', rule_disabled, count(*) FROM recon.findings "

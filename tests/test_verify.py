@@ -308,6 +308,48 @@ def test_the_previous_run_is_the_last_that_covered_the_program_year(quiet):
     assert counts(con)["resolutions_have_causes"] == 0
 
 
+@pytest.fixture
+def switched_back_on(quiet):
+    """``quiet`` and a third run: the finding's rule was switched off in the second run, on again in the third."""
+    con, first, second = quiet
+    third = later(second)
+    con.execute("INSERT INTO meta.runs SELECT * REPLACE ($run AS run_id) FROM meta.runs WHERE run_id = $s",
+                {"run": third, "s": second})
+    _settings(con, second, lambda st: st["rules"][RULE].update(enabled=False))
+    return con, first, second, third
+
+
+def named_cause(con, run_id: str, cause: str) -> None:
+    """A resolution recorded in ``run_id`` that names ``cause`` as the run whose figures caused it."""
+    event(con, run_id)
+    con.execute("UPDATE recon.finding_events SET cause_run_id = $cause WHERE run_id = $run",
+                {"cause": cause, "run": run_id})
+
+
+def test_a_resolution_naming_an_earlier_run_as_its_cause_is_checked_against_that_run(switched_back_on):
+    con, _first, second, third = switched_back_on
+    named_cause(con, third, second)  # switched back on in the third run: the rule was off in the second
+    result = verify(con)
+    assert cases(result) == {("resolutions_have_causes", ALN, FY, RULE)}
+    assert result.cases[0].detail == (
+        f"resolved by run {third} (recorded reason: late_reporting) names run {second} as its cause, but that run "
+        f"changed no figure of this program-year, nor did FY{FY} complete in it")
+    _open_version(con, second, ALN, FY)  # USAspending reported in the second run, while the rule was off
+    assert counts(con)["resolutions_have_causes"] == 0
+
+
+def test_a_named_cause_is_after_the_rule_last_evaluated_the_finding_and_before_the_event(switched_back_on):
+    con, first, second, third = switched_back_on
+    _open_version(con, first, ALN, FY)  # a change of the first run, which the rule (on then) already saw
+    named_cause(con, third, first)
+    assert [c.detail.split(", but ")[1] for c in verify(con).cases if c.check == "resolutions_have_causes"] == [
+        f"the rule still evaluated the finding in run {first}"]
+    con.execute("DELETE FROM recon.finding_events WHERE run_id = $r", {"r": third})
+    named_cause(con, third, later(third))
+    assert [c.detail.split(", but ")[1] for c in verify(con).cases if c.check == "resolutions_have_causes"] == [
+        "that is no succeeded run before it"]
+
+
 def test_a_file_older_than_the_run_date_and_settings_columns_is_checked_too(quiet):
     """A warehouse made before meta.runs.as_of (cf07e8a) or .settings: run dates are the days the runs
     started, and settings unknown count as changed."""

@@ -4,25 +4,39 @@ The source of truth is an append-only JSON Lines file in the data folder (one re
 latest per finding wins), not the DuckDB file: notes then survive any run, a reload, and even a
 warehouse rebuilt from nothing. Every run and every `annotate` mirrors the file into
 recon.annotations and onto recon.findings.review_status / review_note.
+
+A review is of something: `annotate` records on its line the run whose figures it saw and each finding
+it covers as it stood (status, amounts, difference), so that a later run can tell when the review no
+longer applies (recon_findings_review.sql). Lines written before that carry neither, and still read.
 """
 from __future__ import annotations
 
 import codecs
 import json
 import os
+import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from warehouse.arrow_rows import insert_rows
+from warehouse.arrow_rows import MONEY, insert_rows
 from warehouse.db import run_file
 from warehouse.timestamps import as_stored
 
 STATUSES = ("accepted", "disputed", "needs-review")
+FINDING_STATUSES = ("new", "open", "reopened", "resolved")  # recon.findings.status
+# A review goes stale when its finding's difference moves past both, as amount_mismatch judges a gap
+# (spendrecon.yaml reviews.abs_tolerance / rel_tolerance).
+ABS_TOLERANCE = Decimal("1000")
+REL_TOLERANCE = Decimal("0.05")
+# Money on a review line: exact text, as DECIMAL(18,2) holds it ("-1234.50"); never a JSON number,
+# which other tools read as a float.
+_MONEY_TEXT = re.compile(r"^-?\d{1,16}(\.\d{1,2})?$")
 
 
 class AnnotationError(ValueError):
@@ -37,6 +51,45 @@ _PROBLEM_DETAIL_MAX = 200  # a broken line may be long: its warning names the re
 
 
 @dataclass(frozen=True)
+class ReviewedFinding:
+    """A finding as the review saw it: its rule, status and figures when the review was given."""
+    rule_id: str
+    status: str
+    sam_amount: Decimal | None
+    usaspending_amount: Decimal | None
+    difference: Decimal | None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rule_id, str):
+            raise AnnotationError("findings: rule_id must be text")
+        if self.status not in FINDING_STATUSES:
+            raise AnnotationError(f"findings: status must be one of {', '.join(FINDING_STATUSES)}, "
+                                  f"not {self.status!r}")
+        for name in ("sam_amount", "usaspending_amount", "difference"):
+            if not isinstance(getattr(self, name), (Decimal, type(None))):
+                raise AnnotationError(f"findings: {name} must be an amount")
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"rule_id": self.rule_id, "status": self.status, "sam_amount": _money_out(self.sam_amount),
+                "usaspending_amount": _money_out(self.usaspending_amount),
+                "difference": _money_out(self.difference)}
+
+
+def _money_out(amount: Decimal | None) -> str | None:
+    return None if amount is None else format(amount.quantize(Decimal("0.01")), "f")
+
+
+def _money_in(value: object, name: str) -> Decimal | None:
+    """An amount of a review line: null, or exact text; anything else is refused, never guessed."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _MONEY_TEXT.match(value):
+        raise ValueError(f"findings: {name} must be an amount written as text, e.g. \"1000000.00\", "
+                         f"not {value!r}")
+    return Decimal(value)
+
+
+@dataclass(frozen=True)
 class Annotation:
     program_number: str
     fiscal_year: int
@@ -45,6 +98,10 @@ class Annotation:
     annotated_at: datetime
     rule_id: str | None = None
     author: str | None = None
+    # What the review saw: the latest run then, and each finding it covers as it stood. None on lines
+    # written before reviews recorded them (they are checked against the record as of annotated_at).
+    run_id: str | None = None
+    findings: tuple[ReviewedFinding, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -55,7 +112,7 @@ class Annotation:
         if isinstance(self.fiscal_year, bool) or not isinstance(self.fiscal_year, int) \
                 or not 1000 <= self.fiscal_year <= 9999:
             raise AnnotationError(f"fiscal_year must be a four-digit year, not {self.fiscal_year!r}")
-        for name in ("program_number", "note", "rule_id", "author"):
+        for name in ("program_number", "note", "rule_id", "author", "run_id"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise AnnotationError(f"{name} must be text, not {type(value).__name__}")
@@ -69,6 +126,9 @@ class Annotation:
                                           "is the terminal's encoding UTF-8?)") from None
         if not isinstance(self.annotated_at, datetime) or self.annotated_at.tzinfo is None:
             raise AnnotationError("annotated_at must be a date and time with a time zone")
+        if self.findings is not None and (not isinstance(self.findings, tuple)
+                                          or not all(isinstance(f, ReviewedFinding) for f in self.findings)):
+            raise AnnotationError("findings must be the findings the review saw")
 
 
 @dataclass(frozen=True)
@@ -120,14 +180,34 @@ def parse_line(line: str) -> Annotation:
     return Annotation(
         program_number=raw["program_number"], fiscal_year=year, status=raw["status"], note=raw.get("note"),
         annotated_at=at if at.tzinfo else at.replace(tzinfo=timezone.utc),  # the file's times are UTC
-        rule_id=raw.get("rule_id"), author=raw.get("author"),
+        rule_id=raw.get("rule_id"), author=raw.get("author"), run_id=raw.get("run_id"),
+        findings=_findings_in(raw.get("findings")),
     )
+
+
+def _findings_in(value: object) -> tuple[ReviewedFinding, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(f, dict) for f in value):
+        raise ValueError("findings must be a list of objects")
+    return tuple(ReviewedFinding(rule_id=f["rule_id"], status=f["status"],
+                                 sam_amount=_money_in(f.get("sam_amount"), "sam_amount"),
+                                 usaspending_amount=_money_in(f.get("usaspending_amount"), "usaspending_amount"),
+                                 difference=_money_in(f.get("difference"), "difference"))
+                 for f in value)
 
 
 def format_line(annotation: Annotation) -> str:
     """The annotation as one line of JSON (no line end); refused unless it reads back identically."""
-    record = asdict(annotation)
-    record["annotated_at"] = annotation.annotated_at.astimezone(timezone.utc).isoformat()
+    record: dict[str, object] = {
+        "program_number": annotation.program_number, "fiscal_year": annotation.fiscal_year,
+        "status": annotation.status, "note": annotation.note,
+        "annotated_at": annotation.annotated_at.astimezone(timezone.utc).isoformat(),
+        "rule_id": annotation.rule_id, "author": annotation.author,
+    }
+    if annotation.run_id is not None or annotation.findings is not None:  # what the review saw, after the rest
+        record["run_id"] = annotation.run_id
+        record["findings"] = None if annotation.findings is None else [f.as_json() for f in annotation.findings]
     # ensure_ascii=False keeps accented names readable in the file; the translation escapes the
     # characters that some readers take for line ends.
     line = json.dumps(record, ensure_ascii=False).translate(_LINE_ENDS)
@@ -152,15 +232,38 @@ def append_log(path: Path, annotation: Annotation) -> None:
         os.fsync(f.fileno())
 
 
-def sync_annotations(con: duckdb.DuckDBPyConnection, annotations: Sequence[Annotation]) -> int:
+def with_what_it_saw(con: duckdb.DuckDBPyConnection, annotation: Annotation) -> Annotation:
+    """The review with what it is a review of: the warehouse's latest succeeded run and every finding it
+    covers (the program-year's, or its rule's) as it stands in the warehouse of ``con``."""
+    latest = con.execute("SELECT run_id FROM meta.runs WHERE status = 'succeeded' "
+                         "ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
+    rows = con.execute(
+        "SELECT rule_id, status, sam_amount, usaspending_amount, difference FROM recon.findings "
+        "WHERE program_number = $p AND fiscal_year = $fy AND ($rule IS NULL OR rule_id = $rule) ORDER BY rule_id",
+        {"p": annotation.program_number, "fy": annotation.fiscal_year, "rule": annotation.rule_id}).fetchall()
+    return replace(annotation, run_id=latest[0] if latest else None,
+                   findings=tuple(ReviewedFinding(*row) for row in rows))
+
+
+_SEEN = pa.list_(pa.struct([("rule_id", pa.string()), ("status", pa.string()), ("sam_amount", MONEY),
+                            ("usaspending_amount", MONEY), ("difference", MONEY)]))
+
+
+def sync_annotations(con: duckdb.DuckDBPyConnection, annotations: Sequence[Annotation], *,
+                     abs_tolerance: Decimal = ABS_TOLERANCE, rel_tolerance: Decimal = REL_TOLERANCE) -> int:
+    """Mirror the log into recon.annotations and put each finding's latest review on it; a review that no
+    longer applies (its finding's difference moved past both tolerances since, it reopened, or it did
+    not exist then) makes the finding needs-review, the old review beside it."""
     con.execute("DELETE FROM recon.annotations")
     n = insert_rows(con, "recon.annotations", {
         "program_number": pa.string(), "fiscal_year": pa.int32(), "rule_id": pa.string(), "status": pa.string(),
-        "note": pa.string(), "annotated_at": pa.timestamp("us"), "author": pa.string(),
+        "note": pa.string(), "annotated_at": pa.timestamp("us"), "author": pa.string(), "run_id": pa.string(),
+        "findings": _SEEN,
     }, [
         (a.program_number, a.fiscal_year, a.rule_id, a.status, a.note,
-         as_stored(a.annotated_at), a.author)
+         as_stored(a.annotated_at), a.author, a.run_id,
+         None if a.findings is None else [vars(f) for f in a.findings])
         for a in annotations
     ])
-    run_file(con, "recon_findings_review")
+    run_file(con, "recon_findings_review", {"abs_tolerance": abs_tolerance, "rel_tolerance": rel_tolerance})
     return n

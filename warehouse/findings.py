@@ -113,5 +113,6 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
         "SELECT count(*) FILTER (WHERE event IN ('new', 'reopened')), count(*) FILTER (WHERE event = 'resolved') "
         "FROM recon.finding_events WHERE run_id = $run_id", {"run_id": run_id}
     ).fetchone() or (0, 0)
-    open_ = con.execute("SELECT count(*) FROM recon.findings WHERE counts_as_open(status, out_of_window)").fetchone()
+    open_ = con.execute("SELECT count(*) FROM recon.findings "
+                        "WHERE counts_as_open(status, out_of_window, rule_disabled)").fetchone()
     return FindingCounts(by_rule=by_rule, new=int(new), resolved=int(resolved), open=int(open_[0] if open_ else 0))

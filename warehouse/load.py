@@ -35,11 +35,11 @@ def load_raw_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: Iterable[
                          as_stored(p.fetched_at), key))
     insert_rows(con, "raw.sam_page_refs", {
         "run_id": pa.string(), "page_number": pa.int32(), "url": pa.string(), "status_code": pa.int32(),
-        "fetched_at": _TS, "body_hash": pa.string(),
+        "fetched_at": _TS, "body_id": pa.int64(),
     }, sam)
     insert_rows(con, "raw.usaspending_page_refs", {
         "run_id": pa.string(), "fiscal_year": pa.int32(), "page_number": pa.int32(), "url": pa.string(),
-        "request_body": pa.string(), "status_code": pa.int32(), "fetched_at": _TS, "body_hash": pa.string(),
+        "request_body": pa.string(), "status_code": pa.int32(), "fetched_at": _TS, "body_id": pa.int64(),
     }, usas)
     return stored
 

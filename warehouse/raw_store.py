@@ -53,7 +53,7 @@ def chunks_of(text: str) -> list[str]:
 
 
 def digest(text: str) -> str:
-    """A body's or a chunk's key: 128 bits of BLAKE2b over its UTF-8 bytes, as hex."""
+    """How a body or a chunk is recognised: 128 bits of BLAKE2b over its UTF-8 bytes, as hex."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -65,39 +65,53 @@ class Stored:
     new_bytes: int  # UTF-8 bytes of those chunks
 
 
-def store_bodies(con: duckdb.DuckDBPyConnection, texts: Sequence[str]) -> tuple[list[str], Stored]:
-    """Store each body once (raw.bodies, raw.body_chunks); returns their keys, in order, and counts."""
-    keys = [digest(t) for t in texts]
-    wanted = {k: t for k, t in zip(keys, texts)}
-    new = _missing(con, "raw.bodies", "body_hash", list(wanted))
-    new_bodies: list[tuple[str, list[str], int]] = []
+def store_bodies(con: duckdb.DuckDBPyConnection, texts: Sequence[str]) -> tuple[list[int], Stored]:
+    """Store each body once (raw.bodies, raw.body_chunks); returns their body ids, in order, and counts.
+
+    Bodies and chunks are found again by their hash, but referenced by a number given in the order they
+    were first stored: a body's list of chunk ids then runs mostly in sequence (its chunks were new
+    together, and a later version of the page shares all but a few), which DuckDB packs into a few bits
+    each, where a list of hashes would cost 16 random bytes a chunk for every page that changed at all.
+    """
+    hashes = [digest(t) for t in texts]
+    wanted = dict(zip(hashes, texts))
+    body_ids = _held(con, "raw.bodies", "body_hash", "body_id", list(wanted))
+    pieces_of = {h: chunks_of(wanted[h]) for h in wanted if h not in body_ids}
     chunk_texts: dict[str, str] = {}
-    for key in new:
-        pieces = chunks_of(wanted[key])
-        hashes = [digest(p) for p in pieces]
-        chunk_texts.update(zip(hashes, pieces))
-        new_bodies.append((key, hashes, len(wanted[key])))
-    new_chunks = _missing(con, "raw.body_chunks", "chunk_hash", list(chunk_texts))
-    insert_rows(con, "raw.body_chunks", {"chunk_hash": pa.string(), "text": pa.string()},
-                [(h, chunk_texts[h]) for h in new_chunks])
-    insert_rows(con, "raw.bodies", {"body_hash": pa.string(), "chunk_hashes": pa.list_(pa.string()),
-                                    "length": pa.int64()}, new_bodies)
+    for pieces in pieces_of.values():
+        chunk_texts.update((digest(p), p) for p in pieces)
+    chunk_ids = _held(con, "raw.body_chunks", "chunk_hash", "chunk_id", list(chunk_texts))
+    new_chunks = [h for h in chunk_texts if h not in chunk_ids]
+    chunk_ids.update(zip(new_chunks, _next_ids(con, "raw.body_chunks", "chunk_id", len(new_chunks))))
+    new_bodies = list(pieces_of)
+    body_ids.update(zip(new_bodies, _next_ids(con, "raw.bodies", "body_id", len(new_bodies))))
+    insert_rows(con, "raw.body_chunks", {"chunk_id": pa.int64(), "chunk_hash": pa.string(), "text": pa.string()},
+                [(chunk_ids[h], h, chunk_texts[h]) for h in new_chunks])
+    insert_rows(con, "raw.bodies", {"body_id": pa.int64(), "body_hash": pa.string(),
+                                    "chunk_ids": pa.list_(pa.int64()), "length": pa.int64()},
+                [(body_ids[h], h, [chunk_ids[digest(p)] for p in pieces_of[h]], len(wanted[h]))
+                 for h in new_bodies])
     new_bytes = sum(len(chunk_texts[h].encode("utf-8", "surrogatepass")) for h in new_chunks)
-    return keys, Stored(len(texts), len(new_bodies), len(new_chunks), new_bytes)
+    return [body_ids[h] for h in hashes], Stored(len(texts), len(new_bodies), len(new_chunks), new_bytes)
 
 
-def _missing(con: duckdb.DuckDBPyConnection, table: str, column: str, keys: list[str]) -> list[str]:
-    """Those of ``keys`` not yet in ``table`` (names are ours), in the order given."""
-    if not keys:
-        return []
-    batch = pa.table({"k": pa.array(keys, pa.string())})
+def _held(con: duckdb.DuckDBPyConnection, table: str, key: str, id_column: str, hashes: list[str]) -> dict[str, int]:
+    """The ids of those ``hashes`` already in ``table`` (names are ours)."""
+    if not hashes:
+        return {}
+    batch = pa.table({"k": pa.array(hashes, pa.string())})
     con.register("_raw_store_keys", batch)
     try:
-        held = {k for (k,) in con.execute(
-            f"SELECT k FROM _raw_store_keys SEMI JOIN {table} ON {column} = k").fetchall()}
+        return dict(con.execute(f"SELECT {key}, {id_column} FROM {table} SEMI JOIN _raw_store_keys ON {key} = k")
+                    .fetchall())
     finally:
         con.unregister("_raw_store_keys")
-    return [k for k in keys if k not in held]
+
+
+def _next_ids(con: duckdb.DuckDBPyConnection, table: str, id_column: str, n: int) -> range:
+    """``n`` ids after the largest held: one writer at a time (the warehouse's lock), so no sequence needed."""
+    top = con.execute(f"SELECT coalesce(max({id_column}), 0) FROM {table}").fetchall()[0][0]
+    return range(top + 1, top + 1 + n)
 
 
 # --- the layout before bodies were stored once ---------------------------------------------------------
@@ -167,7 +181,7 @@ def _insert_refs(con: duckdb.DuckDBPyConnection, table: str, columns: Iterable[s
                  rows: list[tuple[object, ...]]) -> None:
     if not rows:
         return
-    names = [*columns, "body_hash"]
+    names = [*columns, "body_id"]
     batch = pa.Table.from_pylist([dict(zip(names, r)) for r in rows])
     con.register("_raw_store_refs", batch)
     try:

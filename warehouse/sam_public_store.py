@@ -46,5 +46,5 @@ def load_public_documents(
     ]
     return insert_rows(con, "raw.sam_public_document_refs", {
         "run_id": pa.string(), "program_id": pa.string(), "program_number": pa.string(),
-        "modified_date": pa.string(), "fetched_at": pa.timestamp("us"), "body_hash": pa.string(),
+        "modified_date": pa.string(), "fetched_at": pa.timestamp("us"), "body_id": pa.int64(),
     }, rows)

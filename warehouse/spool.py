@@ -7,7 +7,8 @@ SAM.gov requests uncounted against the daily budget. So, while a run goes on, it
 
 - ``run.json``: the run's record as it started;
 - ``<source>.requests``: one byte per HTTP attempt, appended as it is made (a kill loses none);
-- ``pages-<part>.jsonl``: each extraction's raw pages, written whole when that extraction finished.
+- ``pages-<source>.jsonl``: every response the run received, a line each, appended as it arrives (an
+  extraction that fails half-way keeps the pages it had; a retried one adds its second answers).
 
 The run that next writes the warehouse (a success, or the recording of a failure) absorbs every
 folder but its own: pages into raw (never into figures), a ``failed`` row into meta.runs saying the
@@ -19,7 +20,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+import threading
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -44,6 +45,7 @@ class RunSpool:
 
     folder: Path
     warned: bool = field(default=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def open(cls, published: Path, run: RunRecord) -> RunSpool:
@@ -58,10 +60,15 @@ class RunSpool:
                 f.write(b".")
         self._guard(append)
 
-    def keep_pages(self, part: str, pages: Sequence[RawPage]) -> None:
-        """An extraction's pages, written whole (a retried extraction replaces its part)."""
-        text = "".join(json.dumps(_page_json(p)) + "\n" for p in pages)
-        self._guard(lambda: _write_atomic(self.folder / f"pages-{part}.jsonl", text))
+    def keep_page(self, page: RawPage) -> None:
+        """One response, appended as one line (a line is written whole or, if killed mid-write, dropped
+        when read back); the sources' threads call this concurrently."""
+        line = (json.dumps(_page_json(page)) + "\n").encode("utf-8", "surrogatepass")
+
+        def append() -> None:
+            with self._lock, open(self.folder / f"pages-{page.source}.jsonl", "ab") as f:
+                f.write(line)
+        self._guard(append)
 
     def pages(self) -> list[RawPage]:
         return _read_pages(self.folder)
@@ -142,9 +149,14 @@ def _write_atomic(path: Path, text: str) -> None:
 def _read_pages(folder: Path) -> list[RawPage]:
     pages = []
     for part in sorted(folder.glob("pages-*.jsonl")):
-        for line in part.read_text(encoding="utf-8").splitlines():
-            if line.strip():
+        for line in part.read_text(encoding="utf-8", errors="surrogateescape").splitlines():
+            if not line.strip():
+                continue
+            try:
                 pages.append(_page_of(json.loads(line)))
+            except (ValueError, TypeError, KeyError):
+                # The last line of a run killed while writing it: the page was not kept whole.
+                log.warning("spool %s: a page cut off while it was written is skipped", part)
     return pages
 
 

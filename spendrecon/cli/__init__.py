@@ -6,13 +6,15 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from spendrecon.cli import archive as cli_archive, history as cli_history, verify as cli_verify
-from spendrecon.cli.common import ConfigOpt, UsageError, VerboseOpt, one_line_errors
+from spendrecon.cli import archive as cli_archive, history as cli_history, runs as cli_runs, sql as cli_sql
+from spendrecon.cli import verify as cli_verify
+from spendrecon.cli.common import ConfigOpt, SpendreconGroup, UsageError, VerboseOpt, err, one_line_errors
 from spendrecon.cli.output import Column, FormatOpt, emit, print_table, resolve_format
 from spendrecon.config import DEFAULT_CONFIG_NAME, ConfigError, Settings, load_settings, parse_as_of
 from spendrecon.console import console
@@ -20,14 +22,43 @@ from spendrecon.fiscal import parse_fiscal_years
 
 app = typer.Typer(
     name="spendrecon",
-    help="Reconcile SAM.gov Assistance Listing obligations with USAspending.gov, per program and fiscal year.",
+    cls=SpendreconGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help, as git and gh print it: options with a metavar for their value (no type tags, no boxes).
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 out = console(soft_wrap=True)  # literal text (no markup); long paths and URLs stay on one line, copyable
 
 DEMO_FISCAL_YEARS = list(range(2019, 2024))  # vintage 1's window (the committed bundle's span)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"spendrecon {version('spendrecon')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version,
+                                          help="Print the version and exit")] = False,
+) -> None:
+    """Reconcile SAM.gov Assistance Listing obligations with USAspending.gov, per program and fiscal year.
+
+    \b
+    Start with:
+      spendrecon run --demo          the whole pipeline on the bundled demo data (offline)
+      spendrecon findings --leads    what no explanation covers, largest first
+      spendrecon runs                the runs so far, newest first
+
+    'spendrecon COMMAND -h' shows a command's options and an example. Exit codes: 0 done, 1 error,
+    2 usage error, 3 'run --fail-on' matched, 130 interrupted.
+    """
 
 
 def _known_rule(rule: str) -> None:
@@ -42,19 +73,44 @@ def _settings(config: Path | None, **overrides: Any) -> Settings:
     return load_settings(config, overrides=overrides)
 
 
+class RunFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    new_errors = "new-errors"
+    new_findings = "new-findings"
+
+
+EXIT_FAIL_ON = 3  # the run succeeded and is published, and found what --fail-on names
+
+
 @app.command()
 @one_line_errors
 def run(
     demo: Annotated[bool, typer.Option("--demo", help="Replay the bundled demo data through the real connectors (offline)")] = False,
     config: ConfigOpt = None,
-    fiscal_years: Annotated[str | None, typer.Option("--fiscal-years", help="e.g. 2019-2023 or 2021,2023")] = None,
-    programs: Annotated[str | None, typer.Option("--programs", help="Comma-separated ALNs, e.g. 97.102,10.001")] = None,
+    fiscal_years: Annotated[str | None, typer.Option("--fiscal-years", metavar="YEARS", help="e.g. 2019-2023 or 2021,2023")] = None,
+    programs: Annotated[str | None, typer.Option("--programs", metavar="ALNS", help="Comma-separated ALNs, e.g. 97.102,10.001")] = None,
     verbose: VerboseOpt = False,
-    demo_vintage: Annotated[int, typer.Option("--demo-vintage", help="With --demo: 2-5 serve the bundle at later snapshots (listings revised under new ids, window moved, restatements, late reporting), each with its own date and window")] = 1,
+    demo_vintage: Annotated[int, typer.Option("--demo-vintage", metavar="N", help="With --demo: 2-5 serve the bundle at later snapshots (listings revised under new ids, window moved, restatements, late reporting), each with its own date and window")] = 1,
     accept_drops: Annotated[bool, typer.Option("--accept-drops", help="Publish although a source's complete answer lost more of what it held than drop_guard.max_share allows (a drop you checked is real)")] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="The run date timing is judged by, YYYY-MM-DD (default today): which fiscal years are complete; for replaying older snapshots")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="The run date timing is judged by (default today): which fiscal years are complete; for replaying older snapshots")] = None,
+    fmt: Annotated[RunFormat | None, typer.Option("--format", "-f", help="text (default), or json: the run's summary as one JSON object on stdout")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 3 (published all the same) when this run has new or reopened findings of severity error (new-errors), or any (new-findings): for schedulers")] = None,
 ) -> None:
-    """Extract both sources, load the DuckDB file, reconcile, and write the report."""
+    """Extract both sources, load the DuckDB file, reconcile, and write the report.
+
+    One line per step on stderr, then the run's summary. Ctrl-C stops the run within seconds (exit 130);
+    the published warehouse stays as it was.
+
+    \b
+    Examples:
+      spendrecon run --demo
+      spendrecon run --fiscal-years 2019-2023 --programs 97.102,10.001
+      spendrecon run --fail-on new-errors --format json > run.json
+    """
     # Everything that can be refused is refused here, before Prefect starts (seconds) or a request is made.
     from spendrecon.aln import parse_alns
     from spendrecon.pipeline import check_run
@@ -73,8 +129,12 @@ def run(
     run_date = _option("--as-of", parse_as_of, as_of)
     settings = _settings_for_run(config, years=years, programs=progs, as_of=run_date)
     check_run(settings, demo=demo, programs_key="--programs" if progs else f"{config or DEFAULT_CONFIG_NAME}: programs")
+    if not settings.warehouse_path.exists():
+        # A typo in the path would otherwise start a new, empty history without a word.
+        sys.stderr.write(f"creating a new warehouse at {settings.warehouse_path} ({settings.warehouse_setting})\n")
 
     from spendrecon import run_progress
+    from spendrecon.cli.interrupt import stop_on_first_interrupt
     from spendrecon.cli.prefect_env import configure_prefect
 
     configure_prefect(settings.data_path, verbose=verbose)
@@ -82,19 +142,29 @@ def run(
 
     steps = run_progress.for_stderr()
     try:
-        steps.waiting("starting Prefect")  # its temporary server takes a few seconds
-        set_progress(steps)
-        try:
-            outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
-                                     fiscal_years=settings.fiscal_years, programs=settings.programs,
-                                     as_of=settings.as_of.isoformat() if settings.as_of else None,
-                                     **({"accept_drops": True} if accept_drops else {}),
-                                     **({"demo_vintage": demo_vintage} if demo_vintage != 1 else {}))
-        finally:
-            set_progress(None)
+        with stop_on_first_interrupt(on_exit=steps.close):
+            steps.waiting("starting Prefect")  # its temporary server takes a few seconds
+            set_progress(steps)
+            try:
+                outcome = reconcile_flow(config_path=str(config) if config else None, demo=demo,
+                                         fiscal_years=settings.fiscal_years, programs=settings.programs,
+                                         as_of=settings.as_of.isoformat() if settings.as_of else None,
+                                         **({"accept_drops": True} if accept_drops else {}),
+                                         **({"demo_vintage": demo_vintage} if demo_vintage != 1 else {}))
+            finally:
+                set_progress(None)
     finally:
         steps.close()
-    _print_summary(settings, outcome)
+    summary = _print_summary(settings, outcome, json_out=fmt == RunFormat.json)
+    if fail_on is not None:
+        from spendrecon.cli.run_summary import fail_on_count
+
+        found = fail_on_count(summary, fail_on.value)
+        if found:
+            what = "of severity error " if fail_on == FailOn.new_errors else ""
+            sys.stderr.write(f"--fail-on {fail_on.value}: {found:,} new or reopened finding(s) {what}in run "
+                             f"{summary.run_id} (published); exit {EXIT_FAIL_ON}\n")
+            raise typer.Exit(EXIT_FAIL_ON)
 
 
 def _option(name: str, parse: Callable[[str], Any], value: str | None) -> Any:
@@ -124,10 +194,15 @@ def _settings_for_run(config: Path | None, *, years: list[int] | None, programs:
     return load_settings(config, overrides={"fiscal_years": years, "programs": programs, "as_of": as_of})
 
 
-def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
-    from spendrecon.cli.run_summary import load_run_outcome, run_lines, warehouse_lines
+def _print_summary(settings: Settings, outcome: dict[str, Any], *, json_out: bool = False) -> Any:
+    from spendrecon.cli.run_summary import load_run_outcome, run_json, run_lines, warehouse_lines
 
     summary = load_run_outcome(settings.warehouse_path, outcome["run_id"])
+    latest = _latest_report(settings, outcome)
+    if json_out:
+        sys.stdout.write(run_json(summary, warehouse=outcome["warehouse"], report_dir=outcome["report_dir"],
+                                  report_error=outcome.get("report_error"), latest_report=latest) + "\n")
+        return summary
     for line in run_lines(summary):
         out.print(line)
     for line in warehouse_lines(summary):
@@ -138,12 +213,26 @@ def _print_summary(settings: Settings, outcome: dict[str, Any]) -> None:
 
     for line in triage_lines(settings.warehouse_path):
         out.print(line)
-    out.print(f"DuckDB file: {outcome['warehouse']}  (open it with duckdb.connect(path, read_only=True))")
+    out.print(f"DuckDB file: {outcome['warehouse']}  (open it with duckdb.connect(path, read_only=True), "
+              "or `spendrecon sql`)")
     if outcome["report_dir"]:
-        out.print(f"report:      {outcome['report_dir']}/report.html")
+        out.print(f"report:      {latest}  (this run's folder: {outcome['report_dir']})")
     else:
         out.print(f"report:      not written ({outcome.get('report_error') or 'see the log'}); "
                   "run `spendrecon report`")
+    return summary
+
+
+def _latest_report(settings: Settings, outcome: dict[str, Any]) -> str | None:
+    """reports/latest/report.html, the path that always shows the newest run's report: relative to the
+    working folder when it is under it (shorter, and copyable as it is)."""
+    if not outcome["report_dir"]:
+        return None
+    path = settings.reports_path / "latest" / "report.html"
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 _RULE_COLUMNS = (
@@ -159,80 +248,169 @@ def _money_cell(value: Any) -> str:
     return format_money(value)
 
 
-# The findings table and TSV. Keys and amounts are never cut; explanation and review give way first.
+def _compact_money_cell(value: Any) -> str:
+    from warehouse.money import format_money_compact
+
+    return format_money_compact(value)
+
+
+# The findings table and TSV. Keys are never cut; an amount is shown whole or not at all, exact where the
+# window allows, rounded ($86.47B) where it does not: program, year, rule, SAM.gov, USAspending and at
+# stake fit 80 columns. Codes give way next, free text first of all.
 FINDING_COLUMNS = (
     Column("program_number", "program", "key"),
     Column("fiscal_year", "FY", "key"),
     Column("rule_id", "rule", "key"),
-    Column("severity", "severity", whole=True, priority=4),
-    Column("status", "status", "key"),
-    Column("sam_amount", "SAM.gov", "money", display=_money_cell, priority=2),
-    Column("usaspending_amount", "USAspending", "money", display=_money_cell, priority=3),
-    Column("difference", "difference", "money", display=_money_cell, priority=1),
-    Column("explanation", "explanation", whole=True, priority=5),
+    Column("severity", "severity", whole=True, priority=8),
+    Column("status", "status", whole=True, priority=4),
+    Column("sam_amount", "SAM.gov", "money", display=_money_cell, compact=_compact_money_cell, priority=2),
+    Column("usaspending_amount", "USAspending", "money", display=_money_cell, compact=_compact_money_cell,
+           priority=3),
+    Column("at_stake", "at stake", "money", display=_money_cell, compact=_compact_money_cell, priority=1),
+    Column("difference", "difference", "money", display=_money_cell, compact=_compact_money_cell, priority=7),
     Column("triage", "triage", whole=True, priority=5),
-    Column("review_status", "review", whole=True, priority=6),
-    Column("review_note", "note", wrap=True, priority=7),
+    Column("explanation", "explanation", whole=True, priority=6),
+    Column("review_status", "review", whole=True, priority=9),
+    Column("review_note", "note", wrap=True, priority=10),
+    Column("stale_review", "review was", wrap=True, priority=10),  # the review that no longer applies
 )
+
+ProgramOpt = Annotated[str | None, typer.Option("--program", "-p", metavar="ALN",
+                                                help="Assistance Listing number, e.g. 97.102 (or 97102)")]
+FiscalYearOpt = Annotated[int | None, typer.Option("--fiscal-year", "-y", metavar="YEAR",
+                                                   help="Federal fiscal year, e.g. 2022")]
 
 
 @app.command()
 @one_line_errors
 def findings(
-    program: Annotated[str | None, typer.Option("--program", help="ALN, e.g. 97.102")] = None,
-    fiscal_year: Annotated[int | None, typer.Option("--fiscal-year")] = None,
-    rule: Annotated[str | None, typer.Option("--rule", help="Rule id, e.g. amount_mismatch")] = None,
+    program: ProgramOpt = None,
+    fiscal_year: FiscalYearOpt = None,
+    rule: Annotated[str | None, typer.Option("--rule", "-r", metavar="RULE", help="Rule id, e.g. amount_mismatch")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved findings")] = False,
-    changed_since: Annotated[str | None, typer.Option("--changed-since", help="Only findings new, reopened or resolved after this run id")] = None,
+    changed_since: Annotated[str | None, typer.Option("--changed-since", metavar="RUN_ID", help="Only findings new, reopened or resolved after this run (`spendrecon runs` lists them)")] = None,
     leads: Annotated[bool, typer.Option("--leads", help="Only leads: no legitimate explanation and no systemic non-reporting, largest first")] = False,
+    stale_reviews: Annotated[bool, typer.Option("--stale-reviews", help="Only findings whose review no longer applies (figures moved, reopened, or new since): review them again")] = False,
     fmt: FormatOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """List findings from the DuckDB file (opened read-only)."""
+    """List findings from the DuckDB file (opened read-only), most at stake first.
+
+    \b
+    Examples:
+      spendrecon findings --leads
+      spendrecon findings -p 97.102 -y 2022 -f json
+      spendrecon findings --rule amount_mismatch -f csv > mismatches.csv
+    """
     from spendrecon.findings_query import FindingFilter, query_findings, to_csv
     from spendrecon.json_rows import to_json
 
-    fmt = resolve_format(fmt)
+    shown_as = resolve_format(fmt)
     if rule is not None:
         _known_rule(rule)
     settings = _settings(config)
     rows = query_findings(settings.warehouse_path,
-                          FindingFilter(program, fiscal_year, rule, all_statuses, changed_since, leads))
-    if fmt == "json":
+                          FindingFilter(program, fiscal_year, rule, all_statuses, changed_since, leads,
+                                        stale_reviews))
+    if shown_as == "json":
         sys.stdout.write(to_json(rows) + "\n")
-    elif fmt == "csv":
+    elif shown_as == "csv":
         sys.stdout.write(to_csv(rows))
+    elif not rows and shown_as == "table":
+        out.print(_no_findings(program, fiscal_year, rule, all_statuses, changed_since, leads, stale_reviews))
     else:
-        emit(rows, FINDING_COLUMNS, fmt, title=f"{len(rows):,} findings", out=out)
+        # On a terminal, a switched-off rule's finding (listed with --all) says so beside its status, kept as it was.
+        shown = [{**r, "status": f"{r['status']} (rule off)"} if r.get("rule_disabled") and shown_as == "table"
+                 else r for r in rows]
+        emit(shown, FINDING_COLUMNS, shown_as, title=f"{len(rows):,} findings", out=out)
+
+
+def _no_findings(program: str | None, fiscal_year: int | None, rule: str | None, every: bool,
+                 changed_since: str | None, leads: bool, stale_reviews: bool = False) -> str:
+    """What an empty answer was an answer to, rather than a bare header."""
+    which = "leads" if leads else ("findings" if every or changed_since else "open findings")
+    if stale_reviews:
+        which += " whose review went stale"
+    where = [f"program {program}" if program else "", f"FY{fiscal_year}" if fiscal_year else "",
+             f"rule {rule}" if rule else "", f"changed since run {changed_since}" if changed_since else ""]
+    text = f"no {which}" + (f" for {', '.join(w for w in where if w)}" if any(where) else "")
+    return text + ("" if every or changed_since else " (--all includes resolved ones)")
+
+
+def _author(given: str | None) -> str:
+    """Who signs the review: --author, else $USER or $LOGNAME, else the system account's name, said aloud.
+    The log is the record of who said what: a review is never signed by nobody ("author": null)."""
+    if given is not None:
+        if not given.strip():
+            raise UsageError("--author: must name someone")
+        return given.strip()
+    named = (os.environ.get("USER") or os.environ.get("LOGNAME") or "").strip()
+    if named:
+        return named
+    try:
+        import pwd
+
+        account = pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):
+        account = ""
+    if not account:
+        raise UsageError("--author: USER and LOGNAME are not set, and this account has no name: give --author NAME")
+    _AUTHOR_NOTES.append(f"signed as {account}: USER is not set, so this account's name "
+                         "(--author NAME signs as someone else)")
+    return account
+
+
+_AUTHOR_NOTES: list[str] = []  # said once the review is recorded, so that a refusal stays one line
+
+
+class ReviewStatus(str, Enum):
+    accepted = "accepted"
+    disputed = "disputed"
+    needs_review = "needs-review"
 
 
 @app.command()
 @one_line_errors
 def annotate(
-    program: Annotated[str, typer.Argument(help="ALN, e.g. 97.102")],
-    fiscal_year: Annotated[int, typer.Argument(help="Fiscal year, e.g. 2022")],
-    status: Annotated[str, typer.Option("--status", help="accepted, disputed or needs-review")],
-    note: Annotated[str | None, typer.Option("--note", help="Why; shown in findings and the report")] = None,
-    rule: Annotated[str | None, typer.Option("--rule", help="Only this rule's finding (default: every rule of the program-year)")] = None,
-    author: Annotated[str | None, typer.Option("--author", help="Who reviewed it (default: $USER)")] = None,
+    program: Annotated[str, typer.Argument(metavar="ALN", hidden=True)],
+    fiscal_year: Annotated[int, typer.Argument(metavar="FISCAL_YEAR", hidden=True)],
+    status: Annotated[ReviewStatus, typer.Option("--status", "-s", help="Your verdict")],
+    note: Annotated[str | None, typer.Option("--note", "-m", metavar="NOTE", help="Why; shown in findings and the report")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", "-r", metavar="RULE", help="Only this rule's finding (default: every rule of the program-year)")] = None,
+    author: Annotated[str | None, typer.Option("--author", metavar="NAME", help="Who reviewed it (default: $USER, else $LOGNAME, else this account's name)")] = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Record your review of a program-year's findings; it survives every later run and rebuild."""
+    """Record your review of a program-year's findings; it survives every later run and rebuild.
+
+    ALN and FISCAL_YEAR name the program-year (97.102 2022).
+
+    \b
+    Examples:
+      spendrecon annotate 97.102 2022 --status accepted --note "Obligated in FY2023, per DHS"
+      spendrecon annotate 97.102 2023 -s disputed -r estimate_only -m "estimate is stale"
+    """
     from datetime import datetime, timezone
 
     from spendrecon.annotate import annotate as record
     from warehouse.annotations import Annotation, read_log
 
+    who = _author(author)
     if rule is not None:
         _known_rule(rule)
     settings = _settings(config)
+
+    def waiting(holder: str) -> None:
+        sys.stderr.write(f"waiting for the writer lock on {settings.warehouse_path}: {holder}\n")
+
     covered = record(settings, Annotation(
-        program_number=program.strip(), fiscal_year=fiscal_year, status=status, note=note,
-        annotated_at=datetime.now(timezone.utc), rule_id=rule, author=author or os.environ.get("USER")))
-    out.print(f"{program} FY{fiscal_year}: {status} — covers {covered} finding(s); "
+        program_number=program.strip(), fiscal_year=fiscal_year, status=status.value, note=note,
+        annotated_at=datetime.now(timezone.utc), rule_id=rule, author=who), on_wait=waiting)
+    out.print(f"{program} FY{fiscal_year}: {status.value} — covers {covered} finding(s); "
               f"kept in {settings.annotations_path}")
+    while _AUTHOR_NOTES:
+        sys.stderr.write(f"note: {_AUTHOR_NOTES.pop()}\n")
     # Lines someone broke by hand stay in the file, skipped: say so, every time, until they are fixed.
     for problem in read_log(settings.annotations_path).problems:
         sys.stderr.write(f"warning: {problem}\n")
@@ -241,11 +419,17 @@ def annotate(
 @app.command()
 @one_line_errors
 def report(
-    run_id: Annotated[str | None, typer.Option("--run-id", help="Default: the latest succeeded run")] = None,
+    run_id: Annotated[str | None, typer.Option("--run-id", metavar="RUN_ID", help="Default: the latest succeeded run (`spendrecon runs` lists them)")] = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """(Re)write reports/<run_id>/ from the DuckDB file; an earlier run's report as it was at that run."""
+    """(Re)write reports/<run_id>/ from the DuckDB file; an earlier run's report as it was at that run.
+
+    \b
+    Examples:
+      spendrecon report
+      spendrecon report --run-id 20240215T060000Z-1a2b
+    """
     from spendrecon.report import write_report
 
     settings = _settings(config)
@@ -260,7 +444,13 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Schedule demo runs instead of live ones")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Run the flow on the configured cron schedule (starts a local Prefect server if PREFECT_API_URL is unset)."""
+    """Run the flow on the configured cron schedule (starts a local Prefect server if PREFECT_API_URL is unset).
+
+    \b
+    Examples:
+      spendrecon serve
+      spendrecon serve --demo -c spendrecon.yaml
+    """
     settings = _settings(config)
     from spendrecon.cli.prefect_env import configure_prefect
     from spendrecon.run_progress import PROGRESS_ENV
@@ -277,3 +467,5 @@ def serve(
 cli_archive.register(app)  # ingest-archive and awards: the bulk path, kept in its own module
 cli_history.register(app)  # history: what each source said when
 cli_verify.register(app)  # verify: the record's own checks
+cli_runs.register(app)  # runs: the runs so far, for --changed-since and report --run-id
+cli_sql.register(app)  # sql: read-only SQL on the warehouse, in the same output formats

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,8 +18,8 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
 from rich.text import Text
 
-from spendrecon.cli.common import ConfigOpt, VerboseOpt, one_line_errors
-from spendrecon.cli.output import Column, FormatOpt, Format, emit, resolve_format
+from spendrecon.cli.common import ConfigOpt, UsageError, VerboseOpt, one_line_errors
+from spendrecon.cli.output import Column, Format, FormatOpt, emit, resolve_format
 from spendrecon.config import load_settings
 from spendrecon.console import console
 from spendrecon.csv_cells import csv_text
@@ -29,32 +28,36 @@ from spendrecon.json_rows import to_json
 out = console(soft_wrap=True)
 
 
-class OutputFormat(str, Enum):
-    table = "table"
-    tsv = "tsv"
-    csv = "csv"
-    json = "json"
-
-
 def register(app: typer.Typer) -> None:
     app.command("ingest-archive")(one_line_errors(ingest_archive))
     app.command("awards")(one_line_errors(awards))
 
 
 def ingest_archive(
-    sources: Annotated[list[str] | None, typer.Argument(
-        help="Award Data Archive zips: paths or URLs, Full (FY2023_All_Assistance_Full_YYYYMMDD.zip) and "
-             "Delta (FY(All)_All_Assistance_Delta_YYYYMMDD.zip). Default: usaspending.archive_sources")] = None,
+    sources: Annotated[list[str] | None, typer.Argument(metavar="PATH_OR_URL", hidden=True)] = None,
     config: ConfigOpt = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, max=16,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=16, metavar="N",
                                                 help="CSV parts parsed side by side (default: usaspending.archive_workers)")] = None,
     no_flow: Annotated[bool, typer.Option("--no-flow", help="Apply the files without Prefect (no run history)")] = False,
     demo: Annotated[bool, typer.Option("--demo", help="Generate the demo's small archive (Full files FY2019-2023 and "
                                                       "a Delta, offline) into <data_dir>/demo_archive and load it")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line (files and transactions loaded) instead of "
+                                                                "the table of files")] = False,
     fmt: FormatOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Load Award Data Archive files into the archive store (Full files replace their fiscal year; Deltas apply in date order)."""
+    """Load Award Data Archive files into the archive store (Full files replace their fiscal year; Deltas apply in date order).
+
+    PATH_OR_URL: Award Data Archive zips, Full (FY2023_All_Assistance_Full_YYYYMMDD.zip) and Delta
+    (FY(All)_All_Assistance_Delta_YYYYMMDD.zip) files; default: usaspending.archive_sources.
+
+    \b
+    Examples:
+      spendrecon ingest-archive --demo -q
+      spendrecon ingest-archive FY2023_All_Assistance_Full_20251206.zip 'FY(All)_All_Assistance_Delta_20260106.zip'
+    """
+    if quiet and fmt is not None:
+        raise UsageError("--quiet prints one line; leave out --format, or --quiet for the table")
     shown_as = resolve_format(fmt)
     settings = load_settings(config)
     if demo and sources:
@@ -74,7 +77,10 @@ def ingest_archive(
             outcome = _ingest_without_flow(wanted, cfg, progress)
         else:
             outcome = _ingest_with_flow(wanted, config, settings.data_path, workers, verbose, progress)
-    _print_outcome(outcome, shown_as)
+    if quiet:
+        _print_count(outcome)
+    else:
+        _print_outcome(outcome, shown_as)
     if outcome["failed"]:
         # The error is already free of the source URL's credentials; the redaction every other
         # command's error line gets (the SAM.gov key, registered secrets, api_key=...) applies too.
@@ -160,6 +166,25 @@ def _print_outcome(outcome: dict[str, Any], fmt: Format = "table") -> None:
     notes.print(f"archive store: {outcome['store']}")
 
 
+def _print_count(outcome: dict[str, Any]) -> None:
+    """--quiet: one line for the whole ingest (what `make demo` prints), warnings still one each."""
+    results = outcome["results"]
+    loaded = [r for r in results if r["status"] != "skipped"]
+    rows = sum(r["rows_loaded"] or 0 for r in loaded)
+    quarantined = sum(r["rows_quarantined"] or 0 for r in results)
+    skipped = len(results) - len(loaded)
+    parts = [f"{len(loaded):,} file{'s' if len(loaded) != 1 else ''} loaded ({rows:,} transactions)"]
+    if skipped:
+        parts.append(f"{skipped:,} already loaded (skipped)")
+    if quarantined:
+        parts.append(f"{quarantined:,} rows quarantined (see raw.quarantine)")
+    out.print(f"archive store {outcome['store']}: {', '.join(parts)}")
+    notes = console(stderr=True, soft_wrap=True)
+    for r in results:
+        for warning in r.get("warnings", []):
+            notes.print(Text.assemble(("warning", "yellow"), f" {r['file_name']}: {warning}"))
+
+
 class _ProgressReporter:
     """Download and parse progress as rich bars; called from worker threads (rich is thread-safe)."""
 
@@ -210,15 +235,20 @@ _LOAN_ONLY = {"face_value_of_loan"}
 
 
 def awards(
-    program: Annotated[str, typer.Option("--program", "-p", help="Assistance Listing number, e.g. 97.102")],
-    fiscal_year: Annotated[int, typer.Option("--fiscal-year", "-y", help="Federal fiscal year, e.g. 2023")],
-    top: Annotated[int, typer.Option("--top", "-n", min=1, max=100000, help="How many transactions")] = 20,
-    fmt: Annotated[OutputFormat | None, typer.Option(
-        "--format", "-f", help="table, tsv, csv or json (default: table on a terminal, tsv when piped)")] = None,
+    program: Annotated[str, typer.Option("--program", "-p", metavar="ALN", help="Assistance Listing number, e.g. 97.102")],
+    fiscal_year: Annotated[int, typer.Option("--fiscal-year", "-y", metavar="YEAR", help="Federal fiscal year, e.g. 2023")],
+    top: Annotated[int, typer.Option("--top", "-n", min=1, max=100000, metavar="N", help="How many transactions (default 20)")] = 20,
+    fmt: FormatOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """List the transactions behind one program-year, largest first (from the archive store)."""
+    """List the transactions behind one program-year, largest first (from the archive store).
+
+    \b
+    Examples:
+      spendrecon awards -p 97.102 -y 2023
+      spendrecon awards -p 84.268 -y 2023 -n 5 -f json
+    """
     from spendrecon.archive_ingest import archive_config
     from warehouse.archive.queries import program_years, top_transactions
     from warehouse.archive.store import open_store

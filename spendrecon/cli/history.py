@@ -46,14 +46,22 @@ def _columns(lines: bool) -> tuple[Column, ...]:
 
 
 def history(
-    program: Annotated[str, typer.Argument(help="ALN, e.g. 97.102")],
-    fiscal_year: Annotated[int | None, typer.Option("--fiscal-year")] = None,
+    program: Annotated[str, typer.Argument(metavar="ALN", hidden=True)],
+    fiscal_year: Annotated[int | None, typer.Option("--fiscal-year", "-y", metavar="YEAR", help="Only this fiscal year")] = None,
     lines: Annotated[bool, typer.Option("--lines", help="Also each SAM.gov assistance-type line")] = False,
     fmt: FormatOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Each source's figures for a program per run, changes only (from recon.figure_history)."""
+    """Each source's figures for a program per run, changes only (from recon.figure_history).
+
+    ALN is the program, e.g. 97.102.
+
+    \b
+    Examples:
+      spendrecon history 97.102
+      spendrecon history 97.102 -y 2019 --lines -f json
+    """
     from spendrecon.history_query import query_history, to_csv
     from spendrecon.json_rows import to_json
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Annotated, Any, Literal, TextIO
 
 import typer
@@ -42,8 +43,18 @@ Kind = Literal["key", "money", "number", "text"]
 Format = Literal["table", "tsv", "csv", "json"]
 FORMATS: tuple[Format, ...] = ("table", "tsv", "csv", "json")
 
-FormatOpt = Annotated[str | None, typer.Option(
-    "--format", help="table, tsv, csv or json (default: table on a terminal, tsv when piped)")]
+
+
+class OutputFormat(str, Enum):
+    """--format's choices: click checks them (exit 2 on another) and help shows them."""
+    table = "table"
+    tsv = "tsv"
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[OutputFormat | None, typer.Option(
+    "--format", "-f", help="How to print the rows (default: table on a terminal, tsv when piped)")]
 
 _MIN_TEXT = 12  # narrower than this, a text column says too little to be worth its borders
 
@@ -56,6 +67,9 @@ class Column:
     wrap: bool = False            # text only: wrap onto more lines instead of cutting to one
     whole: bool = False           # text only: show whole or drop, never cut (short codes)
     display: Callable[[Any], str] | None = None  # table cell text (money: "$1,234.00"); TSV uses raw
+    # money: the cell rounded to a unit ("$86.47B"), used only when the window is too narrow for the
+    # exact amounts (the note under the table says so); never in tsv, csv or json.
+    compact: Callable[[Any], str] | None = None
     # Non-key columns are given room in ascending priority (ties: left to right); what does not fit
     # is dropped. Key columns are always shown.
     priority: int = 0
@@ -69,7 +83,7 @@ class Column:
         return self.kind != "text" or self.whole
 
 
-def resolve_format(fmt: str | None, *, option: str = "--format") -> Format:
+def resolve_format(fmt: OutputFormat | str | None, *, option: str = "--format") -> Format:
     """The format asked for, or (None/"auto") a table when stdout is a terminal and TSV otherwise.
 
     Decided by isatty alone, as gh does: FORCE_COLOR and the like colour a table, they do not turn a
@@ -129,7 +143,8 @@ def cell_text(column: Column, value: Any) -> str:
 _GAP = 3  # between two columns: padding either side and the (blank) rule
 
 
-def layout(columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int) -> dict[int, int]:
+def layout(columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int,
+           skip: frozenset[int] | set[int] = frozenset()) -> dict[int, int]:
     """Width per shown column index: keys always, at their natural width; then the other columns by
     priority, whole (amounts, codes) or at a useful width (free text), while they fit; free text
     then shares what is left up to its natural width."""
@@ -137,7 +152,8 @@ def layout(columns: Sequence[Column], cells: Sequence[Sequence[str]], width: int
                                            for row in cells]) for i, c in enumerate(columns)]
     shown = {i: natural[i] for i, c in enumerate(columns) if c.kind == "key"}
     used = sum(shown.values()) + _GAP * (len(shown) - 1)
-    others = sorted((i for i, c in enumerate(columns) if c.kind != "key"), key=lambda i: (columns[i].priority, i))
+    others = sorted((i for i, c in enumerate(columns) if c.kind != "key" and i not in skip),
+                    key=lambda i: (columns[i].priority, i))
     for i in others:
         c = columns[i]
         least = natural[i] if c.whole_or_nothing else min(natural[i], max(_MIN_TEXT, cell_len(c.title)))
@@ -156,7 +172,18 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], *,
                 out: Console | None = None, note: str | None = None) -> None:
     out = out or console()
     cells = [[cell_text(c, r.get(c.key)) for c in columns] for r in rows]
-    widths = layout(columns, cells, out.width)
+    # A column with nothing in it (no review notes yet) takes room and says nothing: left out, unnamed.
+    empty = {i for i, c in enumerate(columns) if c.kind != "key" and rows and not any(row[i] for row in cells)}
+    widths = layout(columns, cells, out.width, empty)
+    rounded = False
+    money = [i for i, c in enumerate(columns) if c.compact is not None and i not in empty]
+    if any(i not in widths for i in money):
+        # Too narrow for every exact amount: rounded ones ($86.47B) fit where exact ones would be dropped.
+        compact = [[columns[i].compact(r.get(c.key)) if i in money else row[i]  # type: ignore[misc]
+                    for i, c in enumerate(columns)] for r, row in zip(rows, cells)]
+        compact_widths = layout(columns, compact, out.width, empty)
+        if sum(i in compact_widths for i in money) > sum(i in widths for i in money):
+            cells, widths, rounded = compact, compact_widths, True
     table = Table(title=Text(title) if title is not None else None, box=box.SIMPLE_HEAD, show_edge=False,
                   pad_edge=False)
     for i, w in widths.items():
@@ -182,7 +209,10 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], *,
             out.width = saved
     else:
         out.print(table)
-    hidden = [c.title for i, c in enumerate(columns) if i not in widths]
+    if rounded:
+        out.print(Text("amounts rounded to fit this width; a wider window, or --format tsv, csv or json, "
+                       "gives them exactly", style="dim"))
+    hidden = [c.title for i, c in enumerate(columns) if i not in widths and i not in empty]
     if hidden:
         out.print(Text(f"not shown at this width: {', '.join(hidden)} (use --format tsv, csv or json "
                        "for every column)", style="dim"))

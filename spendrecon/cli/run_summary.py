@@ -7,8 +7,10 @@ the warehouse's totals, which include every earlier run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
+from spendrecon.fiscal import fiscal_years_text
 from warehouse.db import connect
 
 
@@ -31,6 +33,10 @@ class RunOutcome:
     programs_compared: int = 0
     program_years: int = 0
     open_by_rule: list[tuple[str, str, int]] = field(default_factory=list)
+    # This run's new and reopened findings per severity (what `run --fail-on` judges)
+    new_by_severity: dict[str, int] = field(default_factory=dict)
+    # Open findings per triage bucket: (count, dollars at stake), whatever buckets the warehouse has
+    triage: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
 
     def missing(self, side: str) -> list[str]:
         found = self.sam_programs if side == "sam" else self.usaspending_programs
@@ -74,8 +80,18 @@ def load_run_outcome(warehouse: Path, run_id: str) -> RunOutcome:
         summary.runs = tuple(runs) if runs else (0, 0, 0)  # type: ignore[assignment]
         summary.programs_compared, summary.program_years = compared if compared else (0, 0)
         summary.open_by_rule = [tuple(r) for r in con.execute(  # type: ignore[misc]
-            "SELECT rule_id, severity, count(*) FROM recon.findings WHERE counts_as_open(status, out_of_window) "
+            "SELECT rule_id, severity, count(*) FROM recon.findings "
+            "WHERE counts_as_open(status, out_of_window, rule_disabled) "
             "GROUP BY ALL ORDER BY 3 DESC, 1").fetchall()]
+        # The finding's severity now (a rule's severity can be set in spendrecon.yaml): a new finding's is
+        # the one it was raised with, as the run that raised it is the latest.
+        summary.new_by_severity = dict(con.execute(
+            "SELECT f.severity, count(*) FROM recon.finding_events AS e "
+            "JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id) "
+            "WHERE e.run_id = $r AND e.event IN ('new', 'reopened') GROUP BY ALL", {"r": run_id}).fetchall())
+        summary.triage = {bucket: (n, stake) for bucket, n, stake in con.execute(
+            "SELECT coalesce(triage, 'none'), count(*), coalesce(sum(at_stake), 0)::DECIMAL(38, 2) "
+            "FROM recon.findings WHERE counts_as_open(status, out_of_window, rule_disabled) GROUP BY ALL ORDER BY 1").fetchall()}
         return summary
     finally:
         con.close()
@@ -85,6 +101,57 @@ def _years(years: list[int]) -> str:
     return ", ".join(f"FY{y}" for y in years)
 
 
+# `run --fail-on`: which of this run's new and reopened findings make the exit code non-zero.
+FAIL_ON = {"new-errors": ("error",), "new-findings": None}
+
+
+def fail_on_count(s: RunOutcome, condition: str) -> int:
+    severities = FAIL_ON[condition]
+    return sum(n for severity, n in s.new_by_severity.items() if severities is None or severity in severities)
+
+
+def run_json(s: RunOutcome, *, warehouse: str, report_dir: str | None, report_error: str | None,
+             latest_report: str | None) -> str:
+    """`run --format json`: the run's summary as one JSON object, money exact (JSON numbers, never floats)."""
+    from spendrecon.json_rows import json_value
+
+    doc: dict[str, object] = {
+        "run_id": s.run_id, "status": "succeeded", "mode": s.mode, "fiscal_years": s.fiscal_years,
+        "programs": s.programs,
+        "programs_not_found": {"sam": s.missing("sam"), "usaspending": s.missing("usaspending")} if s.programs else None,
+        "years_without_data": {"sam": s.years_without("sam"), "usaspending": s.years_without("usaspending")},
+        "requests": {"sam": s.sam_requests, "usaspending": s.usaspending_requests},
+        "findings_this_run": {"new": s.events.get("new", 0), "reopened": s.events.get("reopened", 0),
+                              "resolved": s.events.get("resolved", 0)},
+        "new_or_reopened_by_severity": dict(sorted(s.new_by_severity.items())),
+        "open_by_rule": [{"rule_id": r, "severity": sev, "open": n} for r, sev, n in s.open_by_rule],
+        "triage": {bucket: {"findings": n, "at_stake": stake} for bucket, (n, stake) in s.triage.items()},
+        "warnings": s.warnings,
+        "warehouse": {"path": warehouse, "runs": s.runs[0], "succeeded": s.runs[1], "failed": s.runs[2],
+                      "programs_compared": s.programs_compared, "program_years": s.program_years},
+        "report": {"latest": latest_report, "run_folder": report_dir, "error": report_error},
+    }
+    return _json_object(doc)
+
+
+def _json_object(value: object, indent: str = "") -> str:
+    """JSON with Decimal written exactly (json_value), nested objects indented."""
+    from spendrecon.json_rows import json_value
+
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        items = [f"{inner}{json_value(str(k))}: {_json_object(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        inner = indent + "  "
+        return "[\n" + ",\n".join(f"{inner}{_json_object(v, inner)}" for v in value) + f"\n{indent}]"
+    if isinstance(value, list):
+        return "[" + ", ".join(json_value(v) for v in value) + "]"
+    return json_value(value)
+
+
 def _names(programs: list[str], limit: int = 10) -> str:
     shown = ", ".join(programs[:limit])
     return shown + (f" and {len(programs) - limit} more" if len(programs) > limit else "")
@@ -92,7 +159,7 @@ def _names(programs: list[str], limit: int = 10) -> str:
 
 def run_lines(s: RunOutcome) -> list[str]:
     """The run's own facts, one per line."""
-    span = _years(s.fiscal_years) if len(s.fiscal_years) < 3 else f"FY{s.fiscal_years[0]}-FY{s.fiscal_years[-1]}"
+    span = fiscal_years_text(s.fiscal_years)
     lines = [f"run {s.run_id} succeeded ({'demo data' if s.mode == 'demo' else 'live services'}, {span})"]
     if s.programs:
         lines.append(f"programs requested: {len(s.programs)} ({_names(s.programs)})")

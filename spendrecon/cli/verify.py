@@ -18,12 +18,18 @@ def register(app: typer.Typer) -> None:
 
 
 def verify(
-    warehouse: Annotated[Path | None, typer.Option("--warehouse", help="The DuckDB file to check (default: the configured warehouse)")] = None,
+    warehouse: Annotated[Path | None, typer.Option("--warehouse", metavar="PATH", help="The DuckDB file to check (default: the configured warehouse)")] = None,
     all_runs: Annotated[bool, typer.Option("--all-runs", help="Check the resolutions of every run, not only the latest")] = False,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Check that the current figures equal the history's and that every resolution has a cause (exit 1 if not)."""
+    """Check that the current figures equal the history's and that every resolution has a cause (exit 1 if not).
+
+    \b
+    Examples:
+      spendrecon verify
+      spendrecon verify --all-runs --warehouse data/spendrecon.duckdb
+    """
     from spendrecon.config import load_settings
     from spendrecon.findings_query import NoWarehouse
     from warehouse.db import open_published

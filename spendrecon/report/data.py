@@ -73,12 +73,17 @@ class Finding:
     triage: str | None = None
     # The triage bucket, derived for files older than the triage column (macro triage_bucket, macros.sql).
     bucket: str = "lead"
+    # Its rule is switched off: kept as it was, listed (marked) but open nowhere (macro counts_as_open).
+    rule_disabled: bool = False
+    # The latest review no longer applies (review_status says needs-review), and what that review was.
+    review_stale: bool | None = None
+    stale_review: str | None = None
     # Which SAM.gov figure sam_amount is: actual, or estimate (estimate_only); None in older files.
     sam_figure: str | None = None
 
     @property
     def is_open(self) -> bool:
-        return self.status != "resolved"
+        return self.status != "resolved" and not self.rule_disabled
 
     @property
     def is_explained(self) -> bool:
@@ -166,6 +171,9 @@ class FindingLine:
 class Event(FindingLine):
     event: str  # new | reopened | resolved
     reason: str | None = None  # why a finding resolved (recon.finding_events.reason); None otherwise
+    # The run whose figures caused a resolution or reopening (recon.finding_events.cause_run_id): an earlier
+    # run than this one when the rule was switched off in between; None for other events and older files.
+    cause_run_id: str | None = None
     sam_figure: str | None = None  # actual | estimate: which SAM.gov figure sam_amount is
 
 
@@ -252,7 +260,7 @@ class RunSummary(Run):
 class ReportData:
     run: RunInfo
     rules: tuple[RuleTotal, ...]
-    findings: tuple[Finding, ...]  # findings.csv rows: new/open, plus resolved by this run; sorted
+    findings: tuple[Finding, ...]  # findings.csv rows: open, resolved by this run, and switched off (marked); sorted
     agencies: tuple[AgencyTotal, ...]  # report_agency_totals.sql, most dollars at stake first
     events: tuple[Event, ...]  # this run's events, largest stake first
     leads: tuple[Lead, ...] = ()  # recon.leads, by severity then dollars (empty in files older than the triage)
@@ -275,6 +283,21 @@ class ReportData:
     @property
     def open_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.is_open]
+
+    @property
+    def stale_reviews(self) -> list[Finding]:
+        """The analyst's queue: open findings whose review no longer applies, largest first."""
+        return sorted((f for f in self.open_findings if f.review_stale),
+                      key=lambda f: (-f.at_stake, f.program_number, f.fiscal_year, f.rule_id))
+
+    @property
+    def switched_off(self) -> dict[str, int]:
+        """Findings kept aside because their rule is switched off, per rule."""
+        kept: dict[str, int] = {}
+        for f in self.findings:
+            if f.rule_disabled and f.status != "resolved":
+                kept[f.rule_id] = kept.get(f.rule_id, 0) + 1
+        return kept
 
     @property
     def largest_gaps(self) -> list[Finding]:

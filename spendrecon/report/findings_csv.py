@@ -1,5 +1,6 @@
-"""Findings as CSV, one row each, fixed columns: report's findings.csv (every open finding plus those
-the run resolved) and `spendrecon findings --format csv` (COLUMNS plus the triage) write them here."""
+"""Findings as CSV, one row each, fixed columns: report's findings.csv (every open finding, those the run
+resolved, and those of switched-off rules, marked) and `spendrecon findings --format csv` (COLUMNS plus the
+triage) write them here."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -12,6 +13,8 @@ COLUMNS = (
     "sam_amount", "usaspending_amount", "difference", "message", "first_seen_run_id", "last_seen_run_id",
     # Added later, so at the end: scripts reading the earlier columns by position keep working.
     "explanation", "explanation_reason", "review_status", "review_note",
+    # The rule is switched off (the finding is kept as it was, not open); the review went stale, and what it was.
+    "rule_disabled", "review_stale", "stale_review",
     "sam_figure",  # which SAM.gov figure sam_amount is: actual, or estimate (estimate_only)
 )
 

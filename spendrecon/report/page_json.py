@@ -168,14 +168,16 @@ def _programs(findings: Sequence[Finding], data: ReportData) -> dict[str, Any]:
 
 def _findings(findings: Sequence[Finding], changed: set[str]) -> dict[str, Any]:
     # "now": this run changed the finding's status (new, reopened or resolved): it has an event of this run.
+    # "staleReview": the review that no longer applies, in words; "ruleOff": its rule is switched off.
     return _table(
         ("program", "fy", "rule", "severity", "status", "now", "sam", "usas", "diff", "stake", "message",
-         "firstSeen", "lastSeen", "expl", "explReason", "review", "reviewNote", "triage", "samFigure"),
+         "firstSeen", "lastSeen", "expl", "explReason", "review", "reviewNote", "triage", "staleReview", "ruleOff",
+         "samFigure"),
         ((f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status,
           _key(f.program_number, f.fiscal_year, f.rule_id) in changed,
           amount(f.sam_amount), amount(f.usaspending_amount), amount(f.difference), amount(f.at_stake), f.message,
           f.first_seen_run_id, f.last_seen_run_id, f.explanation, f.explanation_reason, f.review_status,
-          f.review_note, f.bucket, f.sam_figure) for f in findings))
+          f.review_note, f.bucket, f.stale_review, f.rule_disabled, f.sam_figure) for f in findings))
 
 
 def _notes(data: ReportData) -> dict[str, list[list[Any]]]:

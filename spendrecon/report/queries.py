@@ -38,11 +38,13 @@ _SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
 # rather than recon.findings.at_stake so that files older than that column read the same.
 _STAKE = "at_stake({p}difference, {p}sam_amount, {p}usaspending_amount)"
 # A finding is open until a run resolves it: 'new', 'open' and 'reopened' (older files never say reopened),
-# and counts as open while its year is in the window (macro counts_as_open; files older than the column: always).
+# and counts as open while its year is in the window and its rule is on (macro counts_as_open; files older
+# than those columns: always).
 
 
 def _open(present: frozenset[str], p: str = "") -> str:
-    return f"counts_as_open({p}status, {column_or_typed_null(present, 'out_of_window', 'BOOLEAN', p)})"
+    return (f"counts_as_open({p}status, {column_or_typed_null(present, 'out_of_window', 'BOOLEAN', p)}, "
+            f"{column_or_typed_null(present, 'rule_disabled', 'BOOLEAN', p)})")
 
 # recon.program_year only exists once a run has built it; an empty stand-in keeps the joins valid.
 _PROGRAM_YEAR_TABLE = (
@@ -126,7 +128,8 @@ def program_year_triage_source(con: duckdb.DuckDBPyConnection) -> str:
     findings = ("(SELECT program_number, fiscal_year, rule_id, severity, status, difference, sam_amount, "
                 "usaspending_amount, "
                 + ", ".join(column_or_null(present, name, kind) for name, kind in (
-                    ("triage", "VARCHAR"), ("explanation", "VARCHAR"), ("out_of_window", "BOOLEAN")))
+                    ("triage", "VARCHAR"), ("explanation", "VARCHAR"), ("out_of_window", "BOOLEAN"),
+                    ("rule_disabled", "BOOLEAN")))
                 + " FROM recon.findings) AS findings")
     return f"({query_of('recon_program_year_triage').replace('recon.findings', findings, 1)})"
 
@@ -225,19 +228,24 @@ def load_rule_totals(con: duckdb.DuckDBPyConnection, registry: Sequence[Rule]) -
 
 def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str, *,
                   earlier_resolved: bool = False) -> list[Finding]:
-    """Open findings plus those this run resolved (findings.csv's rows); with earlier_resolved, instead
-    the findings resolved by earlier runs (the program pages show a finding's whole life)."""
+    """Open findings plus those this run resolved and those a switched-off rule keeps as they were, marked
+    (findings.csv's rows); with earlier_resolved, instead the findings resolved by earlier runs (the program
+    pages show a finding's whole life)."""
     present = columns(con, "recon", "findings")
     review = ", ".join(column_or_null(present, name, "VARCHAR", "f.")
                        for name in ("explanation", "explanation_reason", "review_status", "review_note", "triage",
-                                    "sam_figure"))
+                                    "stale_review", "sam_figure"))
+    disabled = column_or_typed_null(present, "rule_disabled", "BOOLEAN", "f.")
+    flags = (f"coalesce({disabled}, false) AS rule_disabled, "
+             f"{column_or_typed_null(present, 'review_stale', 'BOOLEAN', 'f.')} AS review_stale")
     where = ("f.status = 'resolved' AND f.run_id <> $run_id" if earlier_resolved
-             else f"{_open(present, 'f.')} OR (f.status = 'resolved' AND f.run_id = $run_id)")
+             else f"{_open(present, 'f.')} OR (f.status = 'resolved' AND f.run_id = $run_id) "
+                  f"OR (f.status <> 'resolved' AND coalesce({disabled}, false))")
     sql = (
         f"WITH py AS ({program_year}) "
         "SELECT f.run_id, f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status, py.program_title, "
         "py.agency, f.sam_amount, f.usaspending_amount, f.difference, f.message, f.first_seen_run_id, "
-        f"f.last_seen_run_id, {_STAKE.format(p='f.')} AS at_stake, {review}, "
+        f"f.last_seen_run_id, {_STAKE.format(p='f.')} AS at_stake, {review}, {flags}, "
         f"triage_bucket({column_or_typed_null(present, 'triage', 'VARCHAR', 'f.')}, "
         f"{column_or_typed_null(present, 'explanation', 'VARCHAR', 'f.')}) AS bucket "
         "FROM recon.findings AS f LEFT JOIN py USING (program_number, fiscal_year) "
@@ -295,6 +303,7 @@ def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) 
         "SELECT e.event, e.program_number, e.fiscal_year, e.rule_id, py.program_title, py.agency, "
         f"e.sam_amount, e.usaspending_amount, {stake}::DECIMAL(38,2) AS at_stake, "
         f"{column_or_null(columns(con, 'recon', 'finding_events'), 'reason', 'VARCHAR', 'e.')}, "
+        f"{column_or_null(columns(con, 'recon', 'finding_events'), 'cause_run_id', 'VARCHAR', 'e.')}, "
         f"{column_or_null(columns(con, 'recon', 'findings'), 'sam_figure', 'VARCHAR', 'f.')} "
         "FROM recon.finding_events AS e LEFT JOIN py USING (program_number, fiscal_year) "
         "LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id) "

@@ -79,7 +79,8 @@ def header_facts(data: ReportData) -> list[tuple[str, str]]:
         ("Requests", f"SAM.gov {count(run.sam_requests)} · USAspending {count(run.usaspending_requests)}"),
         ("Fetched", f"{count(run.sam_listings)} SAM.gov listings · {count(run.usaspending_rows)} USAspending rows"),
         ("Program-years compared", count(run.program_years)),
-        ("Findings", f"{len(opened):,} open ({new:,} new) · {len(data.resolved_events):,} resolved by this run"),
+        ("Findings", f"{len(opened):,} open ({new:,} new) · {len(data.resolved_events):,} resolved by this run"
+                     + switched_off_text(data)),
         ("Dollars at stake", f"{money(data.total_at_stake)} over {len(data.program_year_stakes):,} program-years "
                              "(each counted once, at the largest of its findings)"),
         ("Explained", explained_text(data)),
@@ -129,6 +130,23 @@ def sam_money(amount: Decimal | None, sam_figure: str | None) -> str:
     return money(amount) + (" (estimate)" if amount is not None and sam_figure == "estimate" else "")
 
 
+def switched_off_text(data: ReportData) -> str:
+    """Findings of switched-off rules, kept as they were and counted nowhere: said beside the open count."""
+    kept = data.switched_off
+    if not kept:
+        return ""
+    return f" · {sum(kept.values()):,} kept aside: rule switched off ({', '.join(sorted(kept))})"
+
+
+def cause_text(event: Event, run_id: str) -> str:
+    """Why a finding resolved or reopened, and when the cause happened if not in this run: only a rule
+    switched off in between leaves the figures that caused it in an earlier run."""
+    why = reason_text(event.reason)
+    if event.cause_run_id and event.cause_run_id != run_id:
+        why += f" (in run {event.cause_run_id}, while the rule was switched off)"
+    return why
+
+
 def staleness_note(run: RunInfo) -> str | None:
     """Findings are kept as current state only; say so when this is not the newest run."""
     if run.is_latest:
@@ -170,11 +188,12 @@ def render_markdown(data: ReportData) -> str:
     if data.run.warnings:
         lines += ["", "### Warnings of the run", ""]
         lines += [f"- {md(w)}" for w in data.run.warnings]
-    lines += ["", *_leads_section(data), "", *_triage_section(data)]
+    lines += ["", *_leads_section(data), "", *_stale_reviews_section(data), "", *_triage_section(data)]
     lines += ["", *_rules_section(data), "", *_gaps_section(data), "", *_agency_section(data), ""]
     lines += _events_section("New since the previous run", data.new_events, show_event=True)
     lines += [""]
-    lines += _events_section("Resolved by this run", data.resolved_events, show_event=False, show_reason=True)
+    lines += _events_section("Resolved by this run", data.resolved_events, show_event=False, show_reason=True,
+                             run_id=data.run.run_id)
     lines += ["", *_restatements_section(data)]
     lines += ["", "_Every open finding, and those this run resolved, are listed in findings.csv._", ""]
     return "\n".join(lines)
@@ -228,6 +247,24 @@ def _leads_section(data: ReportData) -> list[str]:
     return lines
 
 
+def _stale_reviews_section(data: ReportData) -> list[str]:
+    # The analyst's queue: a review is of the figures it saw; these moved past the review tolerance,
+    # reopened, or are findings the review was given before.
+    stale = data.stale_reviews
+    head = [f"## Reviews to look at again: {len(stale):,}", "",
+            "_Open findings whose review no longer applies: the difference moved since, the finding reopened, "
+            "or it did not exist when the review was given. Shown as needs-review; the old review beside it._", ""]
+    if not stale:
+        return [*head, "None."]
+    rows = [[md(f.program_number), md_or_dash(f.program_title), str(f.fiscal_year), md(f.rule_id), money(f.at_stake),
+             md_or_dash(f.stale_review), md_or_dash(f.review_note)] for f in stale[:EVENT_ROWS]]
+    lines = [*head, *_table(["Program", "Title", "FY", "Rule", "At stake", "The review was", "Its note"], rows,
+                            right=(2, 4))]
+    if len(stale) > EVENT_ROWS:
+        lines += ["", f"… and {len(stale) - EVENT_ROWS:,} more (`spendrecon findings --stale-reviews`)."]
+    return lines
+
+
 def _triage_section(data: ReportData) -> list[str]:
     from spendrecon.report.triage import BUCKET_LABELS, BUCKETS, split, split_program_years
 
@@ -273,7 +310,8 @@ def _agency_section(data: ReportData) -> list[str]:
                             "Dollars at stake"], rows, right=(1, 2, 3, 4, 5))]
 
 
-def _events_section(title: str, events: Sequence[Event], show_event: bool, show_reason: bool = False) -> list[str]:
+def _events_section(title: str, events: Sequence[Event], show_event: bool, show_reason: bool = False,
+                    run_id: str = "") -> list[str]:
     head = [f"## {title}: {len(events):,}", ""]
     if not events:
         return [*head, "None."]
@@ -287,7 +325,7 @@ def _events_section(title: str, events: Sequence[Event], show_event: bool, show_
         row = [md(e.program_number), md_or_dash(e.program_title), str(e.fiscal_year), md(e.rule_id),
                sam_money(e.sam_amount, e.sam_figure), money(e.usaspending_amount), money(e.at_stake)]
         if show_reason:
-            row.append(md_or_dash(reason_text(e.reason) or None))
+            row.append(md_or_dash(cause_text(e, run_id) or None))
         rows.append([event_label(e.event), *row] if show_event else row)
     offset = 1 if show_event else 0
     lines = [*head, *_table(headers, rows, right=(2 + offset, 4 + offset, 5 + offset, 6 + offset))]

@@ -9,10 +9,10 @@
 -- large standing restatement. USAspending's totals drift with late reporting and deobligations, so
 -- its thresholds are wider: small drift is recorded in recon.restatements, never flagged.
 -- A program-year whose total has no current version (renumbered away) is not compared.
--- "Since last reviewed" (re-basing at the figure current when an analyst reviewed the finding,
--- recon.annotations) is not done here: a review alone would then resolve the finding with no change
--- of figures or settings as its cause, and the reviews issue keeps reviewed findings (and judges a
--- review stale by the finding's difference). Left to that issue.
+-- "Since last reviewed" is the review's, not the baseline's: re-basing at the figure an analyst reviewed
+-- would let a review alone resolve the finding, with no change of figures or settings as its cause. A
+-- review records the difference it saw (recon.annotations), and goes stale - the finding needs review
+-- again - when the difference moves past the review tolerance since (recon_findings_review.sql).
 -- sam_amount / usaspending_amount: the current figures; difference: the larger change of the two
 -- sources (current - baseline).
 WITH run_dates AS (

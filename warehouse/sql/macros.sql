@@ -54,11 +54,12 @@ CREATE OR REPLACE TEMP MACRO is_explained(triage, explanation) AS
 CREATE OR REPLACE TEMP MACRO triage_rank(bucket) AS
     coalesce(list_position(['pending', 'legitimate', 'non_reporting', 'lead'], bucket) - 1, 4);
 
--- A finding counts as open - in every total, list of leads and open count - when no run resolved it and
--- its fiscal year is inside the latest run's window (recon.findings.out_of_window). The stored view
--- recon.leads spells the same test out (it cannot use macros).
-CREATE OR REPLACE TEMP MACRO counts_as_open(status, out_of_window) AS
-    status <> 'resolved' AND NOT coalesce(out_of_window, false);
+-- A finding counts as open - in every total, list of leads and open count - when no run resolved it, its
+-- fiscal year is inside the latest run's window (recon.findings.out_of_window) and its rule is not switched
+-- off (recon.findings.rule_disabled: kept as it was, out of the way). The stored view recon.leads spells
+-- the same test out (it cannot use macros).
+CREATE OR REPLACE TEMP MACRO counts_as_open(status, out_of_window, rule_disabled) AS
+    status <> 'resolved' AND NOT coalesce(out_of_window, false) AND NOT coalesce(rule_disabled, false);
 
 -- The agency a figure is counted under when its program names none.
 CREATE OR REPLACE TEMP MACRO unknown_agency() AS 'Unknown agency';

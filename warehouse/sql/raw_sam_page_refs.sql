@@ -7,5 +7,5 @@ CREATE TABLE IF NOT EXISTS raw.sam_page_refs (
     url         VARCHAR NOT NULL,   -- without the api_key
     status_code INTEGER NOT NULL,
     fetched_at  TIMESTAMP NOT NULL,
-    body_hash   VARCHAR NOT NULL
+    body_id     BIGINT NOT NULL     -- raw.bodies
 );

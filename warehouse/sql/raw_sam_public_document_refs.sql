@@ -8,5 +8,5 @@ CREATE TABLE IF NOT EXISTS raw.sam_public_document_refs (
     program_number VARCHAR,
     modified_date  VARCHAR,            -- the index's modifiedDate when fetched, as the source wrote it
     fetched_at     TIMESTAMP NOT NULL, -- UTC
-    body_hash      VARCHAR NOT NULL
+    body_id        BIGINT NOT NULL    -- raw.bodies
 );

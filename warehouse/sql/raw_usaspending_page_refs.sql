@@ -8,5 +8,5 @@ CREATE TABLE IF NOT EXISTS raw.usaspending_page_refs (
     request_body JSON,
     status_code  INTEGER NOT NULL,
     fetched_at   TIMESTAMP NOT NULL,
-    body_hash    VARCHAR NOT NULL
+    body_id      BIGINT NOT NULL      -- raw.bodies
 );

@@ -18,7 +18,7 @@ WITH py AS (
 open_findings AS (
     SELECT f.program_number, f.fiscal_year, f.rule_id
     FROM recon.findings AS f
-    WHERE counts_as_open(f.status, f.out_of_window)
+    WHERE counts_as_open(f.status, f.out_of_window, f.rule_disabled)
 ),
 flagged AS (
     SELECT DISTINCT program_number, fiscal_year FROM open_findings

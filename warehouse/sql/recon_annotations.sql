@@ -9,3 +9,10 @@ CREATE TABLE IF NOT EXISTS recon.annotations (
     annotated_at   TIMESTAMP NOT NULL,
     author         VARCHAR
 );
+
+-- What the review saw (warehouse/annotations.py): the warehouse's latest run when it was given, and each
+-- finding it covered as it stood then. NULL for lines written before reviews recorded them (older files
+-- gain the columns on their next run or annotate).
+ALTER TABLE recon.annotations ADD COLUMN IF NOT EXISTS run_id VARCHAR;
+ALTER TABLE recon.annotations ADD COLUMN IF NOT EXISTS findings STRUCT(rule_id VARCHAR, status VARCHAR,
+    sam_amount DECIMAL(18,2), usaspending_amount DECIMAL(18,2), difference DECIMAL(18,2))[];

@@ -17,3 +17,9 @@ ALTER TABLE recon.finding_events ADD COLUMN IF NOT EXISTS reason VARCHAR;
 -- What the cause was, in words, where the reason alone does not say: for settings_changed the setting
 -- ('rules.amount_mismatch: rel_tolerance 0.05 -> 0.5'); NULL otherwise.
 ALTER TABLE recon.finding_events ADD COLUMN IF NOT EXISTS reason_detail VARCHAR;
+-- For a resolution or a reopening, the run whose figures (or settings, or run date) caused it: this run
+-- for a rule that runs every run; an earlier run when the rule was switched off in between, the event
+-- itself being recorded in the run that switched it back on (a past report stays as it was written).
+-- NULL for other events, a cause found in no run (within_tolerance, explained, no_longer_applies, none),
+-- and events written before the column.
+ALTER TABLE recon.finding_events ADD COLUMN IF NOT EXISTS cause_run_id VARCHAR;

@@ -34,4 +34,10 @@ ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS at_stake DECIMAL(18,2);
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS out_of_window BOOLEAN;
 -- Which SAM.gov figure sam_amount is: actual | estimate (the rule's sam_figure in rules.yaml).
 ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS sam_figure VARCHAR;
+-- Whether the latest review still applies (recon_findings_review.sql): review_stale says it does not (the
+-- finding's difference moved past the review tolerance, it reopened, or it did not exist when the review
+-- was given), and stale_review says what the review was ("accepted at $1,000,000.00 on 2026-11-27; now
+-- $7,100,000.00"); review_status is then needs-review. NULL when the finding has no review.
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS review_stale BOOLEAN;
+ALTER TABLE recon.findings ADD COLUMN IF NOT EXISTS stale_review VARCHAR;
 UPDATE recon.findings SET at_stake = at_stake(difference, sam_amount, usaspending_amount) WHERE at_stake IS NULL;

@@ -47,13 +47,22 @@ WHERE f.status <> 'resolved'
 --   explained             (resolutions) an explanation that closes the gap now applies
 --   no_longer_applies     (resolutions) none of these: verify's cause check fails on such a run
 -- A reopening with none of these has no reason (NULL), and verify's cause check fails on it too.
+-- The event is this run's; cause_run_id names the run the cause happened in: the run that last changed the
+-- figure lines behind it since the compared run (for a rule that runs every run, this run; after runs with
+-- the rule switched off, the run whose figures did it), the first run whose date judged the year otherwise
+-- (year_completed), this run for settings and a repair, and none for the three resolutions found in no run.
 CREATE OR REPLACE TEMP TABLE findings_flipped_reasons AS
 WITH moves AS (  -- each figure line the finding reads: its value at the compared run, and now
     SELECT g.program_number, g.fiscal_year, g.rule_id, h.source, h.measure, h.line,
            max(h.value) FILTER (WHERE h.valid_from_run <= g.since_run_id
                                   AND (h.valid_to_run IS NULL OR h.valid_to_run > g.since_run_id)) AS then_value,
            max(h.value) FILTER (WHERE h.valid_to_run IS NULL) AS now_value,
-           bool_or(h.closed_reason = 'renumbered' AND h.valid_to_run > g.since_run_id) AS renumbered
+           bool_or(h.closed_reason = 'renumbered' AND h.valid_to_run > g.since_run_id) AS renumbered,
+           max(h.valid_to_run) FILTER (WHERE h.closed_reason = 'renumbered' AND h.valid_to_run > g.since_run_id)
+               AS renumbered_in,
+           -- the last run since the compared one that opened or closed a version of the line
+           greatest(max(h.valid_from_run) FILTER (WHERE h.valid_from_run > g.since_run_id),
+                    max(h.valid_to_run) FILTER (WHERE h.valid_to_run > g.since_run_id)) AS changed_in
     FROM findings_flipped AS g
     JOIN recon.figure_history AS h ON h.program_number = g.program_number AND h.fiscal_year = g.fiscal_year
     WHERE (h.source = 'sam' AND h.line <> 'total'
@@ -70,7 +79,16 @@ causes AS (
            bool_or(source = 'sam' AND then_value IS NOT NULL AND now_value IS DISTINCT FROM then_value)
                AS sam_restated,
            bool_or(source = 'usaspending' AND then_value IS NOT NULL AND now_value IS DISTINCT FROM then_value)
-               AS usaspending_restated
+               AS usaspending_restated,
+           max(renumbered_in) AS renumbered_in,
+           max(changed_in) FILTER (WHERE source = 'usaspending' AND coalesce(then_value, 0) = 0
+                                     AND coalesce(now_value, 0) <> 0) AS late_reporting_in,
+           max(changed_in) FILTER (WHERE source = 'sam' AND then_value IS NULL AND now_value IS NOT NULL)
+               AS sam_reported_in,
+           max(changed_in) FILTER (WHERE source = 'sam' AND then_value IS NOT NULL
+                                     AND now_value IS DISTINCT FROM then_value) AS sam_restated_in,
+           max(changed_in) FILTER (WHERE source = 'usaspending' AND then_value IS NOT NULL
+                                     AND now_value IS DISTINCT FROM then_value) AS usaspending_restated_in
     FROM moves
     GROUP BY ALL
 ),
@@ -79,34 +97,59 @@ compared_run AS (
            coalesce(r.as_of, CAST(r.started_at AS DATE)) >= make_date(g.fiscal_year, 10, 1) AS completed_then
     FROM findings_flipped AS g
     LEFT JOIN meta.runs AS r ON r.run_id = g.since_run_id
+),
+judged AS (
+    SELECT g.*,
+           -- The setting that changed, in words, when that is the cause (settings_changed names it).
+           CASE WHEN list_contains($settings_changed, g.rule_id)
+                THEN $settings_changes[list_position($settings_changed, g.rule_id)] END AS setting_change,
+           CASE
+               WHEN c.renumbered THEN 'renumbered'
+               WHEN c.late_reporting THEN 'late_reporting'
+               WHEN c.sam_reported THEN 'sam_reported'
+               WHEN c.sam_restated THEN 'sam_restated'
+               WHEN c.usaspending_restated THEN 'usaspending_restated'
+               WHEN list_contains($settings_changed, g.rule_id) THEN 'settings_changed'
+               WHEN cr.completed_then IS DISTINCT FROM p.fiscal_year_completed AND cr.completed_then IS NOT NULL
+                   THEN 'year_completed'
+               WHEN $repair THEN 'repair'
+               WHEN g.event = 'reopened' THEN NULL
+               WHEN g.rule_id = 'amount_mismatch' AND coalesce(p.sam_actual, 0) <> 0
+                    AND coalesce(p.usaspending_obligations, 0) <> 0
+                   THEN 'within_tolerance'
+               WHEN EXISTS (SELECT 1 FROM explanations_current AS e
+                            WHERE e.program_number = g.program_number AND e.fiscal_year = g.fiscal_year
+                              AND e.closes_gap)
+                   THEN 'explained'
+               ELSE 'no_longer_applies'
+           END AS reason,
+           c.renumbered_in, c.late_reporting_in, c.sam_reported_in, c.sam_restated_in, c.usaspending_restated_in,
+           cr.completed_then
+    FROM findings_flipped AS g
+    LEFT JOIN causes AS c USING (program_number, fiscal_year, rule_id)
+    LEFT JOIN compared_run AS cr USING (program_number, fiscal_year, rule_id)
+    LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
 )
-SELECT g.*,
-       -- The setting that changed, in words, when that is the cause (settings_changed names it).
-       CASE WHEN list_contains($settings_changed, g.rule_id)
-            THEN $settings_changes[list_position($settings_changed, g.rule_id)] END AS setting_change,
-       CASE
-           WHEN c.renumbered THEN 'renumbered'
-           WHEN c.late_reporting THEN 'late_reporting'
-           WHEN c.sam_reported THEN 'sam_reported'
-           WHEN c.sam_restated THEN 'sam_restated'
-           WHEN c.usaspending_restated THEN 'usaspending_restated'
-           WHEN list_contains($settings_changed, g.rule_id) THEN 'settings_changed'
-           WHEN cr.completed_then IS DISTINCT FROM p.fiscal_year_completed AND cr.completed_then IS NOT NULL
-               THEN 'year_completed'
-           WHEN $repair THEN 'repair'
-           WHEN g.event = 'reopened' THEN NULL
-           WHEN g.rule_id = 'amount_mismatch' AND coalesce(p.sam_actual, 0) <> 0
-                AND coalesce(p.usaspending_obligations, 0) <> 0
-               THEN 'within_tolerance'
-           WHEN EXISTS (SELECT 1 FROM explanations_current AS e
-                        WHERE e.program_number = g.program_number AND e.fiscal_year = g.fiscal_year AND e.closes_gap)
-               THEN 'explained'
-           ELSE 'no_longer_applies'
-       END AS reason
-FROM findings_flipped AS g
-LEFT JOIN causes AS c USING (program_number, fiscal_year, rule_id)
-LEFT JOIN compared_run AS cr USING (program_number, fiscal_year, rule_id)
-LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year);
+SELECT j.* EXCLUDE (renumbered_in, late_reporting_in, sam_reported_in, sam_restated_in, usaspending_restated_in,
+                    completed_then),
+       CASE j.reason
+           WHEN 'renumbered' THEN j.renumbered_in
+           WHEN 'late_reporting' THEN j.late_reporting_in
+           WHEN 'sam_reported' THEN j.sam_reported_in
+           WHEN 'sam_restated' THEN j.sam_restated_in
+           WHEN 'usaspending_restated' THEN j.usaspending_restated_in
+           WHEN 'settings_changed' THEN $run_id
+           WHEN 'repair' THEN $run_id
+           -- the first run since the compared one whose run date judged the year otherwise (this one at the latest)
+           WHEN 'year_completed' THEN coalesce(
+               (SELECT min(r.run_id) FROM meta.runs AS r
+                WHERE r.run_id > j.since_run_id AND r.run_id <= $run_id
+                  AND (r.status = 'succeeded' OR r.run_id = $run_id)
+                  AND (coalesce(r.as_of, CAST(r.started_at AS DATE)) >= make_date(j.fiscal_year, 10, 1))
+                      IS DISTINCT FROM j.completed_then),
+               $run_id)
+       END AS cause_run_id
+FROM judged AS j;
 
 INSERT INTO recon.finding_events (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount)
 SELECT $run_id, c.program_number, c.fiscal_year, c.rule_id, 'new', c.sam_amount, c.usaspending_amount
@@ -115,9 +158,10 @@ LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id)
 WHERE f.rule_id IS NULL;
 
 INSERT INTO recon.finding_events
-    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason, reason_detail)
+    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason, reason_detail,
+     cause_run_id)
 SELECT $run_id, program_number, fiscal_year, rule_id, 'reopened', sam_amount, usaspending_amount, reason,
-       CASE WHEN reason = 'settings_changed' THEN setting_change END
+       CASE WHEN reason = 'settings_changed' THEN setting_change END, cause_run_id
 FROM findings_flipped_reasons
 WHERE event = 'reopened';
 
@@ -132,13 +176,15 @@ WHERE f.status <> 'resolved' AND f.severity IS DISTINCT FROM c.severity;
 
 CREATE OR REPLACE TEMP TABLE findings_gone AS
 SELECT program_number, fiscal_year, rule_id, sam_amount, usaspending_amount, reason,
-       CASE WHEN reason = 'settings_changed' THEN setting_change END AS reason_detail
+       CASE WHEN reason = 'settings_changed' THEN setting_change END AS reason_detail, cause_run_id
 FROM findings_flipped_reasons
 WHERE event = 'resolved';
 
 INSERT INTO recon.finding_events
-    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason, reason_detail)
-SELECT $run_id, program_number, fiscal_year, rule_id, 'resolved', sam_amount, usaspending_amount, reason, reason_detail
+    (run_id, program_number, fiscal_year, rule_id, event, sam_amount, usaspending_amount, reason, reason_detail,
+     cause_run_id)
+SELECT $run_id, program_number, fiscal_year, rule_id, 'resolved', sam_amount, usaspending_amount, reason, reason_detail,
+       cause_run_id
 FROM findings_gone;
 
 UPDATE recon.findings AS f

@@ -40,6 +40,7 @@ FROM recon.findings AS f
 JOIN recon.program_year_triage AS t USING (program_number, fiscal_year)
 LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
 LEFT JOIN reported AS r USING (program_number)
-WHERE f.status <> 'resolved' AND NOT coalesce(f.out_of_window, false) AND f.triage = 'lead' AND t.triage = 'lead'
+WHERE f.status <> 'resolved' AND NOT coalesce(f.out_of_window, false) AND NOT coalesce(f.rule_disabled, false)
+  AND f.triage = 'lead' AND t.triage = 'lead'
 ORDER BY coalesce(list_position(['error', 'warning', 'info'], f.severity), 4), t.at_stake DESC, f.at_stake DESC,
          f.program_number, f.fiscal_year, f.rule_id;

@@ -14,7 +14,7 @@ WITH open_findings AS (
            explanation,
            at_stake(difference, sam_amount, usaspending_amount) AS at_stake
     FROM recon.findings
-    WHERE counts_as_open(status, out_of_window)
+    WHERE counts_as_open(status, out_of_window, rule_disabled)
       AND triage_bucket(triage, explanation) <> 'restatement'
 ),
 decided AS (   -- the finding that puts the program-year in its bucket: the most decisive, then the most severe

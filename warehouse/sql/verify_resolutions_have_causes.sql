@@ -20,10 +20,20 @@
 -- With no previous run no finding existed to resolve or reopen: such an event has no cause but a repair.
 -- An event of a run meta.runs does not record has no settings or date to compare: only a figure or a
 -- repair can be its cause.
+--
+-- An event that names an earlier run as its cause (cause_run_id: the rule was switched off in between,
+-- and the run that switched it back on recorded the event) is checked against that run too: it must be
+-- a succeeded run before R and after the last run that evaluated the finding (the latest succeeded run
+-- before R covering the program-year with the rule on), and must have opened or closed a figure version
+-- of the program-year, changed whether its fiscal year was complete (against that last evaluation), or
+-- recorded a repair. One row per event whose named cause does not hold.
 -- A query, not a table: warehouse/verify.py reads it.
 WITH events AS (
-    SELECT e.run_id, e.program_number, e.fiscal_year, e.rule_id, e.event, e.reason
-    FROM recon.finding_events AS e
+    -- UNION BY NAME: a file older than cause_run_id reads it as NULL
+    SELECT e.run_id, e.program_number, e.fiscal_year, e.rule_id, e.event, e.reason, e.cause_run_id
+    FROM (SELECT * FROM recon.finding_events
+          UNION ALL BY NAME
+          SELECT NULL::VARCHAR AS cause_run_id WHERE false) AS e
     WHERE e.event IN ('resolved', 'reopened')
       AND ($all_runs OR e.run_id = $run_id)
 ),
@@ -75,6 +85,31 @@ caused AS (
            AND w.previous_run_date < make_date(w.fiscal_year, 10, 1) AS year_completed,
            list_contains($repaired_runs, w.run_id) AS repaired
     FROM with_previous AS w
+),
+named AS (   -- events naming an earlier run as their cause, with the run that last evaluated the finding
+    SELECT e.*, c.status AS cause_status, c.run_date AS cause_date,
+           (SELECT max(p.run_id) FROM runs AS p
+            WHERE p.status = 'succeeded' AND p.run_id < e.run_id
+              AND list_contains(p.fiscal_years, e.fiscal_year)
+              AND program_in_scope(coalesce(p.programs, []), e.program_number)
+              AND coalesce(json_extract(p.settings, '$.rules.' || e.rule_id || '.enabled')::VARCHAR, 'true')
+                  <> 'false') AS evaluated_run
+    FROM events AS e
+    LEFT JOIN runs AS c ON c.run_id = e.cause_run_id
+    WHERE e.cause_run_id IS NOT NULL AND e.cause_run_id <> e.run_id
+),
+named_judged AS (
+    SELECT n.*,
+           n.cause_status = 'succeeded' AND n.cause_run_id < n.run_id AS cause_before,
+           n.evaluated_run IS NULL OR n.cause_run_id > n.evaluated_run AS cause_after_evaluation,
+           EXISTS (SELECT 1 FROM changed AS c
+                   WHERE c.program_number = n.program_number AND c.fiscal_year = n.fiscal_year
+                     AND c.run_id = n.cause_run_id)
+           OR (v.run_date IS NOT NULL AND (n.cause_date >= make_date(n.fiscal_year, 10, 1))
+                                           IS DISTINCT FROM (v.run_date >= make_date(n.fiscal_year, 10, 1)))
+           OR list_contains($repaired_runs, n.cause_run_id) AS cause_holds
+    FROM named AS n
+    LEFT JOIN runs AS v ON v.run_id = n.evaluated_run
 )
 SELECT 'resolutions_have_causes' AS "check",
        program_number,
@@ -91,4 +126,20 @@ SELECT 'resolutions_have_causes' AS "check",
        END AS detail
 FROM caused
 WHERE NOT coalesce(figure_changed OR settings_changed OR year_completed OR repaired, false)
+UNION ALL
+SELECT 'resolutions_have_causes',
+       program_number,
+       fiscal_year,
+       rule_id,
+       run_id,
+       format('{} by run {} (recorded reason: {}) names run {} as its cause, but {}', event, run_id,
+              coalesce(reason, 'none'), cause_run_id,
+              CASE WHEN NOT coalesce(cause_before, false) THEN 'that is no succeeded run before it'
+                   WHEN NOT cause_after_evaluation
+                       THEN format('the rule still evaluated the finding in run {}', evaluated_run)
+                   ELSE format('that run changed no figure of this program-year, nor did FY{} complete in it',
+                               fiscal_year)
+              END)
+FROM named_judged
+WHERE NOT (coalesce(cause_before, false) AND cause_after_evaluation AND coalesce(cause_holds, false))
 ORDER BY run_id, program_number, fiscal_year, rule_id

@@ -159,9 +159,11 @@ FINDINGS.forEach(function (f, i) {
   f.title = p.title || null;
   f.agency = p.agency === null || p.agency === undefined ? null : AGENCIES[p.agency];
   f.key = f.program + "|" + f.fy + "|" + f.rule;
-  f.isOpen = f.status !== "resolved";
+  // A switched-off rule's finding is kept as it was, but open nowhere (macro counts_as_open).
+  f.isOpen = f.status !== "resolved" && !f.ruleOff;
   // One lower-cased string per finding, so the text filter is a single indexOf.
-  f.haystack = [f.program, f.title, f.agency, f.rule, f.message, f.expl, f.explReason, f.review, f.reviewNote]
+  f.haystack = [f.program, f.title, f.agency, f.rule, f.message, f.expl, f.explReason, f.review, f.reviewNote,
+    f.staleReview]
     .filter(Boolean).join(" \u0001 ").toLowerCase();
 });
 
@@ -203,6 +205,10 @@ function badge(kind, value, label) {
 }
 function severityBadge(sev) { return badge("sev", sev); }
 function statusBadge(status) { return badge("st", status, STATUS_LABELS[status] || status); }
+/* The finding's status, and beside it that its rule is switched off (kept as it was, not counted). */
+function findingStatus(f) {
+  return [statusBadge(f.status), f.ruleOff ? [" ", badge("st", "off", "rule switched off")] : null];
+}
 function reviewBadge(review) { return review ? badge("rv", review, REVIEW_LABELS[review] || review) : null; }
 function ruleCode(id) { return h("code", { class: "rule", title: ruleTitle(id) }, id); }
 /* A rule in words, as the charts name it, with its id below. */

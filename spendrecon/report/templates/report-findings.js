@@ -8,6 +8,7 @@ var STATUS_FILTERS = [
   ["reopened", "Reopened"],
   ["resolved-now", "Resolved by this run"],
   ["resolved", "Resolved (any run)"],
+  ["rule-off", "Rule switched off (not counted)"],
   ["all", "All findings"],
 ];
 var STATUS_ORDER = { "new": 0, reopened: 1, open: 2, resolved: 3 };
@@ -64,8 +65,16 @@ function gapSide(f) {
 
 function reviewCell(f) {
   if (!f.review) { return null; }
+  // A review that no longer applies shows as needs-review, with what it was beside it.
   return h("div", { class: "review" }, reviewBadge(f.review),
+    f.staleReview ? h("span", { class: "sub stale-review" }, "was: " + f.staleReview) : null,
     f.reviewNote ? h("span", { class: "sub clamp", title: f.reviewNote }, f.reviewNote) : null);
+}
+
+function matchesReview(f, wanted) {
+  if (wanted === "none") { return !f.review; }
+  if (wanted === "stale") { return !!f.staleReview; }
+  return f.review === wanted;
 }
 
 function matchesStatus(f, wanted) {
@@ -73,6 +82,7 @@ function matchesStatus(f, wanted) {
     case "open": return f.isOpen;
     case "open-seen": return f.status === "open";
     case "resolved-now": return f.status === "resolved" && f.now;
+    case "rule-off": return !!f.ruleOff && f.status !== "resolved";
     case "all": return true;
     default: return f.status === wanted;
   }
@@ -92,7 +102,7 @@ function filterFindings(filters) {
       (!filters.rule || f.rule === filters.rule) &&
       (!filters.severity || f.severity === filters.severity) &&
       (!filters.expl || matchesExplanation(f, filters.expl)) &&
-      (!filters.review || (filters.review === "none" ? !f.review : f.review === filters.review)) &&
+      (!filters.review || matchesReview(f, filters.review)) &&
       (!filters.agency || f.agency === filters.agency) &&
       (!filters.fy || String(f.fy) === String(filters.fy)) &&
       (!needle || f.haystack.indexOf(needle) !== -1);
@@ -142,7 +152,8 @@ function viewFindings(root, params) {
       ["triage:restatement", "Triage: restatements"]]
       .concat(codes.map(function (c) { return [c, explanationTitle(c)]; })), filters.expl, set("expl")),
     select("f-review", "Review", [["", "All"], ["none", "Not reviewed"], ["accepted", "Accepted"],
-      ["disputed", "Disputed"], ["needs-review", "Needs review"]], filters.review, set("review")),
+      ["disputed", "Disputed"], ["needs-review", "Needs review"], ["stale", "Review gone stale"]],
+      filters.review, set("review")),
     select("f-agency", "Agency", [["", "All agencies"]].concat(agencies.map(function (a) { return [a, a]; })),
       filters.agency, set("agency")),
     select("f-fy", "Fiscal year", [["", "All years"]].concat(years.map(function (y) { return [String(y), "FY" + y]; })),
@@ -166,7 +177,7 @@ function viewFindings(root, params) {
       value: function (f) { return SEVERITY_ORDER[f.severity] + " " + f.rule; },
       cell: function (f) { return [ruleCode(f.rule), " ", severityBadge(f.severity)]; } },
     { key: "status", label: "Status", type: "text", value: function (f) { return STATUS_ORDER[f.status]; },
-      cell: function (f) { return statusBadge(f.status); } },
+      cell: findingStatus },
     samColumn(),
     moneyColumn("usas", "USAspending"),
     { key: "stake", label: "At stake", type: "money", title: "The absolute difference, or the one amount that exists",

@@ -172,7 +172,10 @@ function reviewBlock(f) {
   } else {
     body = h("p", { class: "muted" }, "Not reviewed.");
   }
-  return h("div", { class: "block" }, h("h5", null, "Review"), body);
+  // The review in force no longer applies: the finding needs review again, what the review was said first.
+  var stale = f.staleReview ? h("p", { class: "stale-review" }, [reviewBadge(f.review),
+    " the review no longer applies: " + f.staleReview]) : null;
+  return h("div", { class: "block" }, h("h5", null, "Review"), stale, body);
 }
 
 function historyBlock(f) {
@@ -194,7 +197,7 @@ function findingCard(f) {
     h("header", null,
       h("span", { class: "fy" }, "FY" + f.fy),
       h("span", { class: "rule-title" }, ruleTitle(f.rule)), ruleCode(f.rule),
-      severityBadge(f.severity), statusBadge(f.status),
+      severityBadge(f.severity), findingStatus(f),
       f.now ? h("span", { class: "flag" }, "changed in this run") : null),
     h("div", { class: "finding-body" },
       h("div", null, amountsList(f), h("p", { class: "message" }, f.message)),
