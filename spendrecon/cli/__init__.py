@@ -320,8 +320,9 @@ def findings(
     elif not rows and shown_as == "table":
         out.print(_no_findings(program, fiscal_year, rule, all_statuses, changed_since, leads, stale_reviews))
     else:
-        # On a terminal, a switched-off rule's finding (listed with --all) says so beside its status, kept as it was.
-        shown = [{**r, "status": f"{r['status']} (rule off)"} if r.get("rule_disabled") and shown_as == "table"
+        # On a terminal, a switched-off rule's finding (listed with --all) says so beside its rule, a column
+        # that is never dropped at any width.
+        shown = [{**r, "rule_id": f"{r['rule_id']} (rule off)"} if r.get("rule_disabled") and shown_as == "table"
                  else r for r in rows]
         emit(shown, FINDING_COLUMNS, shown_as, title=f"{len(rows):,} findings", out=out)
 
