@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(VENV)/bin/spendrecon run --demo
 	@echo ""
 	@echo "Next: source $(VENV)/bin/activate       # puts spendrecon on your PATH (or call $(VENV)/bin/spendrecon)"
-	@echo "      spendrecon findings --leads      # what no explanation covers, most at stake first"
+	@echo "      spendrecon findings --leads      # what no explanation covers: by severity, then dollars at stake"
 	@echo "      open reports/latest/report.html in a browser (it works offline; always the newest run's)"
 
 ## test: the import contracts (the layers, [tool.importlinter] in pyproject.toml; docs/architecture.md),

@@ -20,6 +20,7 @@ import io
 import json
 import random
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -729,6 +730,33 @@ def _cmpp() -> Program:
     return program
 
 
+# --- the snapshot's date: the latest completed year's actuals mostly not in yet -------------------
+# The bundle is a snapshot of 2024-02-15 (demo vintage 1; spendrecon/demo/vintage.py). FY2023 ended four
+# months before: SAM.gov listings get a year's actuals in their annual update during the following year,
+# so most still show FY2023 as an estimate (on the real record of that date, nearly all did). A few
+# listings had their update early. Chosen by a hash of the number, drawing nothing from the random
+# streams, so every other figure stays what it was.
+SNAPSHOT_YEAR = YEARS[-1]
+EARLY_REPORTERS_PER_100 = 10
+
+
+def _early_reporter(aln: str) -> bool:
+    return zlib.crc32(f"early|{aln}".encode()) % 100 < EARLY_REPORTERS_PER_100
+
+
+def _actuals_not_yet_in(programs: Iterable[Program]) -> None:
+    """Withdraw the FY2023 actual of every listing that is no early reporter: its lines keep their estimate,
+    or state the actual's figure as the estimate where they had none (an explicit 0 stays a 0 estimate)."""
+    for program in programs:
+        if _early_reporter(program.aln):
+            continue
+        for line in program.lines:
+            figure = line.figures.get(SNAPSHOT_YEAR)
+            if figure is None or figure.actual is None:
+                continue
+            line.figures[SNAPSHOT_YEAR] = Figure(None, figure.actual if figure.estimate is None else figure.estimate)
+
+
 # --- listing objects ----------------------------------------------------------------------------
 def _decorate(rng: random.Random, program: Program) -> None:
     """Ids, dates, spec version and the occasional quirk (never on a planted case)."""
@@ -918,6 +946,21 @@ class _TriagePlanter:
         self.unlisted.append(program)
         return program
 
+    def zigzag(self, years: Iterable[int] = YEARS) -> dict[int, Decimal]:
+        """Odd amounts that alternate between about $3M and about $40M: no year looks like its neighbour,
+        so no fiscal-year shift (or other candidate) explains a gap by chance."""
+        return {y: Decimal(self.rng.randint(1_500_000, 4_500_000) if i % 2 else self.rng.randint(25_000_000, 60_000_000)
+                           ).quantize(CENT) for i, y in enumerate(years)}
+
+    def sam_listing(self, prefix: str, profile: str, figures: dict[int, Decimal], actual_years: Iterable[int],
+                    sub: str | None = None) -> Program:
+        """A listing that states ``figures`` as actuals in ``actual_years`` and as estimates in every other
+        year, while USAspending records the same money every year: SAM.gov-side non-reporting."""
+        reported = set(actual_years)
+        program = self.listed_program(prefix, profile, {}, {y: _float_text(a) for y, a in figures.items()}, sub=sub)
+        program.lines[0].figures = {y: Figure(a, None) if y in reported else Figure(None, a) for y, a in figures.items()}
+        return program
+
     def missing_one_year(self, prefix: str, profile: str, year: int) -> tuple[Program, Decimal]:
         """A clean program except that USAspending has nothing for `year`; returns it and the amount."""
         sam = self.series()
@@ -980,7 +1023,29 @@ def _triage_cases(programs: list[Program], unlisted: list[Program]) -> tuple[lis
     usa = {y: _float_text(a) for y, a in own.items() if y not in (2021, 2022)}
     usa[2022] = _float_text(missing)
     planter.listed_program("19", "other_aln_shifted", own, usa)
+    _sam_side_cases(planter)
     return planter.listed, planter.unlisted
+
+
+def _sam_side_cases(planter: _TriagePlanter) -> None:
+    """SAM.gov-side non-reporting: USAspending records the money, SAM.gov shows estimates and no actual.
+    Planted after the cases above (the same stream, drawn later), so theirs stay as they were."""
+    # sam_never_reported: listings that never report an actual, in any year they show.
+    for prefix in ("93", "10", "84", "20"):
+        planter.sam_listing(prefix, "sam_never_reported", planter.zigzag(), ())
+    # Near miss: an actual for FY2020 only - the other years are skipped reports, not "never".
+    for prefix in ("15", "66"):
+        planter.sam_listing(prefix, "sam_reports_one_year", planter.zigzag(), (2020,))
+    # Near miss: a new listing showing FY2022-2023 only: one year whose actuals are due is no history.
+    planter.sam_listing("45", "sam_new_listing", planter.zigzag((2022, 2023)), ())
+    # sam_agency_silent: a sub-agency whose listings give no FY2022 actual while USAspending records their
+    # money (actuals every other year). Near miss: a sister listing of the sub-agency reports FY2022.
+    for prefix, sub, listings, sister_reports in (("14", "Office of Native American Programs", 3, False),
+                                                  ("81", "Office of Technology Transitions", 3, True)):
+        for index in range(listings):
+            reported = [y for y in YEARS if y != 2022 or (sister_reports and index == listings - 1)]
+            planter.sam_listing(prefix, "sam_agency_silent" if not sister_reports else "sam_sister_reports",
+                                planter.zigzag(), reported, sub=sub)
 
 
 # --- assembly -----------------------------------------------------------------------------------
@@ -999,6 +1064,7 @@ def generate(seed: int = SEED) -> Generated:
     for program in programs:
         if not program.lines:
             _fill(rng, program)
+    _actuals_not_yet_in(programs)
     programs.append(_cmpp())
     programs.sort(key=lambda p: p.aln)
     for program in programs:
@@ -1124,6 +1190,7 @@ def _triage_reference(generated: Generated, rows: list[dict[str, Any]]) -> None:
         counts[0] += bool(actual and actual > 0)
         counts[1] += bool(usa)
     partners = _other_aln_pairs(programs, facts, rows)
+    sam_side = _sam_side_reference(generated)
     for row in rows:
         key = (row["aln"], row["year"])
         program = programs[row["aln"]]
@@ -1136,6 +1203,68 @@ def _triage_reference(generated: Generated, rows: list[dict[str, Any]]) -> None:
                 row["explanations"].append("agency_silent")
         if key in partners and hits & (_SHORT_RULES | _EXCESS_RULES):
             row["explanations"].append("reported_under_other_aln")
+        if hits & _SAM_SIDE_RULES:
+            row["explanations"] += sam_side.get(key, [])
+
+
+# The SAM.gov side (warehouse/explanations/sam_*.sql), on the bundle's own date: a year's actuals are due
+# LAG_MONTHS after it ends, or once more than DUE_SHARE of the listings showing it report one (the
+# defaults of sam_actual_not_yet_due in explanations.yaml; SNAPSHOT_DATE is demo vintage 1's date).
+SNAPSHOT_DATE = date(2024, 2, 15)
+LAG_MONTHS, DUE_SHARE = 15, Decimal("0.5")
+_SAM_SIDE_RULES = {"estimate_only", "obligations_not_in_sam"}
+
+
+def due_years(generated: Generated) -> dict[int, bool]:
+    """Per fiscal year a listing shows: are SAM.gov's actuals for it due on SNAPSHOT_DATE?"""
+    shown: Counter[int] = Counter()
+    reporting: Counter[int] = Counter()
+    for program in generated.programs:
+        for year in {y for line in program.lines for y in line.figures}:
+            shown[year] += 1
+            reporting[year] += _sam_year(program, year)[0] is not None
+    due_on = {year: date(year + (10 + LAG_MONTHS - 1) // 12, (10 + LAG_MONTHS - 1) % 12 + 1, 1) for year in shown}
+    return {year: SNAPSHOT_DATE >= due_on[year] or reporting[year] > DUE_SHARE * shown[year] for year in shown}
+
+
+def _sam_side_reference(generated: Generated) -> dict[tuple[str, int], list[str]]:
+    """The SAM.gov-side explanations of each listed program-year that shows its year without an actual:
+    sam_actual_not_yet_due where the year is not due (and of an active listing's years it does not show yet),
+    else the characterizations sam_never_reported, sam_agency_silent and sam_year_not_reported. (The bundle has no partial actual in a year not due, which
+    would make estimate_only pending alone.)"""
+    due = due_years(generated)
+    found: dict[tuple[str, int], list[str]] = {}
+    shows = {p.aln: {y for line in p.lines for y in line.figures} for p in generated.programs}
+    actual = {(p.aln, y): _sam_year(p, y)[0] for p in generated.programs for y in shows[p.aln]}
+    units: dict[tuple[str, int], list[int]] = {}  # (sub-agency or agency, year) -> [reporting, with USAspending money]
+    for program in generated.programs:
+        for year in shows[program.aln]:
+            counts = units.setdefault((program.sub or program.agency.department, year), [0, 0])
+            counts[0] += actual[(program.aln, year)] is not None
+            usa = program.usaspending.get(year)
+            counts[1] += usa is not None and Decimal(usa) > 0
+    reporting_in = Counter(year for (_, year), value in actual.items() if value is not None)
+    for program in generated.programs:
+        reported = [y for y in shows[program.aln] if actual[(program.aln, y)] is not None]
+        if program.status == "Active":  # an active listing adds a year in its update: until due, a wait
+            for year in set(program.usaspending) - shows[program.aln]:
+                if year in due and not due[year]:
+                    found[(program.aln, year)] = ["sam_actual_not_yet_due"]
+        for year in shows[program.aln]:
+            key = (program.aln, year)
+            if actual[key] is not None:
+                continue
+            if not due[year]:
+                found[key] = ["sam_actual_not_yet_due"]
+                continue
+            if not reported and sum(due[y] for y in shows[program.aln]) >= 2:
+                found.setdefault(key, []).append("sam_never_reported")
+            unit_reporting, unit_usaspending = units[(program.sub or program.agency.department, year)]
+            if unit_reporting == 0 and unit_usaspending >= 2 and reporting_in[year] > 0:
+                found.setdefault(key, []).append("sam_agency_silent")
+            if reported:
+                found.setdefault(key, []).append("sam_year_not_reported")
+    return found
 
 
 def _non_award_closes(program: Program, year: int, actual: Decimal | None, usa: Decimal | None) -> bool:
@@ -1148,6 +1277,33 @@ def _non_award_closes(program: Program, year: int, actual: Decimal | None, usa: 
     return abs(rest - other) <= max(MIN_RULE_AMOUNT, Decimal("0.05") * max(abs(rest), abs(other)))
 
 
+def _close(a: Decimal, b: Decimal) -> bool:
+    """Within fiscal_year_shift's tolerance ($1,000, 5% of the larger side)."""
+    return abs(a - b) <= max(MIN_RULE_AMOUNT, Decimal("0.05") * max(abs(a), abs(b)))
+
+
+def _shifts_within_tolerance(facts: dict[tuple[str, int], tuple[Decimal | None, Decimal | None]],
+                             rows: list[dict[str, Any]], programs: dict[str, Program]) -> set[tuple[str, int]]:
+    """Program-years whose flagged gap fiscal_year_shift.sql accounts for within its tolerance: SAM.gov's
+    actual is a neighbouring year's USAspending figure, or USAspending's figure a neighbouring year's actual,
+    and that neighbouring year does not already agree with itself (judged by its estimate where its actual
+    is not in; a year SAM.gov states nothing for keeps its USAspending money)."""
+    found: set[tuple[str, int]] = set()
+    for row in rows:
+        key, hits = (row["aln"], row["year"]), set(row["rules"])
+        actual, usa = facts[key]
+        for year in (row["year"] - 1, row["year"] + 1):
+            n_actual, n_usa = facts.get((row["aln"], year), (None, None))
+            own = n_actual if n_actual is not None else _sam_year(programs[row["aln"]], year)[1]
+            agrees = own is not None and n_usa is not None and _close(own, n_usa)
+            if (hits & {"actual_not_in_usaspending", "amount_mismatch"} and actual and n_usa and own is not None
+                    and _close(actual, n_usa) and not agrees):
+                found.add(key)
+            if hits & _EXCESS_RULES and usa and n_actual and _close(usa, n_actual) and not agrees:
+                found.add(key)
+    return found
+
+
 def _other_aln_pairs(programs: dict[str, Program], facts: dict[tuple[str, int], tuple[Decimal | None, Decimal | None]],
                      rows: list[dict[str, Any]]) -> set[tuple[str, int]]:
     """Program-years in an unambiguous pair: SAM.gov short by about what USAspending has in excess
@@ -1156,6 +1312,7 @@ def _other_aln_pairs(programs: dict[str, Program], facts: dict[tuple[str, int], 
     shifted |= {key for key, (actual, usa) in facts.items() if _non_award_closes(programs[key[0]], key[1], actual, usa)}
     shifted |= {(aln, year) for (aln, year), (_, usa) in facts.items()  # USAspending's figure is a neighbour's actual
                 if usa and any(facts.get((aln, y), (None, None))[0] == usa for y in (year - 1, year + 1))}
+    shifted |= _shifts_within_tolerance(facts, rows, programs)
     flagged = {(r["aln"], r["year"]): set(r["rules"]) for r in rows}
     short: dict[tuple[str, int], list[tuple[Decimal, str]]] = {}
     excess: dict[tuple[str, int], list[tuple[Decimal, str]]] = {}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from spendrecon.report import findings_csv
+from spendrecon.report.queries import program_year_triage_source
 from warehouse.db import connect, has_column, open_published
 
 # findings.csv's columns, then the finding's triage bucket and its dollars at stake (recon.findings.at_stake)
@@ -34,7 +35,7 @@ class FindingFilter:
     rule: str | None = None
     include_resolved: bool = False
     changed_since: str | None = None  # a run id: only findings whose status changed in a later run
-    leads: bool = False  # only leads (triage 'lead': no legitimate cause, no non-reporting pattern), largest first
+    leads: bool = False  # only leads (recon.leads: lead findings of lead program-years), by severity, then dollars
     stale_reviews: bool = False  # only findings whose latest review no longer applies (recon.findings.review_stale)
 
 
@@ -61,19 +62,21 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
                   UNION ALL BY NAME SELECT NULL::BOOLEAN AS review_stale, NULL::VARCHAR AS stale_review WHERE false
                  ) AS f
             LEFT JOIN recon.program_year AS p USING (program_number, fiscal_year)
+            LEFT JOIN {program_year_triage_source(con)} AS t USING (program_number, fiscal_year)
             WHERE ($program IS NULL OR f.program_number = $program)
               AND ($fiscal_year IS NULL OR f.fiscal_year = $fiscal_year)
               AND ($rule IS NULL OR f.rule_id = $rule)
               AND ($include_resolved OR $changed_since IS NOT NULL
                    OR counts_as_open(f.status, f.out_of_window, f.rule_disabled))
-              AND (NOT $leads OR f.triage = 'lead')
+              AND (NOT $leads OR (f.triage = 'lead' AND t.triage = 'lead'))
               AND (NOT $stale_reviews OR coalesce(f.review_stale, false))
               AND ($changed_since IS NULL OR EXISTS (
                     SELECT 1 FROM recon.finding_events AS e JOIN meta.runs AS r ON r.run_id = e.run_id
                     WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year
                       AND e.rule_id = f.rule_id
                       AND r.started_at > (SELECT started_at FROM meta.runs WHERE run_id = $changed_since)))
-            ORDER BY CASE WHEN $leads THEN 0 ELSE severity_rank(f.severity) END,
+            ORDER BY severity_rank(f.severity),
+                     CASE WHEN $leads THEN t.at_stake END DESC,
                      {stake} DESC, f.program_number, f.fiscal_year, f.rule_id
             """,
             {"program": program, "fiscal_year": f.fiscal_year, "rule": f.rule,
@@ -87,21 +90,27 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
 
 
 def triage_lines(warehouse: Path) -> list[str]:
-    """The run summary's triage: open findings and dollars at stake per bucket, leads first."""
+    """The run summary's triage, leads first: per bucket, its program-years (each in its most decisive
+    finding's bucket), their findings and their dollars at stake (each program-year once, at its one amount:
+    recon.program_year_triage), so the buckets add up to the total. Four lines (and one per switched-off rule
+    with findings): the whole run's output fits a screen."""
     from warehouse.money import format_money
 
     con = connect(warehouse, read_only=True)
     try:
-        rows = dict(((bucket, (n, k)) for bucket, n, k in con.execute(
-            "SELECT triage, count(*), sum(at_stake(difference, sam_amount, usaspending_amount)) "
-            "FROM recon.findings WHERE counts_as_open(status, out_of_window, rule_disabled) GROUP BY triage"
-        ).fetchall()))
+        rows = {bucket: (py, n, k) for bucket, py, n, k in con.execute(
+            "SELECT triage, count(*), sum(findings), sum(at_stake) FROM recon.program_year_triage GROUP BY triage"
+        ).fetchall()}
     finally:
         con.close()
-    labels = (("lead", "leads"), ("non_reporting", "systemic non-reporting"), ("legitimate", "legitimate differences"))
-    return [f"triage: {label}: {rows.get(key, (0, 0))[0]:,} findings, {format_money(rows.get(key, (0, Decimal(0)))[1])} "
-            "at stake" + (" (spendrecon findings --leads)" if key == "lead" else "") for key, label in labels
-            ] + switched_off_lines(warehouse)
+    labels = (("lead", "leads"), ("non_reporting", "systemic non-reporting"), ("legitimate", "legitimate differences"),
+              ("pending", "pending (SAM.gov actual not due yet)"))
+    lines = []
+    for key, label in labels:
+        program_years, findings, dollars = rows.get(key, (0, 0, Decimal(0)))
+        lines.append(f"triage: {label}: {program_years:,} program-years ({findings:,} findings), "
+                     f"{format_money(dollars)} at stake" + (" (spendrecon findings --leads)" if key == "lead" else ""))
+    return lines + switched_off_lines(warehouse)
 
 
 def switched_off_lines(warehouse: Path) -> list[str]:

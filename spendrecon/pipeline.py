@@ -388,7 +388,8 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         # run discards the copy.
         record_run(con, run)
         record_history(con, run.run_id, scope, run.started_at)
-        counts = merge_findings(con, run.run_id, rules, scope, explanations, repair=repairing)
+        counts = merge_findings(con, run.run_id, rules, scope, explanations, repair=repairing,
+                                run_date=plan.today)
         reviews = read_log(settings.annotations_path)
         for problem in reviews.problems:
             log.warning("%s", problem)

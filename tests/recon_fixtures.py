@@ -1,11 +1,13 @@
 """Tiny warehouses for rule and findings tests: a few staging rows, then the real SQL."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
+from spendrecon.fiscal import fiscal_year_of
 from warehouse.assistance_types import family_of
 
 from warehouse.db import connect, ensure_schema, execute, run_file
@@ -14,7 +16,8 @@ from warehouse.findings import merge_findings
 from warehouse.rules.registry import Rule, load_rules
 from warehouse.scope import Scope
 
-CURRENT_FY = 2027  # as if run in November 2026
+RUN_DATE = date(2026, 11, 15)
+CURRENT_FY = fiscal_year_of(RUN_DATE)  # 2027: as if run in November 2026
 
 
 def new_warehouse(path: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
@@ -75,9 +78,12 @@ def hits(con: duckdb.DuckDBPyConnection, rule_id: str, **overrides: object) -> d
 
 def reconcile(con: duckdb.DuckDBPyConnection, run_id: str, years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023),
               programs: tuple[str, ...] | None = None,
-              explanation_overrides: dict[str, dict[str, object]] | None = None):  # type: ignore[no-untyped-def]
-    build_program_year(con)
-    return merge_findings(con, run_id, load_rules(), Scope(years, programs), load_explanations(explanation_overrides))
+              explanation_overrides: dict[str, dict[str, object]] | None = None,
+              run_date: date = RUN_DATE):  # type: ignore[no-untyped-def]
+    """Rebuild recon.program_year and merge the findings as a run dated ``run_date`` would."""
+    build_program_year(con, fiscal_year_of(run_date))
+    return merge_findings(con, run_id, load_rules(), Scope(years, programs), load_explanations(explanation_overrides),
+                          run_date=run_date)
 
 
 def triage(con: duckdb.DuckDBPyConnection, program: str, fiscal_year: int, rule_id: str) -> str | None:

@@ -146,7 +146,7 @@ def test_runs_lists_the_runs_and_its_id_feeds_changed_since(config):
     listed = spendrecon(config.parent, "runs", "-f", "json")
     assert listed.returncode == 0, listed.stderr
     [run] = json.loads(listed.stdout)
-    assert run["status"] == "succeeded" and run["mode"] == "demo" and run["findings_open"] == 1862
+    assert run["status"] == "succeeded" and run["mode"] == "demo" and run["findings_open"] == 5008
     assert run["started_at"] and run["fiscal_years"] == [2019, 2020, 2021, 2022, 2023]
     tsv = spendrecon(config.parent, "runs", "-n", "1", "-f", "tsv").stdout.splitlines()
     assert tsv[0].split("\t")[:3] == ["run_id", "started_at", "status"] and tsv[1].split("\t")[0] == run["run_id"]
@@ -160,12 +160,12 @@ def test_sql_reads_in_every_format_and_never_writes(config):
     query = ("SELECT rule_id, count(*) AS open, sum(at_stake) AS at_stake FROM recon.findings "
              "WHERE counts_as_open(status, out_of_window, rule_disabled) GROUP BY ALL ORDER BY open DESC")
     rows = json.loads(spendrecon(config.parent, "sql", "-f", "json", query).stdout, parse_float=Decimal)
-    assert rows[0] == {"rule_id": "amount_mismatch", "open": 976, "at_stake": rows[0]["at_stake"]}
-    assert sum(r["open"] for r in rows) == 1862 and isinstance(rows[0]["at_stake"], Decimal)
+    assert rows[0] == {"rule_id": "obligations_not_in_sam", "open": 1989, "at_stake": rows[0]["at_stake"]}
+    assert sum(r["open"] for r in rows) == 5008 and isinstance(rows[0]["at_stake"], Decimal)
     piped = spendrecon(config.parent, "sql", stdin=query + ";\n")
     assert piped.stdout.splitlines()[0] == "rule_id\topen\tat_stake"
     as_csv = spendrecon(config.parent, "sql", "-f", "csv", query).stdout
-    assert as_csv.splitlines()[1].startswith("amount_mismatch,976,")
+    assert as_csv.splitlines()[1].startswith("obligations_not_in_sam,1989,")
     before = (config.parent / "data" / "spendrecon.duckdb").read_bytes()
     refused = spendrecon(config.parent, "sql", "DELETE FROM recon.findings")
     assert refused.returncode == 1 and "read-only" in refused.stderr and refused.stderr.count("\n") == 1
@@ -197,7 +197,7 @@ def test_sql_on_a_terminal_is_an_interactive_prompt(config):
         os.write(master, b"SELECT count(*) AS findings\n")
         until(b"...> ")
         os.write(master, b"FROM recon.findings;\n")
-        until(b"1862")
+        until(b"5008")
         os.write(master, b"DROP TABLE recon.findings;\n")
         until(b"read-only")
         os.write(master, b".quit\n")

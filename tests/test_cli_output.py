@@ -45,7 +45,9 @@ def test_piped_findings_carry_the_program_number_on_every_line(config):
         assert Decimal(fields[header.split("\t").index("at_stake")]) == finding["at_stake"] == abs(finding["difference"])
 
 
-@pytest.mark.parametrize("width", [60, 80, 120])
+# 130: wide enough for the exact amounts of these rows. At 120 the layout leaves out the explanation (the
+# demo's waits name sam_actual_not_yet_due, the longest one), and rounding then fits one more amount column.
+@pytest.mark.parametrize("width", [60, 80, 130])
 def test_a_narrow_terminal_keeps_keys_whole_and_never_cuts_an_amount(config, width):
     rows = _findings(config, program="97.102") + _findings(config, rule="amount_mismatch", fiscal_year=2022)[:20]
     screen = Console(force_terminal=True, width=width, record=True, color_system=None)
@@ -62,7 +64,7 @@ def test_a_narrow_terminal_keeps_keys_whole_and_never_cuts_an_amount(config, wid
         if width == 80:  # program, year, rule and the three amounts, rounded to fit
             amounts = [r["sam_amount"], r["usaspending_amount"], r["at_stake"]]
             assert words[3:6] == [format_money_compact(a) for a in amounts]
-        if width == 120:  # exact
+        if width == 130:  # exact
             assert f" {format_money(r['at_stake'])}" in line and f" {format_money(r['sam_amount'])}" in line
     assert ("amounts rounded to fit" in text) == (width <= 80)
     assert "not shown at this width" in text

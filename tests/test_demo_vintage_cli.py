@@ -27,11 +27,11 @@ def test_replaying_the_later_vintage_shows_carried_figures_restatements_and_late
     assert first.returncode == 0, first.stderr[-3000:]
     # The whole demo, summary, rule table and triage lines included, fits a screen: at most 25 lines.
     assert len(first.stdout.splitlines()) + len(first.stderr.splitlines()) <= 25, first.stdout + first.stderr
-    assert "findings this run: 1,862 new, 0 reopened, 0 resolved" in first.stdout
-    assert "triage: leads: 433 findings" in first.stdout and "Prefect" not in first.stderr
+    assert "findings this run: 5,008 new, 0 reopened, 0 resolved" in first.stdout
+    assert "triage: leads: 225 program-years (226 findings)" in first.stdout and "Prefect" not in first.stderr
     second = spendrecon(tmp_path, "run", "--demo", "--demo-vintage", "2", prefect=prefect_env)
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "findings this run: 170 new, 0 reopened, 7 resolved" in second.stdout
+    assert "findings this run: 167 new, 0 reopened, 7 resolved" in second.stdout
     assert len(second.stdout.splitlines()) + len(second.stderr.splitlines()) <= 25, second.stdout + second.stderr
     summary = (tmp_path / "reports" / "latest" / "summary.md").read_text(encoding="utf-8")
     assert "vintage 2" in summary and "late reporting: USAspending now records the money" in summary

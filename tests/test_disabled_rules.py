@@ -37,7 +37,7 @@ def test_a_disabled_rules_finding_is_no_lead_counts_nowhere_and_is_marked(tmp_pa
     assert counts.open == 0
     assert w.query("SELECT sum(findings), sum(findings_leads) FROM recon.agency_year") == [(0, 0)]
     said = "\n".join(triage_lines(w.path))
-    assert "triage: leads: 0 findings" in said
+    assert "triage: leads: 0 program-years (0 findings)" in said
     assert f"switched off: {RULE}: 1 finding kept as it was, not counted" in said
     # Listed on request, marked.
     (kept,) = w.findings("--all")

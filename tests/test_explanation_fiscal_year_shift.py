@@ -32,6 +32,38 @@ def test_a_neighbour_that_already_agrees_with_itself_is_not_a_shift():
     assert primary(con, "10.500", 2022, "actual_not_in_usaspending") == (None, None)
 
 
+def test_a_neighbour_without_its_actual_yet_is_judged_by_its_estimate():
+    con = new_warehouse()
+    add_sam(con, "10.502", 2023, estimate="1000000")  # FY2023's actual is not in; USAspending's FY2024 ...
+    add_usaspending(con, "10.502", 2023, "0")
+    add_sam(con, "10.502", 2024, estimate="1020000")  # ... is FY2024's own money, as its estimate says
+    add_usaspending(con, "10.502", 2024, "1010000")
+    reconcile(con, "run1", years=(2023, 2024))
+    assert ("estimate_only", "fiscal_year_shift") not in explanations_of(con, "10.502", 2023)
+    # With a neighbouring estimate far from its USAspending money, the shift stands (as 97.102's does).
+    add_sam(con, "10.503", 2023, estimate="1000000")
+    add_usaspending(con, "10.503", 2023, "0")
+    add_sam(con, "10.503", 2024, estimate="3000000")
+    add_usaspending(con, "10.503", 2024, "1010000")
+    reconcile(con, "run2", years=(2023, 2024))
+    assert ("estimate_only", "fiscal_year_shift") in explanations_of(con, "10.503", 2023)
+
+
+def test_a_neighbour_sam_gov_says_nothing_about_keeps_its_own_money():
+    con = new_warehouse()
+    add_sam(con, "10.504", 2023, estimate="1000000")  # the listing shows no FY2024: USAspending's FY2024 ...
+    add_usaspending(con, "10.504", 2023, "0")
+    add_usaspending(con, "10.504", 2024, "1010000")  # ... money is FY2024's own
+    reconcile(con, "run1", years=(2023, 2024))
+    assert ("estimate_only", "fiscal_year_shift") not in explanations_of(con, "10.504", 2023)
+    # USAspending answers whole years: its money missing from a year is a statement, and a shift from it stands.
+    add_sam(con, "10.505", 2022, actual="2000000")
+    add_usaspending(con, "10.505", 2023, "2000000")
+    add_sam(con, "10.505", 2023, actual="0")
+    reconcile(con, "run2", years=(2022, 2023, 2024))
+    assert ("obligations_not_in_sam", "fiscal_year_shift") in explanations_of(con, "10.505", 2023)
+
+
 def test_amounts_outside_tolerance_do_not_match_and_the_finding_stays():
     con = new_warehouse()
     add_sam(con, "10.501", 2022, actual="1000000")

@@ -84,7 +84,7 @@ def test_a_moved_window_keeps_every_sam_figure_carried_forward_and_resolves_noth
     # FY2019-2021 carried forward from the first run; FY2022 on said again by the second.
     assert [(later, flag, src) for later, flag, src, _ in carried] == [
         (False, True, first.run_id), (True, False, None)]
-    assert dict(statuses) == {"open": 1862} and resolved == (0,)
+    assert dict(statuses) == {"open": 5008} and resolved == (0,)
     assert history == (0,)  # an absent year is not a change: no version closed
 
 
@@ -196,25 +196,25 @@ def test_report_of_the_first_run_is_reproduced_as_it_was(two_vintages, tmp_path)
     folder = write_report(copy_path, reports, run_id=first)
     assert (reports / "latest").resolve().name == second
     md = (folder / "summary.md").read_text(encoding="utf-8")
-    assert "1,862 open (1,862 new)" in md and "## Restated since the previous run: 0" in md
+    assert "5,008 open (5,008 new)" in md and "## Restated since the previous run: 0" in md
     payload = json.loads(_PAYLOAD.search((folder / "report.html").read_text(encoding="utf-8")).group(1))
     assert [r[0] for r in payload["runs"]["rows"]] == [first]
     statuses = {row[4] for row in payload["findings"]["rows"]}
     assert statuses == {"new"}
-    assert len(payload["findings"]["rows"]) == 1862
+    assert len(payload["findings"]["rows"]) == 5008
 
 
 def test_report_of_the_first_run_keeps_that_runs_triage_and_leads(two_vintages, tmp_path) -> None:
-    # The second vintage re-triages three findings (restated neighbours move a year shift and an
-    # other-ALN pair); the first run's report still shows the triage the first run gave them.
+    # The second vintage re-triages findings (restated neighbours move year shifts and other-ALN pairs,
+    # restated actuals open gaps); the first run's report still shows the triage the first run gave them.
     path, first, _ = two_vintages
     copy_path = _copy(path, tmp_path)
     folder = write_report(copy_path, tmp_path / "reports", run_id=first)
     md = (folder / "summary.md").read_text(encoding="utf-8")
-    assert "legitimate 1,382 ($1,095,594,558,657.40)" in md
-    assert "leads 433 ($225,136,011,244.17)" in md and "## Leads: 433 findings" in md
+    assert "pending 1,840 ($1,335,979,502,214.76) · legitimate 1,154 ($903,629,848,916.46)" in md
+    assert "leads 225 ($156,509,321,578.20)" in md and "## Leads: 226 findings on 225 program-years" in md
     payload = json.loads(_PAYLOAD.search((folder / "report.html").read_text(encoding="utf-8")).group(1))
-    assert payload["leadCount"] == 433
+    assert payload["leadCount"] == 226
 
 
 def test_history_is_rebuilt_from_the_raw_snapshots(two_vintages, tmp_path) -> None:

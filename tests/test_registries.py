@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from recon_fixtures import add_sam, add_usaspending, new_warehouse, reconcile
+from recon_fixtures import RUN_DATE, add_sam, add_usaspending, new_warehouse, reconcile
 from spendrecon.report.triage import BUCKETS
 from warehouse import assistance_types
 from warehouse.db import execute
@@ -46,7 +46,7 @@ def test_every_rule_has_its_sql_file_and_test_module_and_every_sql_file_is_a_rul
 
 
 def test_every_explanation_has_its_sql_file_and_test_module_and_every_sql_file_is_one() -> None:
-    assert len(EXPLANATION_IDS) == len(set(EXPLANATION_IDS)) == 10
+    assert len(EXPLANATION_IDS) == len(set(EXPLANATION_IDS)) == 14
     assert _sql_files("warehouse.explanations") == set(EXPLANATION_IDS)
     missing = [i for i in EXPLANATION_IDS if not (TESTS / f"test_explanation_{i}.py").is_file()]
     assert missing == []
@@ -58,8 +58,10 @@ def test_every_explanation_has_its_sql_file_and_test_module_and_every_sql_file_i
 
 def test_registered_values_are_the_accepted_ones() -> None:
     assert {r.severity for r in load_rules()} <= set(SEVERITIES) == {"error", "warning", "info"}
-    assert {e.kind for e in load_explanations()} == set(KINDS) == {"legitimate", "non_reporting"}
+    assert {e.kind for e in load_explanations()} == set(KINDS) == {"legitimate", "non_reporting", "pending"}
     assert set(BUCKETS) == {*KINDS, "lead"}
+    # A pending explanation is decisive: a figure not due yet outranks every reason the figures differ.
+    assert all(e.decisive for e in load_explanations() if e.kind == "pending")
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +106,7 @@ def test_every_explanation_returns_the_fixed_columns_and_fills_its_reason(
     exp = next(e for e in load_explanations() if e.id == explanation_id)
     small_warehouse.execute("CREATE OR REPLACE TEMP TABLE explanations_current AS "
                             "SELECT * FROM recon.finding_explanations LIMIT 0")
-    columns = _columns(small_warehouse, exp.sql, dict(exp.params))
+    columns = _columns(small_warehouse, exp.sql, {**exp.params, "run_date": RUN_DATE})
     names = [c for c, _ in columns]
     assert columns[:3] == EXPLANATION_COLUMNS[:3]
     assert dict(columns)["related_fiscal_year"] == "INTEGER"
@@ -194,3 +196,18 @@ def test_the_severity_order_is_the_same_in_sql_and_python():
             assert con.execute("SELECT severity_rank($s)", {"s": severity}).fetchone()[0] == severity_rank(severity)
     finally:
         con.close()
+
+
+def test_the_triage_order_is_the_same_in_sql_and_python():
+    """macros.sql's triage_rank spells registry.BUCKETS' order (most decisive first) for the SQL that puts
+    a program-year in the bucket of its most decisive finding."""
+    from warehouse.db import connect
+    from warehouse.explanations.registry import BUCKETS as ORDER
+
+    con = connect(":memory:")
+    try:
+        ranks = [con.execute("SELECT triage_rank($b)", {"b": b}).fetchone()[0] for b in (*ORDER, "restatement")]
+    finally:
+        con.close()
+    assert ranks == list(range(len(ORDER) + 1))
+    assert ORDER == ("pending", "legitimate", "non_reporting", "lead")

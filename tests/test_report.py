@@ -27,7 +27,8 @@ EVIL_TITLE = '<script>alert(1)</script> & "x" | y'
 EVIL_NOTE = 'Agency says </script><!-- "moved" & <b>done</b>'
 CSV_HEADER = ("run_id,program_number,fiscal_year,rule_id,severity,status,program_title,agency,sam_amount,"
               "usaspending_amount,difference,message,first_seen_run_id,last_seen_run_id,"
-              "explanation,explanation_reason,review_status,review_note,rule_disabled,review_stale,stale_review")
+              "explanation,explanation_reason,review_status,review_note,rule_disabled,review_stale,stale_review,"
+              "sam_figure")
 FY_SHIFT_REASON = "The SAM.gov figure for FY2022 matches the USAspending figure for FY2023"
 _PAYLOAD = re.compile(r'<script type="application/json" id="report-data">(.*?)</script>', re.S)
 
@@ -86,6 +87,7 @@ def _explain_and_review(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     con.execute("INSERT INTO recon.annotations (program_number, fiscal_year, rule_id, status, note, annotated_at, "
                 "author) VALUES ('97.102', 2022, NULL, 'disputed', $note, TIMESTAMP '2025-02-11 09:30:00', 'ana')",
                 {"note": EVIL_NOTE})
+    run_file(con, "recon_program_year_triage")  # each program-year's bucket follows its findings' triage
 
 
 def build_warehouse(path: Path) -> Path:
@@ -166,7 +168,7 @@ def test_report_writes_three_files_for_latest_succeeded_run(warehouse: Path, tmp
     gaps = md.split("## Largest gaps", 1)[1]  # the leads come first and list 97.102 too
     gap = next(line for line in gaps.splitlines() if line.startswith("| 97.102 |"))
     assert gap == ("| 97.102 | Disaster Grants - Public Assistance | Department of Homeland Security | 2022 | "
-                   "actual\\_not\\_in\\_usaspending | $15,000,000.00 | — | — | $15,000,000.00 |")
+                   "actual\\_not\\_in\\_usaspending | $15,000,000.00 | — | — | $15,000,000.00 | legitimate |")
     # Every registered rule is listed, estimate_only with zero findings.
     assert "| Completed fiscal year with only an estimate on SAM.gov | estimate\\_only | info | 0 | 0 | $0.00 |" in md
     assert "## New since the previous run: 2" in md
@@ -421,8 +423,10 @@ def test_summary_splits_explained_and_unexplained_per_rule(warehouse: Path) -> N
     assert ("| SAM.gov actual with no USAspending obligations | actual\\_not\\_in\\_usaspending | error | 1 | 0 | "
             "$15,000,000.00 | 1 | $15,000,000.00 | 0 | $0.00 |") in md
     assert "| **All rules** |  |  | 3 | 2 | $15,702,000.00 | 1 | $15,000,000.00 | 2 | $702,000.00 |" in md
-    assert ("| **Explained** | 1 of 3 findings · $15,000,000.00 (96% of dollars at stake); "
+    assert ("| **Explained** | 1 of 3 program-years · $15,000,000.00 (96% of dollars at stake); "
             "unexplained $702,000.00 |") in md
+    assert ("| **Dollars at stake** | $15,702,000.00 over 3 program-years (each counted once, at the largest of "
+            "its findings) |") in md
 
 
 def test_overview_figures_add_up_exactly(warehouse: Path, tmp_path: Path) -> None:
@@ -490,7 +494,9 @@ def test_older_warehouse_without_explanations_or_reviews(warehouse: Path, tmp_pa
     con = connect(warehouse)
     for table in ("recon.finding_explanations", "recon.annotations"):
         con.execute(f"DROP TABLE {table}")
-    # A file from before the review columns: rebuild recon.findings without them.
+    # A file from before the review columns: rebuild recon.findings without them (and no program-year triage).
+    con.execute("DROP VIEW recon.leads")
+    con.execute("DROP TABLE recon.program_year_triage")
     con.execute("CREATE TABLE recon.findings_old AS SELECT * EXCLUDE (explanation, explanation_reason, "
                 "review_status, review_note, triage) FROM recon.findings")
     con.execute("DROP TABLE recon.findings")
@@ -518,7 +524,8 @@ def test_limitations_page_says_what_the_comparison_cannot_see(warehouse: Path, t
     page = html_text.split('<section id="limitations"', 1)[1].split("</section>", 1)[0]
     for fact in ("subsidy cost", "face value", "deobligation", "action date", "overwrite", "archive",
                  "MULTIPLE RECIPIENTS", "Renumbered", "Salaries and Expenses", "non-financial", "$619 billion",
-                 "FY2008", "rolling window", "more than $1,000 and by more than 5%", "GAO-26-107551", "FY2022"):
+                 "FY2008", "rolling window", "more than $1,000 and by more than 5%", "GAO-26-107551", "FY2022",
+                 "15 months after the year ends", "sam_actual_not_yet_due"):
         assert fact in page, fact
 
 

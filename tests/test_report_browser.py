@@ -147,7 +147,7 @@ def _nonzero(*amounts: object) -> int:
 def test_overview_charts_render_with_every_bar_and_point(page: Any, payload: dict[str, Any], tmp_path: Path) -> None:
     sizes = page.eval_on_selector_all("#view svg.chart", "els => els.map(e => [e.dataset.chart, "
                                       "e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
-    # The triage first (dollars and counts three ways), then the explained/unexplained charts.
+    # The triage first (dollars and counts in four buckets), then the explained/unexplained charts.
     assert [s[0] for s in sizes] == ["hbars", "hbars", "share", "hbars", "hbars", "lines", "stacked", "hbars"]
     assert all(w > 100 and h > 20 for _, w, h in sizes), sizes
 
@@ -155,12 +155,12 @@ def test_overview_charts_render_with_every_bar_and_point(page: Any, payload: dic
     totals = overview["totals"]
     rules = [totals, *overview["byRule"]]  # the "All rules" row first
     triage = [overview["triage"]["all"], *(overview["triage"]["byRule"][r["rule"]] for r in overview["byRule"])]
-    buckets = ("lead", "non_reporting", "legitimate")
+    buckets = ("lead", "non_reporting", "legitimate", "pending")
     triage_bars = page.locator("#view svg[data-chart=hbars]").first.locator("rect.bar")
     assert triage_bars.count() == sum(_nonzero(*(t[b]["k"] for b in buckets)) for t in triage)
     assert page.locator("#view svg[data-chart=hbars]").nth(1).locator("rect.bar").count() == sum(
         _nonzero(*(t[b]["n"] for b in buckets)) for t in triage)
-    for css in ("c-lead", "c-nonrep", "c-legit"):  # every bucket is drawn in the demo
+    for css in ("c-lead", "c-nonrep", "c-legit", "c-pending"):  # every bucket is drawn in the demo
         assert page.locator(f"#view svg[data-chart=hbars] rect.bar.{css}").count() > 0
     # Leads before anything else: the bucket cards, then the largest leads.
     assert page.locator(".kpi").first.inner_text().startswith("LEADS\n")
@@ -203,6 +203,27 @@ def test_overview_charts_render_with_every_bar_and_point(page: Any, payload: dic
     if os.environ.get("SPENDRECON_UPDATE_SCREENSHOT") == "1":
         SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_leads_come_by_severity_name_their_rule_and_open_the_findings_card(page: Any, payload: dict[str, Any]) -> None:
+    leads = _rows(payload["leads"])
+    order = {"error": 0, "warning": 1, "info": 2}
+    keys = [(order[lead["severity"]], -Decimal(lead["stake"])) for lead in leads]
+    assert keys == sorted(keys)  # an info finding never outranks an error
+    rows = page.locator("#leads-table tbody tr")
+    first = rows.first.inner_text()
+    titles = {r["id"]: r["title"] for r in payload["rules"]}
+    assert titles[leads[0]["rule"]] in first and leads[0]["severity"] in first  # the rule in words
+    # The finding's bucket is one click from its card, which says why.
+    rows.first.locator("a.triage-link").click()
+    page.wait_for_function("location.hash.indexOf('#/program/') === 0")
+    card = page.locator("article.finding.target")
+    assert card.count() == 1 and card.get_attribute("data-rule") == leads[0]["rule"]
+    assert "Triage: Leads" in card.inner_text()
+    # A pending finding's estimate is labelled as one, beside actuals.
+    _go(page, "#/findings?expl=triage:pending&rule=estimate_only")
+    page.wait_for_selector("#findings-table tbody tr")
+    assert "estimate" in page.locator("#findings-table tbody tr").first.inner_text()
 
 
 def test_non_reporting_view_has_one_row_per_program(page: Any, payload: dict[str, Any]) -> None:

@@ -66,16 +66,16 @@ def test_demo_and_live_runs_never_share_a_warehouse(demo_warehouse_copy, tmp_pat
 
 
 def test_findings_of_a_rule_that_is_switched_off_stay_as_they_were_marked_disabled(run_flow, tmp_path):
-    # Switching a rule off changes nothing in the data: its 85 demo findings are neither resolved nor
+    # Switching a rule off changes nothing in the data: its 1,879 demo findings are neither resolved nor
     # touched, only marked as belonging to a disabled rule; like findings outside a run's window they
     # count as open nowhere (tests/test_disabled_rules.py), and --all lists them.
     settings = _settings(tmp_path)
     first = run_flow(plan_run(settings, demo=True))
     before = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
-    assert len(before) == 85
+    assert len(before) == 1879
     off = _settings(tmp_path, rules={"estimate_only": {"enabled": False}})
     second = run_flow(plan_run(off, demo=True))
-    assert second.findings_resolved == 0 and second.findings_open == 1777
+    assert second.findings_resolved == 0 and second.findings_open == 3129
     assert query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only")) == []
     after = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only", include_resolved=True))
     # same status ('new'), same run, same amounts; marked
@@ -88,11 +88,11 @@ def test_findings_of_a_rule_that_is_switched_off_stay_as_they_were_marked_disabl
                              {"r": second.run_id}).fetchone()
     finally:
         con.close()
-    assert flags == [(False, False, 1777), (True, True, 85)] and events == (0,)
+    assert flags == [(False, False, 3129), (True, True, 1879)] and events == (0,)
     assert {f["run_id"] for f in after} == {first.run_id}
     run_flow(plan_run(settings, demo=True))  # switched on again: still there, open, never reopened
     again = query_findings(settings.warehouse_path, FindingFilter(rule="estimate_only"))
-    assert len(again) == 85 and {f["status"] for f in again} == {"open"}
+    assert len(again) == 1879 and {f["status"] for f in again} == {"open"}
 
 
 def test_copies_left_by_a_killed_run_are_cleaned_up_by_the_next(demo_warehouse_copy, run_flow, tmp_path):

@@ -54,7 +54,7 @@ def test_serve_runs_the_flow_on_its_cron_schedule_and_cleans_up(tmp_path):
     assert "started a local Prefect server at http://127.0.0.1:" in output
     assert "serving spendrecon-scheduled on cron '* * * * *'" in output
     # Quiet by default: each scheduled run shows its step lines, Prefect's own lines go to its server.
-    assert "load and reconcile: 10,790 program-years, 1,862 open findings" in output
+    assert "load and reconcile: 10,852 program-years, 5,008 open findings" in output
     assert "| INFO " not in output
     assert report.exists()
     api_url = re.search(r"local Prefect server at (http://127\.0\.0\.1:\d+/api)", output).group(1)

@@ -102,9 +102,9 @@ def test_the_sam_budget_stops_the_run_once_and_the_next_run_spends_nothing(harne
         monkeypatch.setenv("SAM_API_KEY", KEY)
         monkeypatch.setenv("SPENDRECON_SAM_BASE_URL", server.base_url)
         monkeypatch.setenv("SPENDRECON_USASPENDING_BASE_URL", server.base_url)
-        # The demo's listings take 23 pages: page 1 says so, and a budget of 1 cannot fetch the rest.
+        # The demo's listings take 24 pages: page 1 says so, and a budget of 1 cannot fetch the rest.
         # Final: no task retry.
-        with pytest.raises(BudgetExceeded, match="SAM.gov: 22 more requests needed to page 2,295 listings but "
+        with pytest.raises(BudgetExceeded, match="SAM.gov: 23 more requests needed to page 2,308 listings but "
                                                  "only 0 remain of today's budget"):
             reconcile.reconcile_flow(config_path=str(config))
         assert [source for source, _path, _status in emulator.request_log].count("sam") == 1

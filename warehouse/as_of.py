@@ -24,6 +24,8 @@ def warehouse_as_of(published: Path, run_id: str) -> Iterator[Path]:
         try:
             ensure_schema(con)  # an older file gains the tables the SQL below names
             run_file(con, "as_of_run", {"run_id": run_id})
+            # Each program-year's one amount and bucket as that run's findings give them.
+            run_file(con, "recon_program_year_triage")
             history = con.execute("SELECT count(*) FROM recon.figure_history").fetchone()
             if (history and history[0] and has_table(con, "recon", "program_year")
                     and has_column(con, "recon", "program_year", "sam_carried_forward")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
 import duckdb
 
@@ -47,6 +48,12 @@ def evaluate_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], scope:
     return counts
 
 
+def _run_date(con: duckdb.DuckDBPyConnection, run_id: str) -> date:
+    """The run's date as meta.runs records it (its running row is written before the findings merge)."""
+    row = con.execute("SELECT as_of FROM meta.runs WHERE run_id = $r", {"r": run_id}).fetchone()
+    return row[0] if row and row[0] else datetime.now(timezone.utc).date()
+
+
 def settings_changed(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule]) -> dict[str, str]:
     """The rules whose settings (parameters, or being enabled) differ from those of the previous succeeded
     run that recorded its settings, each with the change in words (``rel_tolerance 0.05 -> 0.5``): a cause
@@ -72,12 +79,14 @@ def settings_changed(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequenc
 
 
 def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[Rule], scope: Scope,
-                   explanations: list[Explanation] | None = None, *, repair: bool = False) -> FindingCounts:
+                   explanations: list[Explanation] | None = None, *, repair: bool = False,
+                   run_date: date | None = None) -> FindingCounts:
     """Evaluate the rules and merge their hits into recon.findings. ``repair``: this run repairs a
     warehouse an earlier release wrote (warehouse/repair.py): a status change with no cause among the
-    figures is the repair's, reason ``repair``."""
+    figures is the repair's, reason ``repair``. ``run_date``: the date timing is judged by (whether a
+    year's SAM.gov actuals are due); default the run's meta.runs.as_of, else today."""
     by_rule = evaluate_rules(con, rules, scope)
-    explain_current(con, explanations or [])
+    explain_current(con, explanations or [], run_date or _run_date(con, run_id))
     # A history rule (figure_restated) reports a source changing its own record, not a gap between the
     # sources: its findings are triaged `restatement`, outside the legitimate / non-reporting / lead
     # buckets, so they never count as leads of missing money.
@@ -96,7 +105,10 @@ def merge_findings(con: duckdb.DuckDBPyConnection, run_id: str, rules: Sequence[
                  "FROM (SELECT unnest($ids) AS rule_id, unnest($figures) AS sam_figure) AS r "
                  "WHERE f.rule_id = r.rule_id AND f.sam_figure IS DISTINCT FROM r.sam_figure",
             {"ids": [r.id for r in rules], "figures": [r.sam_figure for r in rules]})
-    run_file(con, "recon_leads")  # a view over recon.program_year, which exists only from here on
+    # One amount and one bucket per program-year, then the leads over them (a view over recon.program_year,
+    # which exists only from here on).
+    run_file(con, "recon_program_year_triage")
+    run_file(con, "recon_leads")
     new, resolved = con.execute(
         "SELECT count(*) FILTER (WHERE event IN ('new', 'reopened')), count(*) FILTER (WHERE event = 'resolved') "
         "FROM recon.finding_events WHERE run_id = $run_id", {"run_id": run_id}

@@ -3,9 +3,9 @@
 ``write_demo_archive(folder)`` writes one Full file per demo fiscal year and one Delta, named and laid
 out like the real files (warehouse/archive/columns.py), whose transactions add up, per program and
 year, to exactly what the demo's USAspending API answers. Loan programs (SAM.gov lines of the direct
-loan or loan guarantee families) carry their loans' face value -- the SAM.gov actual of those lines --
-beside the subsidy cost the API counts, so archive mode can explain them by face value as it would
-with real files.
+loan or loan guarantee families) carry their loans' face value -- the SAM.gov actual of those lines, or
+their estimate where the bundle's date is too early for the actual (FY2023) -- beside the subsidy cost the
+API counts, so archive mode can explain them by face value as it would with real files.
 
 The files are generated, not committed: a few MB of CSV from ~10,000 program-years. Everything is
 derived from the bundle with seeded random streams and written with fixed zip timestamps, so the same
@@ -199,14 +199,17 @@ def _desc(text: str) -> str:
 
 
 def _loan_face_value(listing: SamListing | None, fiscal_year: int) -> tuple[Decimal, str] | None:
-    """The SAM.gov actual on the listing's loan lines for the year, and their (largest) loan family."""
+    """The SAM.gov actual on the listing's loan lines for the year (the estimate of a line whose actual is not
+    in yet: USAspending records loans as they are made, whatever SAM.gov has reported), and their (largest)
+    loan family."""
     if listing is None:
         return None
     by_family: dict[str, Decimal] = {}
     for line in listing.lines:
         family = family_of(line.assistance_type_code, line.assistance_type_name)
-        if line.fiscal_year == fiscal_year and family in _LOAN_TYPE and line.sam_actual is not None:
-            by_family[family] = by_family.get(family, Decimal("0")) + line.sam_actual
+        face = line.sam_estimate if line.sam_actual is None else line.sam_actual
+        if line.fiscal_year == fiscal_year and family in _LOAN_TYPE and face is not None:
+            by_family[family] = by_family.get(family, Decimal("0")) + face
     if not by_family:
         return None
     family = max(sorted(by_family), key=lambda f: abs(by_family[f]))

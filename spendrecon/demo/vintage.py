@@ -16,7 +16,8 @@ their expectations without reading spendrecon's output.
   listings are gone; USAspending records the FY2022/2023 money of ``LATE_REPORTED`` programs it had
   none for; some USAspending totals drift (0.1 %) or are restated (a fifth).
 - **3** (FY2022-2024): about 40 % of the listings republished under new ids (FY2022-2024; FY2023
-  actuals arrive, FY2024 estimates appear); one listing moves to another agency; one is archived;
+  actuals arrive - the base bundle, a snapshot of 2024-02-15, states most FY2023 actuals as estimates
+  still -, FY2024 estimates appear); one listing moves to another agency; one is archived;
   USAspending holds FY2024, except a few programs that report late; drift; one program-year restated
   +4 %.
 - **4** (FY2022-2024): about 15 % republished (FY2023-2025: FY2022 no longer stated); one listing
@@ -340,6 +341,11 @@ def _rate(*parts: object) -> Decimal:
     return Decimal(90 + _bucket("rate", *parts) % 21) / 100
 
 
+def _near_rate(*parts: object) -> Decimal:
+    """A stable factor between 0.98 and 1.02 per key: an actual arriving beside its estimate."""
+    return Decimal(980 + _bucket("rate", *parts) % 41) / 1000
+
+
 # --- the cast: the few listings and programs vintages 3-5 single out ------------------------------
 @dataclass(frozen=True)
 class _Cast:
@@ -502,9 +508,11 @@ def _new_cell(year: int, earlier: Mapping[int, Mapping[str, Any]], number: str,
 
 
 def _actual_arrives(cell: dict[str, Any], number: str, year: int, changes: VintageChanges) -> None:
+    """The year's actual in the listing's annual update: close to the estimate it replaces (within 2 %; the
+    base bundle states most FY2023 actuals as estimates until they arrive, scripts/generate_demo_data.py)."""
     estimate = _amount(cell, "estimate")
     if _amount(cell, "actual") is None and estimate is not None:
-        cell[_cell_key(cell, "actual")] = (estimate * _rate(number, year, "actual")).quantize(CENT)
+        cell[_cell_key(cell, "actual")] = (estimate * _near_rate(number, year, "actual")).quantize(CENT)
         changes.actuals_arrived.add((number, year))
 
 
@@ -516,7 +524,8 @@ def _restate_fy2023_actuals(listing: dict[str, Any], number: str, cast: _Cast, c
         return
     for _obligation, year, cell in _cells(listing):
         actual = _amount(cell, "actual")
-        if year != 2023 or actual is None:
+        # Only an actual stated before can be restated: one arriving in this very revision is a first report.
+        if year != 2023 or actual is None or (number, year) in changes.actuals_arrived:
             continue
         if withdraw:
             cell[_cell_key(cell, "actual")] = None

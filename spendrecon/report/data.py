@@ -78,6 +78,8 @@ class Finding:
     # The latest review no longer applies (review_status says needs-review), and what that review was.
     review_stale: bool | None = None
     stale_review: str | None = None
+    # Which SAM.gov figure sam_amount is: actual, or estimate (estimate_only); None in older files.
+    sam_figure: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -85,8 +87,30 @@ class Finding:
 
     @property
     def is_explained(self) -> bool:
-        """A legitimate cause is known (macro is_explained): a non-reporting characterization explains nothing away."""
-        return self.bucket == "legitimate"
+        """A legitimate cause is known, or the figure is not due yet (macro is_explained): a non-reporting
+        characterization explains nothing away."""
+        return self.bucket in EXPLAINED_BUCKETS
+
+
+# Buckets whose findings have a known reason (macro is_explained, warehouse/sql/macros.sql).
+EXPLAINED_BUCKETS = frozenset({"legitimate", "pending"})
+
+
+@dataclass(frozen=True)
+class ProgramYearStake:
+    """One row of recon.program_year_triage: a program-year with open findings, the unit every total counts.
+    Its one amount is the largest at_stake of its open findings; its bucket, its most decisive finding's."""
+    program_number: str
+    fiscal_year: int
+    triage: str
+    at_stake: Decimal
+    severity: str
+    findings: int
+    explanation: str | None = None
+
+    @property
+    def is_explained(self) -> bool:
+        return self.triage in EXPLAINED_BUCKETS
 
 
 @dataclass(frozen=True)
@@ -150,12 +174,23 @@ class Event(FindingLine):
     # The run whose figures caused a resolution or reopening (recon.finding_events.cause_run_id): an earlier
     # run than this one when the rule was switched off in between; None for other events and older files.
     cause_run_id: str | None = None
+    sam_figure: str | None = None  # actual | estimate: which SAM.gov figure sam_amount is
 
 
 @dataclass(frozen=True)
 class Lead(FindingLine):
-    """One row of recon.leads: an open finding with no legitimate cause and no non-reporting pattern."""
+    """One row of recon.leads: an open finding with no pending figure, legitimate cause or non-reporting
+    pattern, on a program-year in the lead bucket; leads come ordered by severity, then the program-year's
+    dollars at stake."""
     reported_years: tuple[int, ...]  # the fiscal years USAspending records obligations for the program
+    severity: str = "warning"
+    program_year_at_stake: Decimal | None = None  # the program-year's one amount (None: an older file)
+    sam_figure: str | None = None  # actual | estimate
+
+    @property
+    def stake(self) -> Decimal:
+        """The dollars the lead weighs: its program-year's one amount (its own in an older file)."""
+        return self.at_stake if self.program_year_at_stake is None else self.program_year_at_stake
 
 
 @dataclass(frozen=True)
@@ -228,7 +263,10 @@ class ReportData:
     findings: tuple[Finding, ...]  # findings.csv rows: open, resolved by this run, and switched off (marked); sorted
     agencies: tuple[AgencyTotal, ...]  # report_agency_totals.sql, most dollars at stake first
     events: tuple[Event, ...]  # this run's events, largest stake first
-    leads: tuple[Lead, ...] = ()  # recon.leads, largest first (empty in files older than the triage)
+    leads: tuple[Lead, ...] = ()  # recon.leads, by severity then dollars (empty in files older than the triage)
+    # recon.program_year_triage: one amount and one bucket per program-year with open findings; every
+    # total of dollars at stake sums these, so no program-year counts twice.
+    program_year_stakes: tuple[ProgramYearStake, ...] = ()
     restatements: tuple[Restatement, ...] = ()  # figures a source changed, first seen by this run
     # What report.html shows beyond summary.md and findings.csv (each empty where an older file lacks it).
     program_years: tuple[ProgramYear, ...] = ()  # every year of the programs in the run's scope
@@ -276,8 +314,15 @@ class ReportData:
 
     @property
     def total_at_stake(self) -> Decimal:
-        return sum((f.at_stake for f in self.open_findings), Decimal("0.00"))
+        """Each program-year's one amount, summed: a program-year with several findings counts once."""
+        return sum((s.at_stake for s in self.program_year_stakes), Decimal("0.00"))
 
     @property
     def explained_at_stake(self) -> Decimal:
-        return sum((f.at_stake for f in self.open_findings if f.is_explained), Decimal("0.00"))
+        return sum((s.at_stake for s in self.program_year_stakes if s.is_explained), Decimal("0.00"))
+
+    @property
+    def leads_at_stake(self) -> Decimal:
+        """The leads' dollars: each program-year among them once."""
+        stakes = {(lead.program_number, lead.fiscal_year): lead.stake for lead in self.leads}
+        return sum(stakes.values(), Decimal("0.00"))

@@ -15,6 +15,7 @@ COLUMNS = (
     "explanation", "explanation_reason", "review_status", "review_note",
     # The rule is switched off (the finding is kept as it was, not open); the review went stale, and what it was.
     "rule_disabled", "review_stale", "stale_review",
+    "sam_figure",  # which SAM.gov figure sam_amount is: actual, or estimate (estimate_only)
 )
 
 

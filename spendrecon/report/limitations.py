@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from spendrecon.report.data import RunInfo
+from warehouse.explanations.registry import load_explanations
 from warehouse.money import format_money
 from warehouse.rules.registry import Rule
 
@@ -100,6 +101,15 @@ def _rule_params(rules: Sequence[Rule], run: RunInfo) -> dict[str, dict[str, Dec
     return {r.id: dict(r.params) for r in rules}
 
 
+def _pending_lag(run: RunInfo) -> str:
+    """The lag after which a year's SAM.gov actuals are due, as the run applied it (else the registry's)."""
+    applied = ((run.settings or {}).get("explanations", {}).get("sam_actual_not_yet_due") or {}).get("params", {})
+    if "lag_months" in applied:
+        return str(applied["lag_months"])
+    found = next((e for e in load_explanations() if e.kind == "pending"), None)
+    return str(found.params.get("lag_months")) if found else "some"
+
+
 def _own_limits(rules: Sequence[Rule], run: RunInfo) -> tuple[str, ...]:
     """What spendrecon itself leaves out, with the tolerances the run used (see _rule_params)."""
     params = _rule_params(rules, run)
@@ -128,6 +138,10 @@ def _own_limits(rules: Sequence[Rule], run: RunInfo) -> tuple[str, ...]:
         "FY2008, so years before that cannot be compared at all.",
         "The fiscal year in progress is incomplete in both sources. Findings for it are marked "
         "partial_year, and they will change.",
+        f"A completed year's SAM.gov actuals arrive in each listing's annual update during the following "
+        f"year. Until they are due ({_pending_lag(run)} months after the year ends, or once most listings "
+        "showing the year report one), a finding that waits for one is pending (sam_actual_not_yet_due), not a "
+        "lead. Timing is judged by the run date, and the lag is an average: a listing may report later.",
         "Only program totals per fiscal year are compared. Awards, recipients, places and dates are not "
         "checked. GAO found that only 2\u20137% of sampled awards matched agency records on every field, "
         "and totals that agree can still hide such errors.",

@@ -1,8 +1,9 @@
 """The overview's figures as JSON-ready rows (money as exact decimal strings, never floats) for
 report.html's overview: dollars and counts by rule, by agency and by fiscal year, each split into
-explained (a legitimate cause is known) and unexplained. The per-rule and per-agency figures are
-summed in SQL (queries.py, report_agency_totals.sql); the totals and per-year ones here, with exact
-Decimals.
+explained (a legitimate cause is known, or the SAM.gov actual is not due yet) and unexplained. The
+per-rule and per-agency figures are summed in SQL (queries.py, report_agency_totals.sql); the totals and
+per-year ones here, with exact Decimals. Totals, agencies and years count each program-year once, at its
+one amount (recon.program_year_triage); a rule's row holds its own findings' dollars.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from spendrecon.report.data import Finding, ReportData
+from spendrecon.report.data import ProgramYearStake, ReportData
 
 ZERO = Decimal("0.00")
 
@@ -30,22 +31,23 @@ class Split:
     at_stake: Decimal = ZERO
     explained_at_stake: Decimal = ZERO
 
-    def add(self, f: Finding) -> None:
-        self.findings += 1
-        self.at_stake += f.at_stake
-        if f.is_explained:
-            self.explained += 1
-            self.explained_at_stake += f.at_stake
+    def add(self, s: ProgramYearStake) -> None:
+        """A program-year: its findings, and its one amount."""
+        self.findings += s.findings
+        self.at_stake += s.at_stake
+        if s.is_explained:
+            self.explained += s.findings
+            self.explained_at_stake += s.at_stake
 
     def as_json(self) -> dict[str, Any]:
         return {"n": self.findings, "xn": self.explained, "k": amount(self.at_stake),
                 "xk": amount(self.explained_at_stake)}
 
 
-def split(findings: Iterable[Finding]) -> Split:
+def split(stakes: Iterable[ProgramYearStake]) -> Split:
     total = Split()
-    for f in findings:
-        total.add(f)
+    for s in stakes:
+        total.add(s)
     return total
 
 
@@ -53,7 +55,7 @@ def totals(data: ReportData) -> dict[str, Any]:
     opened = data.open_findings
     programs = {py.program_number for py in data.program_years}
     return {
-        **split(opened).as_json(),
+        **split(data.program_year_stakes).as_json(),
         "new": sum(1 for f in opened if f.status == "new"),
         "reopened": sum(1 for e in data.events if e.event == "reopened"),
         "resolved": len(data.resolved_events),
@@ -86,7 +88,7 @@ def by_agency(data: ReportData) -> list[dict[str, Any]]:
 def by_year(data: ReportData) -> list[dict[str, Any]]:
     """Both sources' totals and the open findings per fiscal year of the run."""
     years = list(data.run.fiscal_years) or sorted(
-        {py.fiscal_year for py in data.program_years} | {f.fiscal_year for f in data.open_findings})
+        {py.fiscal_year for py in data.program_years} | {s.fiscal_year for s in data.program_year_stakes})
     sums: dict[int, list[Decimal | None]] = {fy: [None, None, None] for fy in years}
     for py in data.program_years:
         if py.fiscal_year in sums:
@@ -95,8 +97,8 @@ def by_year(data: ReportData) -> list[dict[str, Any]]:
                 if value is not None:  # a year where no program has a figure stays "no figure", not $0
                     row[i] = (row[i] or ZERO) + value
     found: dict[int, Split] = defaultdict(Split)
-    for f in data.open_findings:
-        found[f.fiscal_year].add(f)
+    for s in data.program_year_stakes:
+        found[s.fiscal_year].add(s)
     return [
         {"fy": fy, "est": amount(sums[fy][0]), "act": amount(sums[fy][1]), "usas": amount(sums[fy][2]),
          **found.get(fy, Split()).as_json()}

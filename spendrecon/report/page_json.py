@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from spendrecon.report import overview, triage
+from spendrecon.report.history import REASON_TEXT
 from spendrecon.report.overview import amount
 from spendrecon.report.data import Finding, ReportData
 from spendrecon.report.summary import DASH, header_facts, staleness_note, utc
@@ -73,14 +74,15 @@ def build_payload(data: ReportData) -> dict[str, Any]:
         },
         "rules": [{"id": t.rule_id, "title": t.title, "severity": t.severity} for t in data.rules],
         "explanations": dict(data.explanation_titles),
+        "reasons": dict(REASON_TEXT),  # why a finding resolved or reopened, in words (as summary.md says it)
         "programs": _programs(findings, data),
         "findings": _findings(findings, {_key(e.program_number, e.fiscal_year, e.rule_id) for e in data.events}),
         "notes": _notes(data),
         "reviews": _reviews(data),
         "history": _history(data),
         "events": _table(
-            ("event", "program", "fy", "rule", "sam", "usas", "stake", "reason"),
-            ((e.event, e.program_number, e.fiscal_year, e.rule_id, amount(e.sam_amount),
+            ("event", "program", "fy", "rule", "sam", "samFigure", "usas", "stake", "reason"),
+            ((e.event, e.program_number, e.fiscal_year, e.rule_id, amount(e.sam_amount), e.sam_figure,
               amount(e.usaspending_amount), amount(e.at_stake), e.reason) for e in data.events)),
         "restatements": _table(
             ("source", "program", "fy", "measure", "old", "new", "change", "oldRun"),
@@ -103,11 +105,19 @@ def build_payload(data: ReportData) -> dict[str, Any]:
             "triage": _triage(data),
         },
         "leads": _table(
-            ("program", "fy", "rule", "sam", "usas", "stake", "reported"),
-            ((lead.program_number, lead.fiscal_year, lead.rule_id, amount(lead.sam_amount),
-              amount(lead.usaspending_amount), amount(lead.at_stake), list(lead.reported_years))
+            ("program", "fy", "rule", "severity", "sam", "samFigure", "usas", "stake", "reported"),
+            ((lead.program_number, lead.fiscal_year, lead.rule_id, lead.severity, amount(lead.sam_amount),
+              lead.sam_figure, amount(lead.usaspending_amount), amount(lead.stake), list(lead.reported_years))
              for lead in data.leads[:TOP_LEADS])),
         "leadCount": len(data.leads),
+        "leadProgramYears": len({(lead.program_number, lead.fiscal_year) for lead in data.leads}),
+        "leadStake": amount(data.leads_at_stake),
+        # Each program-year with open findings: its bucket and its one amount, which every total of the page
+        # sums (recon.program_year_triage), so no program-year counts twice.
+        "programYearStakes": _table(
+            ("program", "fy", "triage", "stake", "n", "expl"),
+            ((py.program_number, py.fiscal_year, py.triage, amount(py.at_stake), py.findings, py.explanation)
+             for py in data.program_year_stakes)),
         "nonReporting": _non_reporting(data),
     }
 
@@ -116,10 +126,11 @@ TOP_LEADS = 25
 
 
 def _triage(data: ReportData) -> dict[str, Any]:
-    """Open findings per triage bucket, for all rules ("all") and per rule: count, program-years, dollars."""
+    """Open findings per triage bucket, for all rules ("all": each program-year once, in its most decisive
+    finding's bucket) and per rule (each finding in its own): count, program-years, dollars."""
     def as_json(s: dict[str, triage.Bucket]) -> dict[str, Any]:
         return {b: {"n": v.findings, "py": len(v.program_years), "k": amount(v.at_stake)} for b, v in s.items()}
-    return {"all": as_json(triage.split(data.findings)),
+    return {"all": as_json(triage.split_program_years(data.program_year_stakes)),
             "byRule": {t.rule_id: as_json(triage.split(data.findings, t.rule_id)) for t in data.rules}}
 
 
@@ -128,7 +139,7 @@ def _non_reporting(data: ReportData) -> dict[str, Any]:
     codes: dict[tuple[str, int, str], list[str]] = defaultdict(list)
     for n in data.explanations:
         codes[(n.program_number, n.fiscal_year, n.rule_id)].append(n.explanation)
-    rows = triage.non_reporting_programs(data.findings, codes)
+    rows = triage.non_reporting_programs(data.program_year_stakes, data.findings, codes)
     return _table(("program", "agency", "years", "n", "stake", "codes"),
                   ((r.program_number, r.agency, r.years, r.findings, amount(r.at_stake),
                     sorted(r.characterizations)) for r in rows))
@@ -160,12 +171,13 @@ def _findings(findings: Sequence[Finding], changed: set[str]) -> dict[str, Any]:
     # "staleReview": the review that no longer applies, in words; "ruleOff": its rule is switched off.
     return _table(
         ("program", "fy", "rule", "severity", "status", "now", "sam", "usas", "diff", "stake", "message",
-         "firstSeen", "lastSeen", "expl", "explReason", "review", "reviewNote", "triage", "staleReview", "ruleOff"),
+         "firstSeen", "lastSeen", "expl", "explReason", "review", "reviewNote", "triage", "staleReview", "ruleOff",
+         "samFigure"),
         ((f.program_number, f.fiscal_year, f.rule_id, f.severity, f.status,
           _key(f.program_number, f.fiscal_year, f.rule_id) in changed,
           amount(f.sam_amount), amount(f.usaspending_amount), amount(f.difference), amount(f.at_stake), f.message,
           f.first_seen_run_id, f.last_seen_run_id, f.explanation, f.explanation_reason, f.review_status,
-          f.review_note, f.bucket, f.stale_review, f.rule_disabled) for f in findings))
+          f.review_note, f.bucket, f.stale_review, f.rule_disabled, f.sam_figure) for f in findings))
 
 
 def _notes(data: ReportData) -> dict[str, list[list[Any]]]:

@@ -21,8 +21,8 @@ import duckdb
 
 from spendrecon.report.catalog import column_or_null, column_or_typed_null, columns
 from spendrecon.report.data import (
-    AgencyTotal, Event, ExplanationNote, Finding, HistoryEvent, Lead, ProgramYear, ReportData, Review,
-    RuleTotal, RunInfo, RunSummary,
+    AgencyTotal, Event, ExplanationNote, Finding, HistoryEvent, Lead, ProgramYear, ProgramYearStake, ReportData,
+    Review, RuleTotal, RunInfo, RunSummary,
 )
 from spendrecon.report.history import load_context_changes, load_figure_versions, load_restatements
 from warehouse.db import connect, has_table, query_of, sql_text, statements
@@ -85,6 +85,7 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         agencies=tuple(load_agencies(con, program_year, run)),
         events=tuple(load_events(con, program_year, run.run_id)),
         leads=tuple(load_leads(con)),
+        program_year_stakes=tuple(load_program_year_stakes(con)),
         restatements=tuple(load_restatements(con, run.run_id)),
         program_years=tuple(load_program_years(con, run)),
         earlier_resolved=tuple(load_findings(con, program_year, run.run_id, earlier_resolved=True)),
@@ -100,17 +101,43 @@ def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
 
 
 def load_leads(con: duckdb.DuckDBPyConnection) -> list[Lead]:
-    """recon.leads, or nothing for a file without it (older than the triage, or whose findings table an
-    older version rebuilt under the view)."""
+    """recon.leads in its order (severity, then the program-year's dollars), or nothing for a file without it
+    (older than the triage, or whose findings table an older version rebuilt under the view)."""
     if not has_table(con, "recon", "leads"):
         return []
+    present = columns(con, "recon", "leads")
+    extra = ", ".join(column_or_null(present, name, kind) for name, kind in (
+        ("severity", "VARCHAR"), ("program_year_at_stake", "DECIMAL(18,2)"), ("sam_figure", "VARCHAR")))
     try:
         rows = dict_rows(con.execute(
             "SELECT program_number, fiscal_year, rule_id, program_title, agency, sam_amount, usaspending_amount, "
-            "at_stake, reported_years FROM recon.leads"))
+            f"at_stake, reported_years, {extra} FROM recon.leads"))
     except duckdb.Error:
         return []
-    return [Lead(**{**r, "reported_years": tuple(r["reported_years"] or ())}) for r in rows]
+    return [Lead(**{**r, "reported_years": tuple(r["reported_years"] or ()), "severity": r["severity"] or "warning"})
+            for r in rows]
+
+
+def program_year_triage_source(con: duckdb.DuckDBPyConnection) -> str:
+    """recon.program_year_triage: each program-year's one amount and bucket. A file without that table (older)
+    is read through its query (recon_program_year_triage.sql), over recon.findings with whatever columns the
+    file has."""
+    if has_table(con, "recon", "program_year_triage"):
+        return "recon.program_year_triage"
+    present = columns(con, "recon", "findings")
+    findings = ("(SELECT program_number, fiscal_year, rule_id, severity, status, difference, sam_amount, "
+                "usaspending_amount, "
+                + ", ".join(column_or_null(present, name, kind) for name, kind in (
+                    ("triage", "VARCHAR"), ("explanation", "VARCHAR"), ("out_of_window", "BOOLEAN"),
+                    ("rule_disabled", "BOOLEAN")))
+                + " FROM recon.findings) AS findings")
+    return f"({query_of('recon_program_year_triage').replace('recon.findings', findings, 1)})"
+
+
+def load_program_year_stakes(con: duckdb.DuckDBPyConnection) -> list[ProgramYearStake]:
+    return [ProgramYearStake(**r) for r in dict_rows(con.execute(
+        "SELECT program_number, fiscal_year, triage, at_stake, severity, findings, explanation "
+        f"FROM {program_year_triage_source(con)} ORDER BY program_number, fiscal_year"))]
 
 
 def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> RunInfo:
@@ -207,7 +234,7 @@ def load_findings(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str
     present = columns(con, "recon", "findings")
     review = ", ".join(column_or_null(present, name, "VARCHAR", "f.")
                        for name in ("explanation", "explanation_reason", "review_status", "review_note", "triage",
-                                    "stale_review"))
+                                    "stale_review", "sam_figure"))
     disabled = column_or_typed_null(present, "rule_disabled", "BOOLEAN", "f.")
     flags = (f"coalesce({disabled}, false) AS rule_disabled, "
              f"{column_or_typed_null(present, 'review_stale', 'BOOLEAN', 'f.')} AS review_stale")
@@ -240,13 +267,10 @@ def load_agencies(con: duckdb.DuckDBPyConnection, program_year: str, run: RunInf
 
 def agency_totals_query(con: duckdb.DuckDBPyConnection, program_year: str) -> str:
     """report_agency_totals.sql with its three inputs bound to what this file holds."""
-    present = columns(con, "recon", "findings")
-    explained = (f"is_explained({column_or_typed_null(present, 'triage', 'VARCHAR')}, "
-                 f"{column_or_typed_null(present, 'explanation', 'VARCHAR')})")
     inputs = (
         f"WITH py AS ({program_year}), "
-        f"open_findings AS (SELECT program_number, fiscal_year, {_STAKE.format(p='')} AS at_stake, "
-        f"{explained} AS explained FROM recon.findings WHERE {_open(present)}), "
+        f"open_program_years AS (SELECT program_number, fiscal_year, findings, at_stake, "
+        f"is_explained(triage, NULL) AS explained FROM {program_year_triage_source(con)}), "
         f"ay AS ({_agency_year_source(con)}), "
     )
     (query,) = statements(sql_text("report_agency_totals"))
@@ -256,10 +280,11 @@ def agency_totals_query(con: duckdb.DuckDBPyConnection, program_year: str) -> st
 
 def _agency_year_source(con: duckdb.DuckDBPyConnection) -> str:
     """recon.agency_year; in files older than that table, its own query (recon_agency_year.sql), which
-    needs the triage columns of recon.findings; else an empty stand-in."""
+    needs the triage columns of recon.findings and recon.program_year_triage; else an empty stand-in."""
     if has_table(con, "recon", "agency_year"):
         return "SELECT agency, fiscal_year, dollars_compared, dollars_within_tolerance FROM recon.agency_year"
-    if has_table(con, "recon", "program_year") and {"triage", "explanation"} <= columns(con, "recon", "findings"):
+    if (has_table(con, "recon", "program_year") and has_table(con, "recon", "program_year_triage")
+            and {"triage", "explanation"} <= columns(con, "recon", "findings")):
         return f"SELECT agency, fiscal_year, dollars_compared, dollars_within_tolerance FROM ({query_of('recon_agency_year')})"
     return ("SELECT NULL::VARCHAR AS agency, NULL::INTEGER AS fiscal_year, NULL::DECIMAL(18,2) AS dollars_compared, "
             "NULL::DECIMAL(18,2) AS dollars_within_tolerance WHERE false")
@@ -278,7 +303,8 @@ def load_events(con: duckdb.DuckDBPyConnection, program_year: str, run_id: str) 
         "SELECT e.event, e.program_number, e.fiscal_year, e.rule_id, py.program_title, py.agency, "
         f"e.sam_amount, e.usaspending_amount, {stake}::DECIMAL(38,2) AS at_stake, "
         f"{column_or_null(columns(con, 'recon', 'finding_events'), 'reason', 'VARCHAR', 'e.')}, "
-        f"{column_or_null(columns(con, 'recon', 'finding_events'), 'cause_run_id', 'VARCHAR', 'e.')} "
+        f"{column_or_null(columns(con, 'recon', 'finding_events'), 'cause_run_id', 'VARCHAR', 'e.')}, "
+        f"{column_or_null(columns(con, 'recon', 'findings'), 'sam_figure', 'VARCHAR', 'f.')} "
         "FROM recon.finding_events AS e LEFT JOIN py USING (program_number, fiscal_year) "
         "LEFT JOIN recon.findings AS f USING (program_number, fiscal_year, rule_id) "
         "WHERE e.run_id = $run_id "

@@ -81,7 +81,8 @@ def header_facts(data: ReportData) -> list[tuple[str, str]]:
         ("Program-years compared", count(run.program_years)),
         ("Findings", f"{len(opened):,} open ({new:,} new) · {len(data.resolved_events):,} resolved by this run"
                      + switched_off_text(data)),
-        ("Dollars at stake", money(data.total_at_stake)),
+        ("Dollars at stake", f"{money(data.total_at_stake)} over {len(data.program_year_stakes):,} program-years "
+                             "(each counted once, at the largest of its findings)"),
         ("Explained", explained_text(data)),
         ("Triage", triage_text(data)),
         ("Previous run", run.previous_run_id or "none (first run)"),
@@ -101,20 +102,32 @@ def share(part: Decimal, whole: Decimal) -> str:
 
 
 def explained_text(data: ReportData) -> str:
-    opened = data.open_findings
-    explained = sum(1 for f in opened if f.is_explained)
+    """Program-years with a known reason (a legitimate cause, or the SAM.gov actual not due yet) and their
+    dollars, against the rest."""
+    stakes = data.program_year_stakes
+    explained = sum(1 for s in stakes if s.is_explained)
     dollars = data.explained_at_stake
     unexplained = data.total_at_stake - dollars
-    return (f"{explained:,} of {len(opened):,} findings · {money(dollars)} "
+    return (f"{explained:,} of {len(stakes):,} program-years · {money(dollars)} "
             f"({share(dollars, data.total_at_stake)} of dollars at stake); unexplained {money(unexplained)}")
 
 
-def triage_text(data: ReportData) -> str:
-    from spendrecon.report.triage import split
+TRIAGE_WORDS = {"pending": "pending", "legitimate": "legitimate", "non_reporting": "non-reporting", "lead": "lead",
+                "restatement": "restatement"}
 
-    s = split(data.findings)
-    return " · ".join(f"{label} {s[b].findings:,} ({money(s[b].at_stake)})" for b, label in (
-        ("legitimate", "legitimate"), ("non_reporting", "non-reporting"), ("lead", "leads")))
+
+def triage_text(data: ReportData) -> str:
+    """Program-years and dollars per bucket, each program-year once, in its most decisive finding's bucket."""
+    from spendrecon.report.triage import BUCKETS, split_program_years
+
+    s = split_program_years(data.program_year_stakes)
+    return " · ".join(f"{'leads' if b == 'lead' else TRIAGE_WORDS[b]} {len(s[b].program_years):,} "
+                      f"({money(s[b].at_stake)})" for b in BUCKETS)
+
+
+def sam_money(amount: Decimal | None, sam_figure: str | None) -> str:
+    """A SAM.gov figure for people, an estimate labelled as one: it stands next to actuals."""
+    return money(amount) + (" (estimate)" if amount is not None and sam_figure == "estimate" else "")
 
 
 def switched_off_text(data: ReportData) -> str:
@@ -187,39 +200,47 @@ def render_markdown(data: ReportData) -> str:
 
 
 def _rules_section(data: ReportData) -> list[str]:
-    # Explained (the finding has an explanation code) and unexplained side by side: the unexplained
-    # dollars are the ones worth an analyst's time.
+    # Explained (a legitimate cause, or the figure not due yet) and unexplained side by side: the
+    # unexplained dollars are the ones worth an analyst's time. A rule's row has its findings' own dollars;
+    # the total counts each program-year once, so it is less than the rows' sum where rules share one.
     rows = [(md(t.title), md(t.rule_id), t.severity, f"{t.findings:,}", f"{t.new:,}", money(t.at_stake),
              f"{t.explained:,}", money(t.explained_at_stake), f"{t.unexplained:,}", money(t.unexplained_at_stake))
             for t in data.rules]
     total = [("**All rules**", "", "", f"{sum(t.findings for t in data.rules):,}",
-              f"{sum(t.new for t in data.rules):,}", money(_sum(t.at_stake for t in data.rules)),
-              f"{sum(t.explained for t in data.rules):,}", money(_sum(t.explained_at_stake for t in data.rules)),
-              f"{sum(t.unexplained for t in data.rules):,}",
-              money(_sum(t.unexplained_at_stake for t in data.rules)))]
+              f"{sum(t.new for t in data.rules):,}", money(data.total_at_stake),
+              f"{sum(t.explained for t in data.rules):,}", money(data.explained_at_stake),
+              f"{sum(t.unexplained for t in data.rules):,}", money(data.total_at_stake - data.explained_at_stake))]
     headers = ["Rule", "Id", "Severity", "Findings", "New", "Dollars at stake", "Explained", "Explained dollars",
                "Unexplained", "Unexplained dollars"]
-    return ["## Findings by rule", "", *_table(headers, [*rows, *total], right=tuple(range(3, 10)))]
+    return ["## Findings by rule", "",
+            "_A rule's dollars are its findings'; All rules counts each program-year once, at the largest of its "
+            "findings (a program-year two rules flag is one gap)._", "",
+            *_table(headers, [*rows, *total], right=tuple(range(3, 10)))]
 
 
 LEADS_SHOWN = 25
 
 
 def _leads_section(data: ReportData) -> list[str]:
-    # Leads first: no legitimate cause found and no systemic non-reporting - where money may really
-    # be missing or misfiled.
+    # Leads first: no figure pending, no legitimate cause found and no systemic non-reporting - where money
+    # may really be missing or misfiled. By severity, then the program-year's dollars at stake.
     leads = data.leads
-    head = [f"## Leads: {len(leads):,} findings, {money(_sum(lead.at_stake for lead in leads))} at stake", "",
-            "_Open findings with no legitimate explanation whose program is not a systemic non-reporter: "
-            "the program reports to USAspending in other years (listed), but not like this here._", ""]
+    program_years = len({(lead.program_number, lead.fiscal_year) for lead in leads})
+    head = [f"## Leads: {len(leads):,} findings on {program_years:,} program-years, "
+            f"{money(data.leads_at_stake)} at stake", "",
+            "_Open findings with no figure pending, no legitimate explanation and no systemic non-reporting: the "
+            "program reports to USAspending in other years (listed), but not like this here. By severity, then "
+            "the program-year's dollars at stake (each program-year once, at the largest of its findings)._", ""]
     if not leads:
         return [*head, "No leads."]
-    rows = [[md(lead.program_number), md_or_dash(lead.program_title), md_or_dash(lead.agency),
-             str(lead.fiscal_year), md(lead.rule_id), money(lead.sam_amount), money(lead.usaspending_amount),
-             money(lead.at_stake), ", ".join(f"FY{y}" for y in lead.reported_years) or DASH]
+    titles = {t.rule_id: t.title for t in data.rules}
+    rows = [[lead.severity, md(lead.program_number), md_or_dash(lead.program_title), md_or_dash(lead.agency),
+             str(lead.fiscal_year), f"{md(titles.get(lead.rule_id, lead.rule_id))} ({md(lead.rule_id)})",
+             sam_money(lead.sam_amount, lead.sam_figure), money(lead.usaspending_amount), money(lead.stake),
+             ", ".join(f"FY{y}" for y in lead.reported_years) or DASH]
             for lead in leads[:LEADS_SHOWN]]
-    lines = [*head, *_table(["Program", "Title", "Agency", "FY", "Rule", "SAM.gov", "USAspending", "At stake",
-                             "USAspending reports in"], rows, right=(3, 5, 6, 7))]
+    lines = [*head, *_table(["Severity", "Program", "Title", "Agency", "FY", "Rule", "SAM.gov", "USAspending",
+                             "At stake (program-year)", "USAspending reports in"], rows, right=(4, 6, 7, 8))]
     if len(leads) > LEADS_SHOWN:
         lines += ["", f"… and {len(leads) - LEADS_SHOWN:,} more in recon.leads "
                       "(`spendrecon findings --leads`)."]
@@ -245,21 +266,21 @@ def _stale_reviews_section(data: ReportData) -> list[str]:
 
 
 def _triage_section(data: ReportData) -> list[str]:
-    from spendrecon.report.triage import BUCKET_LABELS, BUCKETS, split
+    from spendrecon.report.triage import BUCKET_LABELS, BUCKETS, split, split_program_years
 
     rule_ids = [t.rule_id for t in data.rules]
-    splits = [("**All rules**", split(data.findings))] + [(md(r), split(data.findings, r)) for r in rule_ids]
+    splits = ([("**All rules**", split_program_years(data.program_year_stakes))]
+              + [(md(r), split(data.findings, r)) for r in rule_ids])
     headers = ["Rule"] + [f"{BUCKET_LABELS[b]}: program-years / $" for b in BUCKETS]
     rows = [[label] + [f"{len(s[b].program_years):,} / {money(s[b].at_stake)}" for b in BUCKETS]
             for label, s in splits]
     return ["## Triage of open findings", "",
-            "_Legitimate: a known cause that is no reporting failure. Systemic non-reporting: the program never "
-            "reports to USAspending, or its whole (sub-)agency reports nothing that year. Leads: neither._", "",
-            *_table(headers, rows, right=(1, 2, 3))]
-
-
-def _sum(amounts: Iterable[Decimal]) -> Decimal:
-    return sum(amounts, Decimal("0.00"))
+            "_Pending: the SAM.gov actual a rule needs is not due yet (a wait). Legitimate: a known cause that is "
+            "no reporting failure. Systemic non-reporting: the program never reports to USAspending, or its listing "
+            "to SAM.gov, or its whole (sub-)agency reports nothing that year. Leads: none of these. All rules: each "
+            "program-year once, in its most decisive finding's bucket, so the buckets add up to the dollars at "
+            "stake; per rule, each finding in its own._", "",
+            *_table(headers, rows, right=(1, 2, 3, 4))]
 
 
 def _gaps_section(data: ReportData) -> list[str]:
@@ -268,13 +289,14 @@ def _gaps_section(data: ReportData) -> list[str]:
     if not gaps:
         return [*head, "No open findings."]
     return [*head, *_table(
-        ["Program", "Title", "Agency", "FY", "Rule", "SAM.gov", "USAspending", "Difference", "At stake"],
+        ["Program", "Title", "Agency", "FY", "Rule", "SAM.gov", "USAspending", "Difference", "At stake", "Triage"],
         [_gap_row(f) for f in gaps], right=(3, 5, 6, 7, 8))]
 
 
 def _gap_row(f: Finding) -> list[str]:
     return [md(f.program_number), md_or_dash(f.program_title), md_or_dash(f.agency), str(f.fiscal_year),
-            md(f.rule_id), money(f.sam_amount), money(f.usaspending_amount), money(f.difference), money(f.at_stake)]
+            md(f.rule_id), sam_money(f.sam_amount, f.sam_figure), money(f.usaspending_amount), money(f.difference),
+            money(f.at_stake), TRIAGE_WORDS.get(f.bucket, f.bucket)]
 
 
 def _agency_section(data: ReportData) -> list[str]:
@@ -301,7 +323,7 @@ def _events_section(title: str, events: Sequence[Event], show_event: bool, show_
     rows = []
     for e in events[:EVENT_ROWS]:
         row = [md(e.program_number), md_or_dash(e.program_title), str(e.fiscal_year), md(e.rule_id),
-               money(e.sam_amount), money(e.usaspending_amount), money(e.at_stake)]
+               sam_money(e.sam_amount, e.sam_figure), money(e.usaspending_amount), money(e.at_stake)]
         if show_reason:
             row.append(md_or_dash(cause_text(e, run_id) or None))
         rows.append([event_label(e.event), *row] if show_event else row)

@@ -43,10 +43,16 @@ CREATE OR REPLACE TEMP MACRO plain_text(value) AS coalesce(value::VARCHAR, not_r
 CREATE OR REPLACE TEMP MACRO triage_bucket(triage, explanation) AS
     coalesce(triage, CASE WHEN explanation IS NOT NULL THEN 'legitimate' ELSE 'lead' END);
 
--- A finding is explained when a legitimate cause is known; a non-reporting characterization
--- explains nothing away. (The report's Finding.is_explained reads the bucket the same way.)
+-- A finding is explained when a legitimate cause is known, or when the figure it needs is not due yet
+-- (pending: the finding is a wait); a non-reporting characterization explains nothing away. (The report's
+-- Finding.is_explained reads the bucket the same way.)
 CREATE OR REPLACE TEMP MACRO is_explained(triage, explanation) AS
-    triage_bucket(triage, explanation) = 'legitimate';
+    triage_bucket(triage, explanation) IN ('legitimate', 'pending');
+
+-- Triage buckets, most decisive first (warehouse/explanations/registry.py BUCKETS): a program-year sits in
+-- the bucket of its most decisive open finding. A restatement is in none of them (after them all).
+CREATE OR REPLACE TEMP MACRO triage_rank(bucket) AS
+    coalesce(list_position(['pending', 'legitimate', 'non_reporting', 'lead'], bucket) - 1, 4);
 
 -- A finding counts as open - in every total, list of leads and open count - when no run resolved it, its
 -- fiscal year is inside the latest run's window (recon.findings.out_of_window) and its rule is not switched

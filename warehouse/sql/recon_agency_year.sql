@@ -1,7 +1,10 @@
 -- recon.agency_year: per agency and fiscal year, how far the two sources agree - the roll-up
 -- USAspending's own discrepancy pages give per agency. Built after the findings of the run.
 -- "Dollars compared" weighs each program-year by its larger side, so a program missing from one
--- source still counts with the dollars the other source reports.
+-- source still counts with the dollars the other source reports. Dollars at stake count each
+-- program-year once, at its one amount, in its one bucket (recon.program_year_triage); a bucket's
+-- findings are the open findings of its program-years; "explained" is the pending and legitimate
+-- buckets (macro is_explained). The per-rule counts are each rule's own open findings.
 CREATE OR REPLACE TABLE recon.agency_year AS
 WITH py AS (
     SELECT agency_or_unknown(agency) AS agency,
@@ -13,10 +16,7 @@ WITH py AS (
     FROM recon.program_year
 ),
 open_findings AS (
-    SELECT f.program_number, f.fiscal_year, f.rule_id,
-           is_explained(f.triage, f.explanation) AS explained,
-           triage_bucket(f.triage, f.explanation) AS triage,
-           at_stake(f.difference, f.sam_amount, f.usaspending_amount) AS at_stake
+    SELECT f.program_number, f.fiscal_year, f.rule_id
     FROM recon.findings AS f
     WHERE counts_as_open(f.status, f.out_of_window, f.rule_disabled)
 ),
@@ -39,17 +39,10 @@ agg AS (
     FROM per_py
     GROUP BY agency, fiscal_year
 ),
-f AS (
+by_rule AS (
     SELECT agency_or_unknown(p.agency) AS agency,
            o.fiscal_year,
            count(*) AS findings,
-           count(*) FILTER (WHERE o.explained) AS findings_explained,
-           sum(o.at_stake)::DECIMAL(18,2) AS dollars_at_stake,
-           coalesce(sum(o.at_stake) FILTER (WHERE o.explained), 0)::DECIMAL(18,2) AS dollars_explained,
-           count(*) FILTER (WHERE o.triage = 'non_reporting') AS findings_non_reporting,
-           coalesce(sum(o.at_stake) FILTER (WHERE o.triage = 'non_reporting'), 0)::DECIMAL(18,2) AS dollars_non_reporting,
-           count(*) FILTER (WHERE o.triage = 'lead') AS findings_leads,
-           coalesce(sum(o.at_stake) FILTER (WHERE o.triage = 'lead'), 0)::DECIMAL(18,2) AS dollars_leads,
            count(*) FILTER (WHERE o.rule_id = 'actual_not_in_usaspending') AS findings_actual_not_in_usaspending,
            count(*) FILTER (WHERE o.rule_id = 'obligations_not_in_sam') AS findings_obligations_not_in_sam,
            count(*) FILTER (WHERE o.rule_id = 'amount_mismatch') AS findings_amount_mismatch,
@@ -57,6 +50,25 @@ f AS (
     FROM open_findings AS o
     JOIN recon.program_year AS p USING (program_number, fiscal_year)
     GROUP BY ALL
+),
+by_bucket AS (   -- each program-year once, in its bucket, at its one amount
+    SELECT agency_or_unknown(p.agency) AS agency,
+           t.fiscal_year,
+           sum(t.findings) FILTER (WHERE is_explained(t.triage, NULL)) AS findings_explained,
+           sum(t.at_stake)::DECIMAL(18,2) AS dollars_at_stake,
+           sum(t.at_stake) FILTER (WHERE is_explained(t.triage, NULL))::DECIMAL(18,2) AS dollars_explained,
+           sum(t.findings) FILTER (WHERE t.triage = 'pending') AS findings_pending,
+           sum(t.at_stake) FILTER (WHERE t.triage = 'pending')::DECIMAL(18,2) AS dollars_pending,
+           sum(t.findings) FILTER (WHERE t.triage = 'non_reporting') AS findings_non_reporting,
+           sum(t.at_stake) FILTER (WHERE t.triage = 'non_reporting')::DECIMAL(18,2) AS dollars_non_reporting,
+           sum(t.findings) FILTER (WHERE t.triage = 'lead') AS findings_leads,
+           sum(t.at_stake) FILTER (WHERE t.triage = 'lead')::DECIMAL(18,2) AS dollars_leads
+    FROM recon.program_year_triage AS t
+    JOIN recon.program_year AS p USING (program_number, fiscal_year)
+    GROUP BY ALL
+),
+f AS (
+    SELECT * FROM by_rule LEFT JOIN by_bucket USING (agency, fiscal_year)
 )
 SELECT a.agency,
        a.fiscal_year,
@@ -76,6 +88,8 @@ SELECT a.agency,
        coalesce(f.findings_obligations_not_in_sam, 0) AS findings_obligations_not_in_sam,
        coalesce(f.findings_amount_mismatch, 0) AS findings_amount_mismatch,
        coalesce(f.findings_estimate_only, 0) AS findings_estimate_only,
+       coalesce(f.findings_pending, 0) AS findings_pending,
+       coalesce(f.dollars_pending, 0)::DECIMAL(18,2) AS dollars_pending,
        coalesce(f.findings_non_reporting, 0) AS findings_non_reporting,
        coalesce(f.dollars_non_reporting, 0)::DECIMAL(18,2) AS dollars_non_reporting,
        coalesce(f.findings_leads, 0) AS findings_leads,

@@ -1,12 +1,15 @@
 -- The report's per-agency roll-up over a run's scope (summary.md's "By agency" and report.html's
 -- overview read these rows): programs counted once across the run's years, both sources' dollars,
--- the open findings and their dollars at stake with the explained part apart, and the dollars
--- compared and within tolerance summed over the agency's years in recon.agency_year.
+-- the open findings and their dollars at stake - each program-year once, at its one amount - with the
+-- explained part apart, and the dollars compared and within tolerance summed over the agency's years in
+-- recon.agency_year.
 -- A query, not a table: the scope is the reported run's ($fiscal_years: NULL for every year;
 -- $programs: empty for every program), and the report reads files made by older versions.
 -- The caller binds three inputs by name, as the file at hand allows (spendrecon/report/queries.py):
 --   py             recon.program_year (or an empty stand-in)
---   open_findings  the open findings: program_number, fiscal_year, at_stake, explained
+--   open_program_years  recon.program_year_triage (or its query): program_number, fiscal_year, findings
+--                  (open findings), at_stake (the program-year's one amount), explained (its bucket has a
+--                  known reason)
 --   ay             recon.agency_year (or its query, or an empty stand-in)
 -- as common table expressions put ahead of this query's own (agency_totals_query in queries.py).
 WITH compared AS (
@@ -21,11 +24,11 @@ WITH compared AS (
 ),
 found AS (
     SELECT agency_or_unknown(py.agency) AS agency,
-           count(*) AS findings,
-           count(*) FILTER (WHERE o.explained) AS explained,
+           sum(o.findings) AS findings,
+           coalesce(sum(o.findings) FILTER (WHERE o.explained), 0) AS explained,
            sum(o.at_stake) AS at_stake,
            coalesce(sum(o.at_stake) FILTER (WHERE o.explained), 0) AS explained_at_stake
-    FROM open_findings AS o
+    FROM open_program_years AS o
     LEFT JOIN py USING (program_number, fiscal_year)
     GROUP BY 1
 ),

@@ -42,15 +42,17 @@ function route() {
   });
   document.body.setAttribute("data-view", name);
   document.title = (name === "program" ? where.arg : spec.title) + " \u00b7 spendrecon run " + DATA.run.id;
+  var target = null;
   if (spec.render) {
     try {
-      spec.render(view, name === "program" ? where.arg : where.params);
+      target = spec.render(view, name === "program" ? where.arg : where.params, where.params);
     } catch (err) {
       append(view, h("div", { class: "note" }, "This view could not be drawn: " + err.message));
       throw err; // and into the console, where a test or a curious analyst will see it
     }
   }
-  window.scrollTo(0, 0);
+  // A view may hand back the element asked for (a finding's card on its program page): shown, not the top.
+  if (target && target.scrollIntoView) { target.scrollIntoView({ block: "center" }); } else { window.scrollTo(0, 0); }
 }
 
 function setUpJump() {

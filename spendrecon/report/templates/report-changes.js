@@ -46,7 +46,8 @@ function viewChanges(root, params) {
   var rows = EVENTS.map(function (e) {
     var f = byKey[e.program + "|" + e.fy + "|" + e.rule];
     return { event: e.event, program: e.program, title: (PROGRAMS[e.program] || {}).title || null,
-      agency: agencyOf(e.program), fy: e.fy, rule: e.rule, sam: e.sam, usas: e.usas, stake: e.stake,
+      agency: agencyOf(e.program), fy: e.fy, rule: e.rule, sam: e.sam, samFigure: e.samFigure, usas: e.usas,
+      stake: e.stake,
       expl: f ? f.expl : null, explReason: f ? f.explReason : null, reason: e.reason || null };
   });
   var tally = { "new": 0, reopened: 0, resolved: 0 };

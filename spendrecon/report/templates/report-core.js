@@ -146,10 +146,8 @@ var RESTATEMENTS = DATA.restatements ? rowsOf(DATA.restatements) : [];
 var VERSIONS = dict(DATA.versions || {});
 var CARRIED = dict(DATA.carried || {});
 var CONTEXT_CHANGES = dict(DATA.contextChanges || {});
-var REASON_LABELS = { late_reporting: "late reporting: USAspending now records the money",
-  sam_restated: "SAM.gov restated its figure", usaspending_restated: "USAspending restated its total",
-  within_tolerance: "now within tolerance", explained: "an explanation now applies",
-  no_longer_applies: "the rule no longer applies" };
+/* Why a finding resolved or reopened, in words: summary.md's (spendrecon/report/history.py REASON_TEXT). */
+var REASON_LABELS = dict(DATA.reasons || {});
 var RUNS = rowsOf(DATA.runs);
 var SEVERITY_ORDER = { error: 0, warning: 1, info: 2 };
 var STATUS_LABELS = { "new": "new", open: "open", reopened: "reopened", resolved: "resolved" };
@@ -168,6 +166,30 @@ FINDINGS.forEach(function (f, i) {
     f.staleReview]
     .filter(Boolean).join(" \u0001 ").toLowerCase();
 });
+
+/* Each program-year with open findings: its triage bucket and its ONE amount at stake (the largest of its
+   findings', recon.program_year_triage). Every total of dollars on the page sums these, never the findings'
+   own amounts, so a program-year two rules flag counts once. */
+var PY_STAKES = dict();
+(DATA.programYearStakes ? rowsOf(DATA.programYearStakes) : []).forEach(function (r) {
+  PY_STAKES[r.program + "|" + r.fy] = r;
+});
+var EXPLAINED_BUCKETS = { legitimate: true, pending: true };  /* macro is_explained (macros.sql) */
+
+function programYearOf(f) { return PY_STAKES[f.program + "|" + f.fy] || null; }
+
+/* The dollars at stake of the given findings' program-years, each once; `unexplainedOnly`: only those whose
+   bucket has no known reason (neither legitimate nor pending). */
+function programYearStake(findings, unexplainedOnly) {
+  var seen = dict(), stakes = [];
+  findings.forEach(function (f) {
+    var key = f.program + "|" + f.fy, py = PY_STAKES[key];
+    if (!f.isOpen || seen[key] || !py || (unexplainedOnly && EXPLAINED_BUCKETS[py.triage])) { return; }
+    seen[key] = true;
+    stakes.push(py.stake);
+  });
+  return sumMoney(stakes);
+}
 
 function ruleTitle(id) { return RULES[id] ? RULES[id].title : id; }
 function explanationTitle(code) { return (code && EXPLANATIONS[code]) || code; }
@@ -189,6 +211,11 @@ function findingStatus(f) {
 }
 function reviewBadge(review) { return review ? badge("rv", review, REVIEW_LABELS[review] || review) : null; }
 function ruleCode(id) { return h("code", { class: "rule", title: ruleTitle(id) }, id); }
+/* A rule in words, as the charts name it, with its id below. */
+function ruleWords(id) { return [h("span", { class: "rule-title" }, ruleTitle(id)), " ", ruleCode(id)]; }
+
+/* A finding's card on its program page (its triage bucket, every explanation, review and history). */
+function findingHref(f) { return programHref(f.program) + query({ fy: f.fy, rule: f.rule }); }
 
 function card(value, label, detail, tone) {
   return h("div", { class: "kpi" + (tone ? " kpi-" + tone : "") },

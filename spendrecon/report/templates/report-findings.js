@@ -22,11 +22,28 @@ function ruleColumn() {
   return { key: "rule", label: "Rule", type: "text", cell: function (f) { return ruleCode(f.rule); } };
 }
 
+/* SAM.gov's figure, an estimate labelled as one (estimate_only compares the estimate): it stands next to
+   USAspending's obligations and other findings' actuals. */
+function samColumn() {
+  return { key: "sam", label: "SAM.gov", type: "money",
+    cell: function (f) {
+      return f.sam === null || f.sam === undefined ? DASH
+        : [money(f.sam), f.samFigure === "estimate" ? h("span", { class: "sub estimate" }, "estimate") : null];
+    } };
+}
+
+/* The finding's triage bucket, a link to its card on the program page, where the explanation that put it
+   there (and every other that fits) is spelled out. */
+function triageLink(f) {
+  var bucket = TRIAGE_BUCKETS.filter(function (b) { return b.key === f.triage; })[0];
+  return h("a", { href: findingHref(f), class: "triage-link", title: "Why: the finding's explanations" },
+    h("i", { class: "sw " + (bucket ? bucket.cls : "c-restated") }), bucket ? bucket.one : f.triage);
+}
+
 /* The columns every list of findings starts with (largest gaps, leads, changes): program with title
    and agency, year, rule, then each source's figure. */
 function findingColumns() {
-  return [programColumn(true, true), fyColumn(), ruleColumn(), moneyColumn("sam", "SAM.gov"),
-    moneyColumn("usas", "USAspending")];
+  return [programColumn(true, true), fyColumn(), ruleColumn(), samColumn(), moneyColumn("usas", "USAspending")];
 }
 
 function explanationCell(f) {
@@ -103,10 +120,9 @@ function distinct(values) {
 
 function findingsTotals(rows) {
   var open = rows.filter(function (f) { return f.isOpen; });
-  var stake = sumMoney(open.map(function (f) { return f.stake; }));
-  var unexpl = sumMoney(open.filter(function (f) { return !f.expl; }).map(function (f) { return f.stake; }));
   return plural(rows.length, "finding") + " of " + count(FINDINGS.length) +
-    (open.length ? " \u00b7 " + money(stake) + " at stake in the open ones, " + money(unexpl) + " unexplained" : "");
+    (open.length ? " \u00b7 " + money(programYearStake(open)) + " at stake in the open ones' program-years (each " +
+      "once), " + money(programYearStake(open, true)) + " unexplained" : "");
 }
 
 function viewFindings(root, params) {
@@ -131,8 +147,9 @@ function viewFindings(root, params) {
       filters.severity, set("severity")),
     select("f-status", "Status", STATUS_FILTERS, filters.status, set("status")),
     select("f-expl", "Explanation", [["", "All"], ["explained", "Any explanation"], ["unexplained", "Unexplained"],
-      ["triage:legitimate", "Triage: legitimate"], ["triage:non_reporting", "Triage: non-reporting"],
-      ["triage:lead", "Triage: leads"], ["triage:restatement", "Triage: restatements"]]
+      ["triage:pending", "Triage: pending (not due yet)"], ["triage:legitimate", "Triage: legitimate"],
+      ["triage:non_reporting", "Triage: non-reporting"], ["triage:lead", "Triage: leads"],
+      ["triage:restatement", "Triage: restatements"]]
       .concat(codes.map(function (c) { return [c, explanationTitle(c)]; })), filters.expl, set("expl")),
     select("f-review", "Review", [["", "All"], ["none", "Not reviewed"], ["accepted", "Accepted"],
       ["disputed", "Disputed"], ["needs-review", "Needs review"], ["stale", "Review gone stale"]],
@@ -161,10 +178,12 @@ function viewFindings(root, params) {
       cell: function (f) { return [ruleCode(f.rule), " ", severityBadge(f.severity)]; } },
     { key: "status", label: "Status", type: "text", value: function (f) { return STATUS_ORDER[f.status]; },
       cell: findingStatus },
-    moneyColumn("sam", "SAM.gov"),
+    samColumn(),
     moneyColumn("usas", "USAspending"),
     { key: "stake", label: "At stake", type: "money", title: "The absolute difference, or the one amount that exists",
       cell: function (f) { return [money(f.stake), h("span", { class: "sub" }, gapSide(f))]; } },
+    { key: "triage", label: "Triage", type: "text", title: "The finding's bucket: click for why",
+      cell: triageLink },
     { key: "expl", label: "Explanation \u00b7 review", type: "text", cls: "wide-text",
       cell: function (f) { return [explanationCell(f), reviewCell(f)]; } },
   ], [], { id: "findings-table", pageSize: 200, empty: "No finding matches these filters.",

@@ -34,7 +34,7 @@ function overviewCards(t) {
   var previous = DATA.run.previous ? "since run " + DATA.run.previous : "first run";
   return h("div", { class: "kpis" },
     card(count(t.n), "Open findings", count(t["new"]) + " new \u00b7 " + count(t.reopened) + " reopened in this run"),
-    card(shortMoney(stake), "Dollars at stake", money(t.k)),
+    card(shortMoney(stake), "Dollars at stake", money(t.k) + " \u00b7 each program-year once"),
     card(shortMoney(stake - xk), "Unexplained", percent(stake - xk, stake) + " of dollars \u00b7 " +
       plural(t.n - t.xn, "finding"), "alert"),
     card(shortMoney(xk), "Explained", percent(xk, stake) + " of dollars \u00b7 " + plural(t.xn, "finding"), "calm"),
@@ -128,6 +128,7 @@ function largestGaps() {
   var table = dataTable(findingColumns().concat([
     moneyColumn("diff", "Difference"),
     moneyColumn("stake", "At stake"),
+    { key: "triage", label: "Triage", type: "text", cell: triageLink },
     explanationColumn(),
   ]), open.slice(0, LARGEST_GAPS), { id: "gaps-table", empty: "No open findings." });
   return panel("Largest gaps", "The " + LARGEST_GAPS + " open findings with the most dollars at stake.", table.el, "wide");

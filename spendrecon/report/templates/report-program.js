@@ -30,12 +30,13 @@ function programChart(number, years) {
   });
 }
 
-function figuresTable(years, findings) {
+function figuresTable(years, findings, number) {
   var rows = years.map(function (y) {
     var those = findings.filter(function (f) { return f.fy === y.fy && f.isOpen; });
+    var py = PY_STAKES[number + "|" + y.fy] || null;
     return { fy: y.fy, est: y.est, act: y.act, usas: y.usas,
       diff: y.act !== null && y.usas !== null ? fromCents(cents(y.act) - cents(y.usas)) : null,
-      rules: those.map(function (f) { return f.rule; }) };
+      rules: those.map(function (f) { return f.rule; }), stake: py ? py.stake : null, triage: py ? py.triage : null };
   });
   return dataTable([
     fyColumn(),
@@ -45,6 +46,12 @@ function figuresTable(years, findings) {
     moneyColumn("diff", "Actual \u2212 USAspending"),
     { key: "rules", label: "Open findings", type: "text", value: function (r) { return r.rules.join(" "); },
       cell: function (r) { return r.rules.length ? r.rules.map(ruleCode) : null; } },
+    moneyColumn("stake", "At stake", "The program-year's one amount: the largest of its open findings'"),
+    { key: "triage", label: "Triage", type: "text", title: "The bucket of the program-year's most decisive finding",
+      cell: function (r) {
+        var b = TRIAGE_BUCKETS.filter(function (x) { return x.key === r.triage; })[0];
+        return b ? [h("i", { class: "sw " + b.cls }), " " + b.one] : null;
+      } },
     { key: "carried", label: "Carried forward", type: "text", cls: "carried",
       value: function (r) { return r.carried; } },
   ], rows.map(function (r, i) {
@@ -119,7 +126,8 @@ function figuresOverRuns(number) {
 }
 
 function amountsList(f) {
-  var items = [["SAM.gov", f.sam], ["USAspending", f.usas], ["Difference", f.diff], ["At stake", f.stake]];
+  var items = [[f.samFigure === "estimate" ? "SAM.gov estimate" : "SAM.gov", f.sam], ["USAspending", f.usas],
+    ["Difference", f.diff], ["At stake", f.stake]];
   return h("dl", { class: "amounts" }, items.map(function (it) {
     return [h("dt", null, it[0]), h("dd", { class: "num" }, money(it[1]))];
   }));
@@ -134,8 +142,12 @@ function explanationBlock(f) {
     : [h("span", { class: "unexpl" }, "Unexplained"), h("p", { class: "muted" },
       f.isOpen ? "No known, legitimate cause fits these figures: worth a closer look." : "No explanation was recorded.")];
   var bucket = TRIAGE_BUCKETS.filter(function (b) { return b.key === f.triage; })[0];
+  var py = f.isOpen ? programYearOf(f) : null;
+  var pyBucket = py ? TRIAGE_BUCKETS.filter(function (b) { return b.key === py.triage; })[0] : null;
   return h("div", { class: "block" }, h("h5", null, "Explanation"),
-    bucket ? h("p", { class: "sub" }, h("i", { class: "sw " + bucket.cls }), " Triage: " + bucket.label) : null, head,
+    bucket ? h("p", { class: "sub" }, h("i", { class: "sw " + bucket.cls }), " Triage: " + bucket.label) : null,
+    pyBucket && py.triage !== f.triage ? h("p", { class: "sub" }, "Its program-year counts as " + pyBucket.one +
+      ": another of its findings is more decisive.") : null, head,
     others.length ? h("p", { class: "sub" }, "Also fits:") : null,
     others.length ? h("ul", { class: "also" }, others.map(function (n) {
       return h("li", null, h("span", { class: "expl" }, explanationTitle(n[0])), " \u2014 ", n[1]);
@@ -181,7 +193,7 @@ function historyBlock(f) {
 function findingCard(f) {
   var tone = !f.isOpen ? "is-resolved" : f.expl ? "is-explained" : "is-unexplained";
   return h("article", { class: "finding " + tone, "data-fy": f.fy, "data-rule": f.rule,
-    "data-status": f.status },
+    "data-status": f.status, "data-key": f.key },
     h("header", null,
       h("span", { class: "fy" }, "FY" + f.fy),
       h("span", { class: "rule-title" }, ruleTitle(f.rule)), ruleCode(f.rule),
@@ -192,7 +204,7 @@ function findingCard(f) {
       explanationBlock(f), reviewBlock(f), historyBlock(f)));
 }
 
-function viewProgram(root, number) {
+function viewProgram(root, number, params) {
   var p = PROGRAMS[number];
   var crumbs = h("p", { class: "crumbs" }, h("a", { href: "#/programs" }, "Programs"), " \u203a ", number);
   if (!p) {
@@ -208,8 +220,12 @@ function viewProgram(root, number) {
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.index - b.index;
   });
   var open = findings.filter(function (f) { return f.isOpen; });
-  var stake = sumMoney(open.map(function (f) { return f.stake; }));
-  var unexpl = sumMoney(open.filter(function (f) { return !f.expl; }).map(function (f) { return f.stake; }));
+  var stake = programYearStake(open);
+  var unexpl = programYearStake(open, true);
+  var unexplYears = distinct(open.filter(function (f) {
+    var py = programYearOf(f);
+    return py && !EXPLAINED_BUCKETS[py.triage];
+  }).map(function (f) { return f.fy; }));
   var agency = agencyOf(number);
   append(root, [
     crumbs,
@@ -218,16 +234,16 @@ function viewProgram(root, number) {
       h("p", { class: "muted" }, agency || UNKNOWN_AGENCY)),
     h("div", { class: "kpis" },
       card(count(open.length), "Open findings", plural(findings.length - open.length, "resolved finding")),
-      card(money(stake), "Dollars at stake", "in open findings"),
-      card(money(unexpl), "Unexplained", plural(open.filter(function (f) { return !f.expl; }).length, "finding"),
-        "alert"),
+      card(money(stake), "Dollars at stake", "each program-year once, at the largest of its open findings"),
+      card(money(unexpl), "Unexplained", plural(unexplYears.length, "program-year") + " neither pending nor " +
+        "legitimately explained", "alert"),
       card(count(years.length), "Fiscal years with figures",
         yearsText(years.map(function (y) { return y.fy; })))),
     panel("Obligations per fiscal year", "Bars per fiscal year from both sources; " + DASH + ": " + NOT_REPORTED +
       " by the source (which is not $0).", [legend(PROGRAM_SERIES), programChart(number, years)], "wide chart-panel"),
     panel("Figures", "As the sources report them; the difference uses the SAM.gov actual. A figure the " +
       "source no longer shows is carried forward from the run that last reported it, never blanked.",
-      figuresTable(years, findings), "wide"),
+      figuresTable(years, findings, number), "wide"),
     panel("Listing changes", "What SAM.gov changed in the program's listing between runs. Past fiscal years " +
       "keep the agency they had when they ended.", listingChanges(number), "wide"),
     panel("Figures over runs", "What each source said in each run, for the years a source restated.",
@@ -236,7 +252,17 @@ function viewProgram(root, number) {
       h("h3", null, "Findings ", h("span", { class: "n" }, "(" + findings.length + ")")),
       findings.length ? findings.map(findingCard) : h("p", { class: "muted" }, "No findings for this program.")),
   ]);
+  // #/program/ALN?fy=2022&rule=...: the finding asked for, marked; the router scrolls to it.
+  var wanted = params && params.rule ? findings.filter(function (f) {
+    return String(f.fy) === String(params.fy) && f.rule === params.rule;
+  })[0] : null;
+  if (!wanted) { return null; }
+  var target = root.querySelector('article.finding[data-key="' + cssEscape(wanted.key) + '"]');
+  if (target) { target.classList.add("target"); }
+  return target;
 }
+
+function cssEscape(text) { return String(text).replace(/["\\]/g, "\\$&"); }
 
 function viewPrograms(root, params) {
   var open = dict();
@@ -244,8 +270,12 @@ function viewPrograms(root, params) {
     if (!f.isOpen) { return; }
     var o = open[f.program] || (open[f.program] = { n: 0, stakes: [], unexpl: [] });
     o.n += 1;
-    o.stakes.push(f.stake);
-    if (!f.expl) { o.unexpl.push(f.stake); }
+  });
+  Object.keys(PY_STAKES).forEach(function (key) {  // each program-year's one amount
+    var py = PY_STAKES[key], o = open[py.program];
+    if (!o) { return; }
+    o.stakes.push(py.stake);
+    if (!EXPLAINED_BUCKETS[py.triage]) { o.unexpl.push(py.stake); }
   });
   var all = Object.keys(PROGRAMS).sort().map(function (number) {
     var p = PROGRAMS[number], o = open[number] || { n: 0, stakes: [], unexpl: [] };

@@ -1,15 +1,19 @@
-/* The triage, leads first: every open finding is a legitimate difference (a known cause that is no
-   reporting failure), systemic non-reporting (the program, or its whole (sub-)agency, does not report
-   to USAspending) or a lead (neither: where money may really be missing or misfiled). The overview
-   opens with it; #/nonreporting lists the non-reporters once per program. */
+/* The triage, leads first: every open program-year sits in one bucket, its most decisive finding's -
+   pending (the SAM.gov actual a rule needs is not due yet: a wait), a legitimate difference (a known cause
+   that is no reporting failure), systemic non-reporting (the program, its listing or its whole (sub-)agency
+   does not report to USAspending or SAM.gov) or a lead (none of these: where money may really be missing or
+   misfiled) - with one amount at stake, so the buckets add up. The overview opens with it; #/nonreporting
+   lists the non-reporters once per program. */
 
 var TRIAGE_BUCKETS = [
-  { key: "lead", label: "Leads", cls: "c-lead", tone: "alert",
-    detail: "no legitimate cause, program reports in other years" },
-  { key: "non_reporting", label: "Systemic non-reporting", cls: "c-nonrep", tone: "nonrep",
-    detail: "program or (sub-)agency absent from USAspending" },
-  { key: "legitimate", label: "Legitimate differences", cls: "c-legit", tone: "calm",
+  { key: "lead", label: "Leads", one: "lead", cls: "c-lead", tone: "alert",
+    detail: "no pending figure, no legitimate cause, program reports in other years" },
+  { key: "non_reporting", label: "Systemic non-reporting", one: "non-reporting", cls: "c-nonrep", tone: "nonrep",
+    detail: "program, listing or (sub-)agency absent from USAspending or SAM.gov" },
+  { key: "legitimate", label: "Legitimate differences", one: "legitimate", cls: "c-legit", tone: "calm",
     detail: "loans, timing, non-award lines, another ALN\u2026" },
+  { key: "pending", label: "Pending", one: "pending", cls: "c-pending", tone: "pending",
+    detail: "SAM.gov actual not due yet: wait for the listing's annual update" },
 ];
 var TRIAGE_LEGEND = TRIAGE_BUCKETS.map(function (b) { return { cls: b.cls, label: b.label }; });
 var LEADS_SHOWN = 25;
@@ -22,8 +26,8 @@ function triageCards(all) {
   return h("div", { class: "kpis triage-kpis" }, TRIAGE_BUCKETS.map(function (b) {
     var s = all[b.key];
     return h("a", { class: "kpi-link", href: b.key === "non_reporting" ? "#/nonreporting" : triageHref(b.key) },
-      card(shortMoney(num(s.k)), b.label, percent(num(s.k), total) + " of dollars \u00b7 " + plural(s.n, "finding") +
-        " \u00b7 " + plural(s.py, "program-year") + " \u00b7 " + b.detail, b.tone));
+      card(shortMoney(num(s.k)), b.label, percent(num(s.k), total) + " of dollars \u00b7 " + plural(s.py, "program-year") +
+        " \u00b7 " + plural(s.n, "finding") + " \u00b7 " + b.detail, b.tone));
   }));
 }
 
@@ -50,7 +54,8 @@ function triageCharts(triage) {
         note: count(TRIAGE_BUCKETS.reduce(function (t, b) { return t + r.t[b.key].n; }, 0)) };
     }) });
   return h("div", { class: "grid2" },
-    panel("Dollars by triage", "Legitimate, systemic non-reporting, leads: per rule.", [legend(TRIAGE_LEGEND), dollars]),
+    panel("Dollars by triage", "All rules: each program-year once, in its most decisive finding's bucket; per rule, " +
+      "each finding in its own.", [legend(TRIAGE_LEGEND), dollars]),
     panel("Findings by triage", "Open findings per rule.", [legend(TRIAGE_LEGEND), counts]));
 }
 
@@ -63,20 +68,34 @@ function topLeads() {
   var rows = rowsOf(DATA.leads).map(function (r) {
     r.title = PROGRAMS[r.program] ? PROGRAMS[r.program].title : null;
     r.agency = agencyOf(r.program);
+    r.triage = "lead";
     return r;
   });
-  var table = dataTable(findingColumns().concat([
-    moneyColumn("stake", "At stake"),
+  var table = dataTable([
+    { key: "severity", label: "Severity", type: "text", value: function (r) { return SEVERITY_ORDER[r.severity]; },
+      cell: function (r) { return severityBadge(r.severity); } },
+    programColumn(true, true),
+    fyColumn(),
+    { key: "rule", label: "Rule", type: "text", value: function (r) { return ruleTitle(r.rule); },
+      cell: function (r) { return ruleWords(r.rule); } },
+    samColumn(),
+    moneyColumn("usas", "USAspending"),
+    moneyColumn("stake", "At stake", "The program-year's dollars at stake: the largest of its findings', counted once"),
     { key: "reported", label: "USAspending reports in", type: "text",
       value: function (r) { return (r.reported || []).join(","); }, cell: function (r) { return reportedYears(r.reported); } },
-  ]), rows, { id: "leads-table", empty: "No leads: every open finding has a legitimate cause or a non-reporting pattern." });
+    { key: "triage", label: "Why", type: "text", cell: triageLink },
+  ], rows, { id: "leads-table", empty: "No leads: every open finding is pending, has a legitimate cause or a " +
+    "non-reporting pattern." });
   var more = DATA.leadCount > rows.length
     ? h("p", { class: "sub" }, h("a", { href: triageHref("lead") }, "All " + count(DATA.leadCount) + " leads"),
       " \u00b7 spendrecon findings --leads \u00b7 recon.leads")
     : null;
-  return panel("Leads first", "The " + Math.min(LEADS_SHOWN, DATA.leadCount) + " largest open findings with no " +
-    "legitimate cause, of programs that report to USAspending in other years: where money may really be missing " +
-    "or misfiled.", [table.el, more], "wide leads-panel");
+  return panel("Leads first", "The first " + Math.min(LEADS_SHOWN, DATA.leadCount) + " of " + count(DATA.leadCount) +
+    " leads (" + plural(DATA.leadProgramYears || 0, "program-year") + ", " + money(DATA.leadStake) + " at stake, each " +
+    "program-year once): open findings with no pending figure and no legitimate cause, of programs that report to " +
+    "USAspending in other years - where money may really be missing or misfiled. By severity, then the " +
+    "program-year's dollars: an error before any warning, a warning before any info.", [table.el, more],
+    "wide leads-panel");
 }
 
 function triageOverview(ov) {
@@ -116,10 +135,13 @@ function viewNonReporting(root) {
   ], rows, { id: "nonrep-programs", pageSize: 200, empty: "No systemic non-reporting." });
   append(root, [
     h("div", { class: "view-head" }, h("h2", null, "Systemic non-reporting"),
-      h("p", { class: "muted" }, "Programs that never report to USAspending in the years the warehouse holds " +
-        "(never_reported), and (sub-)agencies that report nothing in a year while SAM.gov shows actuals " +
-        "(agency_silent): one compliance question per program or agency, not one per year. These findings stay " +
-        "open; nothing here explains them away.")),
+      h("p", { class: "muted" }, "On USAspending's side, programs that never report in the years the warehouse " +
+        "holds (never_reported) and (sub-)agencies that report nothing in a year while SAM.gov shows actuals " +
+        "(agency_silent); on SAM.gov's side, listings that never report an actual (sam_never_reported), " +
+        "(sub-)agencies whose listings report no actual for a year that is due while USAspending records their " +
+        "money (sam_agency_silent), and listings that skip a due year's actual (sam_year_not_reported): one " +
+        "compliance question per program, listing or agency, not one per year. These findings stay open; nothing " +
+        "here explains them away. Each program-year counts once, at its one amount.")),
     panel("By agency", plural(rows.length, "program") + " in " + plural(byAgency.length, "agency", "agencies") + ".",
       agencyTable.el, "wide"),
     panel("By program", "One row per program: the fiscal years it is missing and the dollars at stake.",
