@@ -53,7 +53,7 @@ def main(
     \b
     Start with:
       spendrecon run --demo          the whole pipeline on the bundled demo data (offline)
-      spendrecon findings --leads    what no explanation covers, largest first
+      spendrecon findings --leads    what no explanation covers, errors first, then dollars
       spendrecon runs                the runs so far, newest first
 
     'spendrecon COMMAND -h' shows a command's options and an example. Exit codes: 0 done, 1 error,
@@ -289,7 +289,7 @@ def findings(
     rule: Annotated[str | None, typer.Option("--rule", "-r", metavar="RULE", help="Rule id, e.g. amount_mismatch")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved findings")] = False,
     changed_since: Annotated[str | None, typer.Option("--changed-since", metavar="RUN_ID", help="Only findings new, reopened or resolved after this run (`spendrecon runs` lists them)")] = None,
-    leads: Annotated[bool, typer.Option("--leads", help="Only leads: no legitimate explanation and no systemic non-reporting, largest first")] = False,
+    leads: Annotated[bool, typer.Option("--leads", help="Only leads: nothing legitimate, pending or systemic explains them; by severity, then the program-year's dollars at stake")] = False,
     stale_reviews: Annotated[bool, typer.Option("--stale-reviews", help="Only findings whose review no longer applies (figures moved, reopened, or new since): review them again")] = False,
     fmt: FormatOpt = None,
     config: ConfigOpt = None,
