@@ -43,6 +43,7 @@ from warehouse.sam_public_store import known_documents, load_public_documents
 from warehouse.scope import Scope
 from warehouse.spool import LeftoverRun, RunSpool, as_never_finished, leftover_runs, spooled_sam_requests_on
 from warehouse.verify import verify
+from warehouse.versions import record_versions
 
 log = logging.getLogger("spendrecon")
 
@@ -399,6 +400,9 @@ def publish(plan: RunPlan, sam: SamExtract, usaspending: Sequence[UsaspendingExt
         run_file(con, "recon_agency_year")
         if repairing:
             run.warnings += record_repair(con, run.run_id)
+        # What this run's report reads, as versions: `report --run-id` rebuilds it as written.
+        record_versions(con, run.run_id)
+        run.versioned = True
         py = con.execute("SELECT count(*) FROM recon.program_year").fetchone()
         run.program_years = int(py[0]) if py else 0
         run.findings_open, run.findings_new, run.findings_resolved = counts.open, counts.new, counts.resolved

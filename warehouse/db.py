@@ -43,6 +43,10 @@ SCHEMA_FILES = (
     "recon_restatements",
     "recon_first_reports",
     "recon_context_history",
+    "recon_finding_versions",
+    "recon_program_year_versions",
+    "recon_program_year_triage_versions",
+    "recon_usaspending_all_years_versions",
 )
 
 # Reference data: staging.<name> is refilled from warehouse/seeds/<name>.csv whenever the schema is

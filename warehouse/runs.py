@@ -45,6 +45,7 @@ class RunRecord:
     error: str | None = None
     settings: str | None = None  # JSON: run_settings() of the rules and explanations the run applied
     as_of: date | None = None  # the run date timing was judged by (--as-of; the real date by default)
+    versioned: bool | None = None  # it recorded what its report read as versions (warehouse/versions.py)
 
 
 def run_settings(rules: Sequence[Rule], explanations: Sequence[Explanation]) -> str:

@@ -424,7 +424,7 @@ def report(
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """(Re)write reports/<run_id>/ from the DuckDB file; an earlier run's report as it was at that run.
+    """(Re)write reports/<run_id>/ from the DuckDB file; a run named with --run-id as that run wrote it.
 
     \b
     Examples:
@@ -434,7 +434,8 @@ def report(
     from spendrecon.report import write_report
 
     settings = _settings(config)
-    folder = write_report(settings.warehouse_path, settings.reports_path, run_id)
+    # Named, a run's report is rebuilt as it was written; the newest by default, as the warehouse stands.
+    folder = write_report(settings.warehouse_path, settings.reports_path, run_id, as_written=run_id is not None)
     out.print(f"report written to {folder}/report.html")
 
 

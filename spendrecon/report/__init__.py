@@ -23,27 +23,27 @@ LATEST = "latest"
 SUMMARY = "summary.md"
 
 
-def write_report(warehouse: Path, reports_dir: Path, run_id: str | None = None) -> Path:
+def write_report(warehouse: Path, reports_dir: Path, run_id: str | None = None, *, as_written: bool = False) -> Path:
     """Open the warehouse read_only, write reports_dir/<run_id>/{summary.md, findings.csv, report.html}
     for run_id (default: the latest run with status 'succeeded' in meta.runs), point reports_dir/latest at
-    it, and return the run's folder. An earlier run's report is reproduced as it was at that run (see
-    warehouse/as_of.py) and leaves reports_dir/latest alone. Raises ReportError if the warehouse does not exist or has no
-    succeeded run / no such run."""
+    it when it is the newest run, and return the run's folder. An earlier run's report is rebuilt as that
+    run wrote it (warehouse/as_of.py) and leaves reports_dir/latest alone; ``as_written`` rebuilds the
+    newest run's too (without it, the newest run's report shows the warehouse as it stands, reviews given
+    since the run included). Raises ReportError if the warehouse does not exist or has no succeeded run /
+    no such run."""
     data = _load(Path(warehouse), run_id)
     if data.run.run_id == LATEST:
         raise ReportError(f"run id {LATEST!r} would collide with the {LATEST!r} link in {reports_dir}")
-    older = not data.run.is_latest
-    if older:
-        # An earlier run: reproduce the report as it was then, from a copy rolled back to that run.
-        with warehouse_as_of(Path(warehouse), data.run.run_id) as snapshot:
-            data = _load(snapshot, data.run.run_id)
+    newest = data.run.is_latest
+    if _rebuild(data, as_written):
+        data = _as_written(Path(warehouse), data.run.run_id)
     reports_dir = Path(reports_dir)
     folder = reports_dir / data.run.run_id
     folder.mkdir(parents=True, exist_ok=True)
     _write_atomic(folder / SUMMARY, render_markdown(data))
     _write_atomic(folder / "findings.csv", render_csv(data))
     _write_atomic(folder / "report.html", render_html(data))
-    if not older:  # latest always means the newest run's report
+    if newest:  # latest always means the newest run's report
         point_latest(reports_dir, data.run.run_id)
     return folder
 
@@ -54,19 +54,30 @@ def read_summary(folder: Path) -> str:
     return (Path(folder) / SUMMARY).read_text(encoding="utf-8")
 
 
-def summary_markdown(warehouse: Path, run_id: str | None = None) -> str:
-    """The summary.md text for run_id (default: the latest succeeded run), from the warehouse."""
+def summary_markdown(warehouse: Path, run_id: str | None = None, *, as_written: bool = False) -> str:
+    """The summary.md text for run_id (default: the latest succeeded run), from the warehouse, as
+    write_report would write it."""
     data = _load(Path(warehouse), run_id)
-    if data.run.is_latest:
-        return render_markdown(data)
-    with warehouse_as_of(Path(warehouse), data.run.run_id) as snapshot:
-        return render_markdown(_load(snapshot, data.run.run_id))
+    if _rebuild(data, as_written):
+        data = _as_written(Path(warehouse), data.run.run_id)
+    return render_markdown(data)
 
 
-def _load(warehouse: Path, run_id: str | None) -> ReportData:
+def _rebuild(data: ReportData, as_written: bool) -> bool:
+    """An earlier run is always rebuilt; the newest only when asked and when it recorded versions (before
+    them, the warehouse as it stands is closer to what it wrote than its events are)."""
+    return not data.run.is_latest or (as_written and data.run.versioned)
+
+
+def _as_written(warehouse: Path, run_id: str) -> ReportData:
+    with warehouse_as_of(warehouse, run_id) as past:
+        return _load(past.path, run_id, from_events=not past.from_versions)
+
+
+def _load(warehouse: Path, run_id: str | None, *, from_events: bool = False) -> ReportData:
     con = open_warehouse(warehouse)
     try:
-        return load_report(con, run_id)
+        return load_report(con, run_id, from_events=from_events)
     finally:
         con.close()
 

@@ -45,6 +45,10 @@ class RunInfo(Run):
     # meta.runs.settings: {"rules": {id: {...}}, "explanations": {id: {...}}} as the run applied them;
     # None for runs older than that column.
     settings: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None
+    # The run recorded what its report reads as versions (meta.runs.versioned): its report can be rebuilt
+    # as written. from_events: this is such a rebuild of a run without versions, from its findings' events.
+    versioned: bool = False
+    from_events: bool = False
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 Every value is bound as a parameter. Money stays ``Decimal`` end to end: DuckDB hands DECIMAL
 columns to Python as ``Decimal`` and nothing here converts them.
 
-The findings tables hold the warehouse's *current* state: reporting an older run shows that run's
-header and events, but the findings as they stand now (``RunInfo.is_latest`` says which case applies).
+The findings tables hold the warehouse's *current* state: an earlier run's report is read from a copy
+rebuilt to that run (warehouse/as_of.py); read here directly, an older run shows its header and events but
+the findings as they stand now (``RunInfo.is_latest`` says which case applies).
 Tables other than meta.runs and recon.findings may be missing from an older file (see catalog.py); their
 loaders then return nothing instead of failing, and the page says less.
 """
@@ -73,9 +74,11 @@ def open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
 
 
 def load_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
-                rules: Sequence[Rule] | None = None) -> ReportData:
-    """Everything the three files show, read once from one connection so that they describe one state."""
-    run = load_run(con, run_id)
+                rules: Sequence[Rule] | None = None, *, from_events: bool = False) -> ReportData:
+    """Everything the three files show, read once from one connection so that they describe one state.
+    ``from_events``: the connection is a copy rebuilt to an earlier run from its findings' events, not
+    from versions (warehouse/as_of.py); the run's report says so."""
+    run = load_run(con, run_id, from_events=from_events)
     registry = list(rules) if rules is not None else load_rules()
     program_year = program_year_source(con)
     return ReportData(
@@ -140,11 +143,12 @@ def load_program_year_stakes(con: duckdb.DuckDBPyConnection) -> list[ProgramYear
         f"FROM {program_year_triage_source(con)} ORDER BY program_number, fiscal_year"))]
 
 
-def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> RunInfo:
+def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None, *, from_events: bool = False) -> RunInfo:
+    present = columns(con, "meta", "runs")
     selected = (
         "run_id, started_at, finished_at, status, mode, fiscal_years, programs, sam_source, usaspending_source, "
         "sam_requests, usaspending_requests, sam_listings, usaspending_rows, program_years, warnings, error, "
-        + column_or_null(columns(con, "meta", "runs"), "settings", "JSON")
+        + column_or_null(present, "settings", "JSON") + ", " + column_or_null(present, "versioned", "BOOLEAN")
     )
     try:
         if run_id is None:
@@ -196,6 +200,8 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> RunInfo:
         previous_run_id=previous[0] if previous else None,
         is_latest=not (later and later[0]),
         settings=json.loads(row["settings"]) if row["settings"] else None,
+        versioned=bool(row["versioned"]),
+        from_events=from_events,
     )
 
 

@@ -148,7 +148,13 @@ def cause_text(event: Event, run_id: str) -> str:
 
 
 def staleness_note(run: RunInfo) -> str | None:
-    """Findings are kept as current state only; say so when this is not the newest run."""
+    """Say so where the findings shown are not the ones the run wrote: a run from before the versions,
+    rebuilt from its findings' events (warehouse/as_of.py), or an older run read without a rebuild."""
+    if run.from_events:
+        return ("This run is older than the versions spendrecon keeps of what a report shows (meta.runs.versioned): "
+                "its findings are rebuilt from their events, with the status, amounts and triage they had then but "
+                "today's messages, severity, reviews, titles and agencies, so this may differ from the report the "
+                "run wrote.")
     if run.is_latest:
         return None
     return ("A later run exists: the findings tables show the warehouse's current findings, "

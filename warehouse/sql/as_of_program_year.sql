@@ -1,4 +1,4 @@
--- recon.program_year as of run $run_id (after as_of_run.sql): each source's total as recon.figure_history
+-- recon.program_year as of run $run_id (after as_of_events.sql, for a run without versions): each source's total as recon.figure_history
 -- says it stood then. Program-years no source had reported by then are dropped. Only run when the
 -- warehouse holds figure history.
 CREATE OR REPLACE TEMP TABLE as_of_figures AS

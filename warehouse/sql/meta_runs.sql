@@ -28,3 +28,9 @@ ALTER TABLE meta.runs ADD COLUMN IF NOT EXISTS settings JSON;
 -- The run date the run judged timing by (`spendrecon run --as-of`, else the day it started): which
 -- fiscal years were complete, partial_year. NULL for runs older than the column: their started_at day.
 ALTER TABLE meta.runs ADD COLUMN IF NOT EXISTS as_of DATE;
+
+-- The run recorded what its report read as versions (warehouse/versions.py: recon.finding_versions and
+-- its neighbours), so `spendrecon report --run-id` rebuilds that report as it was written. NULL for runs
+-- of releases before the versions and for failed runs: an earlier run's report is then rebuilt from its
+-- findings' events, and says so.
+ALTER TABLE meta.runs ADD COLUMN IF NOT EXISTS versioned BOOLEAN;

@@ -1,16 +1,8 @@
--- Turn a private copy of the warehouse back into the state right after run $run_id, for
--- `spendrecon report --run-id` (warehouse/as_of.py): later runs and their finding events are
--- dropped, and each finding takes the status and amounts its last event up to that run gave it.
+-- After as_of_runs.sql, for a run that recorded no versions (meta.runs.versioned; runs of releases
+-- before them): each finding takes the status and amounts its last event up to run $run_id gave it, and
+-- the triage recon.finding_triage_changes logged; the rest of it (message, severity, review) stays as it
+-- is now, and summary.md says so (warehouse/as_of.py).
 -- Parameter: $run_id
-CREATE OR REPLACE TEMP TABLE as_of_runs AS
-SELECT run_id, started_at FROM meta.runs
-WHERE started_at < (SELECT started_at FROM meta.runs WHERE run_id = $run_id)
-   OR (started_at = (SELECT started_at FROM meta.runs WHERE run_id = $run_id) AND run_id <= $run_id);
-
-DELETE FROM meta.runs WHERE run_id NOT IN (SELECT run_id FROM as_of_runs);
-
-DELETE FROM recon.finding_events WHERE run_id NOT IN (SELECT run_id FROM as_of_runs);
-
 CREATE OR REPLACE TEMP TABLE as_of_findings AS
 WITH ordered AS (
     SELECT e.*,
