@@ -32,6 +32,7 @@ pytestmark = pytest.mark.flow
 FILES = ("summary.md", "findings.csv")
 SWITCHED_OFF = "actual_not_in_usaspending"  # off for vintage 2, the vintage whose late reporting resolves it
 OFF_FOR = 2
+AFTER_LAST = ("97.102", 2024)  # reviewed after the last run: the newest run's rebuild leaves it out
 # Vintage 5 a second time: a run on unchanged data.
 REPLAY = (*VINTAGES, VINTAGES[-1])
 
@@ -94,8 +95,9 @@ def replay(run_flow: RunFlow, prefect_env: dict[str, str], tmp_path_factory: pyt
             _annotate(replay, *replay.stale_key, "-s", "accepted", "-r", "amount_mismatch", "-m", "timing | *gap*")
         if i == 2:  # a program-year review between runs 3 and 4
             _annotate(replay, "97.102", 2023, "-s", "disputed", "-m", "estimate is stale")
-    # A review given after the last run is the warehouse's now, not part of what that run wrote.
-    _annotate(replay, "97.102", 2022, "-s", "disputed", "-m", "given after the last run")
+    # A review given after the last run is the warehouse's now, not part of what that run wrote (FY2024
+    # is in the last run's window, so its findings are in the files the rebuild must match).
+    _annotate(replay, *AFTER_LAST, "-s", "disputed", "-m", "given after the last run")
     return replay
 
 
@@ -150,6 +152,17 @@ def test_the_replay_covers_reviews_their_staleness_and_a_rule_switched_off(repla
     assert {r["rule_disabled"] for r in _rows(replay, 2)} == {"False"}
     fourth = {(r["program_number"], int(r["fiscal_year"]), r["rule_id"]): r for r in _rows(replay, 3)}
     assert {r["review_status"] for k, r in fourth.items() if k[:2] == ("97.102", 2023)} == {"disputed"}
+    # The review given after the last run is in the warehouse now, on findings the last run's files show
+    # without it: rebuilding the newest run as the warehouse stands would not give the bytes it wrote.
+    last = [r for r in _rows(replay, len(REPLAY) - 1) if (r["program_number"], int(r["fiscal_year"])) == AFTER_LAST]
+    assert last and {r["review_status"] for r in last} == {""}
+    con = duckdb.connect(str(replay.warehouse), read_only=True)
+    try:
+        now = con.execute("SELECT DISTINCT review_note FROM recon.findings WHERE program_number = $p "
+                          "AND fiscal_year = $y", {"p": AFTER_LAST[0], "y": AFTER_LAST[1]}).fetchall()
+    finally:
+        con.close()
+    assert now == [("given after the last run",)]
     # The rebuilt runs differ from one another: none of them is today's state.
     assert len({files["findings.csv"] for files in replay.written.values()}) == len(REPLAY)
 
