@@ -6,7 +6,7 @@
 -- (warehouse/sql/as_of_versions.sql), so its findings.csv and summary.md are the ones the run wrote.
 -- What every run changes is kept out: while each run of a version saw the finding (its rule hit it),
 -- run_id and last_seen_run_id are that run's own id and status is new (first seen then), reopened (a
--- reopened event then) or open; the version then holds NULL in the three (recon_finding_versions_update.sql).
+-- reopened event then) or open; the version then holds NULL in the three (recon_finding_versions_now.sql).
 -- Reviews given with `annotate` between runs reach the versions with the next run (a version is of a run).
 CREATE TABLE IF NOT EXISTS recon.finding_versions (
     program_number     VARCHAR NOT NULL,
