@@ -548,8 +548,10 @@ def test_limitations_page_shows_the_settings_the_run_used(warehouse: Path, tmp_p
     assert "In this run, the existence rules ignore amounts under $750," in page
     assert "more than $1,000" not in page and "By default" not in page
     assert "The settings this run used" in page
-    assert ("<tr><td><code>rules.amount_mismatch</code></td><td>enabled: on, severity: warning, "
-            "abs_tolerance: $2,500, rel_tolerance: 10%</td></tr>") in page
+    # Each in words, with its key in spendrecon.yaml beside it.
+    assert ("<tr><td>SAM.gov actual and USAspending obligations disagree</td><td><code>rules.amount_mismatch</code>"
+            "</td><td>enabled: on, severity: warning, abs_tolerance: $2,500, rel_tolerance: 10%</td></tr>") in page
+    assert "<tr><td>Loans measured differently</td><td><code>explanations.loan_basis</code>" in page
     assert "<code>rules.estimate_only</code></td><td>enabled: off," in page
     assert "<code>explanations.loan_basis</code></td><td>abs_tolerance: $1,000, rel_tolerance: 5%, " \
            "min_loan_share: 60%</td></tr>" in page
