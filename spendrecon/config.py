@@ -302,7 +302,7 @@ def _issues(err: ValidationError) -> list[tuple[str, str]]:
             if msg.startswith(prefix):
                 msg = msg[len(prefix):]
         if e["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling against the README)"
+            msg = "unknown key (check the spelling: docs/configuration.md lists every key)"
         elif "input" in e and e["type"] not in ("missing",) and e["loc"]:  # top level: the whole file
             msg = f"{msg} (got {e['input']!r})"
         if not where:  # a check across keys names its key at the start of its message
@@ -350,7 +350,7 @@ def load_settings(
         odd = [k for k in loaded if not isinstance(k, str)]
         if odd:
             # YAML reads `1:`, `true:` or `null:` as a number, boolean or null; no key is one of those.
-            raise ConfigError("\n".join(f"{path}: {key_text(k)}: unknown key (check the spelling against the README)"
+            raise ConfigError("\n".join(f"{path}: {key_text(k)}: unknown key (check the spelling: docs/configuration.md lists every key)"
                                          for k in odd))
         data = loaded
         base_dir = path.resolve().parent

@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,8 @@ class FindingFilter:
     fiscal_year: int | None = None
     rule: str | None = None
     include_resolved: bool = False
-    changed_since: str | None = None  # a run id: only findings whose status changed in a later run
+    # A run id: only findings whose status changed in a later run; a day: in runs started on or after it (UTC)
+    changed_since: str | date | None = None
     leads: bool = False  # only leads (recon.leads: lead findings of lead program-years), by severity, then dollars
     stale_reviews: bool = False  # only findings whose latest review no longer applies (recon.findings.review_stale)
 
@@ -45,11 +47,13 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
         program = None if f.program is None else known_program(con, f.program)
         if f.fiscal_year is not None:
             check_year_known(con, f.fiscal_year)
-        if f.changed_since is not None:
-            known = con.execute("SELECT count(*) FROM meta.runs WHERE run_id = $r", {"r": f.changed_since}).fetchone()
+        since_run = f.changed_since if isinstance(f.changed_since, str) else None
+        since_day = f.changed_since if isinstance(f.changed_since, date) else None
+        if since_run is not None:
+            known = con.execute("SELECT count(*) FROM meta.runs WHERE run_id = $r", {"r": since_run}).fetchone()
             if not known or not known[0]:
                 raise ValueError(f"--changed-since {f.changed_since!r} is not a run in meta.runs "
-                                 "(see SELECT run_id FROM meta.runs)")
+                                 "(`spendrecon runs` lists them; or give a day, YYYY-MM-DD)")
         # The stored figure (recon.findings.at_stake); a file from before that column has the macro's.
         stake = "f.at_stake" if has_column(con, "recon", "findings", "at_stake") else \
             "at_stake(f.difference, f.sam_amount, f.usaspending_amount)"
@@ -66,21 +70,23 @@ def query_findings(warehouse: Path, f: FindingFilter) -> list[dict[str, Any]]:
             WHERE ($program IS NULL OR f.program_number = $program)
               AND ($fiscal_year IS NULL OR f.fiscal_year = $fiscal_year)
               AND ($rule IS NULL OR f.rule_id = $rule)
-              AND ($include_resolved OR $changed_since IS NOT NULL
+              AND ($include_resolved OR $changed
                    OR counts_as_open(f.status, f.out_of_window, f.rule_disabled))
               AND (NOT $leads OR (f.triage = 'lead' AND t.triage = 'lead'))
               AND (NOT $stale_reviews OR coalesce(f.review_stale, false))
-              AND ($changed_since IS NULL OR EXISTS (
+              AND (NOT $changed OR EXISTS (
                     SELECT 1 FROM recon.finding_events AS e JOIN meta.runs AS r ON r.run_id = e.run_id
                     WHERE e.program_number = f.program_number AND e.fiscal_year = f.fiscal_year
                       AND e.rule_id = f.rule_id
-                      AND r.started_at > (SELECT started_at FROM meta.runs WHERE run_id = $changed_since)))
+                      AND (r.started_at > (SELECT started_at FROM meta.runs WHERE run_id = $since_run)
+                           OR r.started_at >= $since_day)))
             ORDER BY severity_rank(f.severity),
                      CASE WHEN $leads THEN t.at_stake END DESC,
                      {stake} DESC, f.program_number, f.fiscal_year, f.rule_id
             """,
             {"program": program, "fiscal_year": f.fiscal_year, "rule": f.rule,
-             "include_resolved": f.include_resolved, "changed_since": f.changed_since, "leads": f.leads,
+             "include_resolved": f.include_resolved, "changed": f.changed_since is not None,
+             "since_run": since_run, "since_day": since_day, "leads": f.leads,
              "stale_reviews": f.stale_reviews},
         )
         names = [d[0] for d in cur.description]

@@ -211,8 +211,8 @@ def test_report_of_the_first_run_keeps_that_runs_triage_and_leads(two_vintages, 
     copy_path = _copy(path, tmp_path)
     folder = write_report(copy_path, tmp_path / "reports", run_id=first)
     md = (folder / "summary.md").read_text(encoding="utf-8")
-    assert "pending 1,840 ($1,335,979,502,214.76) · legitimate 1,154 ($903,629,848,916.46)" in md
-    assert "leads 225 ($156,509,321,578.20)" in md and "## Leads: 226 findings on 225 program-years" in md
+    assert "pending 1,840 ($1.34T) · legitimate 1,154 ($903.63B)" in md
+    assert "leads 225 ($156.51B)" in md and "## Leads: 226 findings on 225 program-years" in md
     payload = json.loads(_PAYLOAD.search((folder / "report.html").read_text(encoding="utf-8")).group(1))
     assert payload["leadCount"] == 226
 

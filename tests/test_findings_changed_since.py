@@ -1,7 +1,15 @@
-"""`findings --changed-since RUN_ID`: what is new, reopened or resolved after a run."""
+"""`findings --changed-since RUN_ID|YYYY-MM-DD`: what is new, reopened or resolved after a run, or in
+the runs started on or after a day."""
+import csv
+import io
+from datetime import date
+
+import duckdb
 import pytest
+from typer.testing import CliRunner
 
 from recon_fixtures import add_sam, add_usaspending, new_warehouse, reconcile
+from spendrecon.cli import app
 from spendrecon.findings_query import FindingFilter, query_findings
 
 
@@ -37,3 +45,40 @@ def test_an_unknown_run_id_is_a_clear_error(tmp_path):
     _warehouse_with_three_runs(path)
     with pytest.raises(ValueError, match="--changed-since 'nope' is not a run in meta.runs"):
         query_findings(path, FindingFilter(changed_since="nope"))
+
+
+# --- a date instead of a run id: what changed in runs started on or after that UTC day ---------------
+
+def _warehouse_over_two_days(path):
+    """run1 and run2 on 1 November 2026, run3 on the 2nd, just after midnight UTC."""
+    _warehouse_with_three_runs(path)
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE meta.runs SET started_at = make_timestamp(2026, 11, 2, 0, 0, 1) WHERE run_id = 'run3'")
+    con.close()
+
+
+def test_a_date_lists_what_changed_in_runs_started_on_or_after_that_day(tmp_path):
+    path = tmp_path / "w.duckdb"
+    _warehouse_over_two_days(path)
+    def since(day):
+        return {(r["program_number"], r["status"]) for r in query_findings(path, FindingFilter(changed_since=day))}
+    assert since(date(2026, 11, 2)) == {("10.003", "new")}
+    # The 1st takes in run1 too: 10.002 was new then and is open now.
+    assert since(date(2026, 11, 1)) == {("10.001", "resolved"), ("10.002", "open"), ("10.003", "new")}
+    assert since(date(2026, 11, 3)) == set()
+
+
+def test_the_command_line_reads_a_date_and_refuses_one_that_is_not_real(tmp_path):
+    path = tmp_path / "data" / "w.duckdb"
+    path.parent.mkdir()
+    _warehouse_over_two_days(path)
+    config = tmp_path / "spendrecon.yaml"
+    config.write_text(f"warehouse: {path}\n", encoding="utf-8")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["findings", "--changed-since", "2026-11-02", "-f", "csv", "-c", str(config)])
+    assert listed.exit_code == 0, listed.output
+    assert [row["program_number"] for row in csv.DictReader(io.StringIO(listed.stdout))] == ["10.003"]
+    empty = runner.invoke(app, ["findings", "--changed-since", "2026-11-03", "-f", "table", "-c", str(config)])
+    assert empty.exit_code == 0 and "changed since 2026-11-03" in empty.stdout
+    wrong = runner.invoke(app, ["findings", "--changed-since", "2026-11-31", "-c", str(config)])
+    assert wrong.exit_code == 2 and "--changed-since: '2026-11-31' is not a real date" in wrong.stderr

@@ -1,20 +1,20 @@
-"""The README's Layout section names every module of the program, with one line each, and nothing
-that is not there: a new module shows up here or the suite fails."""
+"""docs/layout.md names every module of the program, with one line each, and nothing that is not
+there: a new module shows up here or the suite fails."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+LAYOUT = ROOT / "docs" / "layout.md"
 PACKAGES = ("connectors", "warehouse", "flows", "spendrecon")
 
 
 def _layout() -> list[str]:
-    """The Layout section's code block, line by line."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"^```\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
-    assert block, "the Layout section has no code block"
+    """docs/layout.md's code block, line by line."""
+    page = LAYOUT.read_text(encoding="utf-8")
+    block = re.search(r"^```\n(.*?)^```$", page, re.MULTILINE | re.DOTALL)
+    assert block, "docs/layout.md has no code block"
     return block.group(1).splitlines()
 
 
@@ -52,12 +52,12 @@ def _modules() -> set[str]:
 
 def test_every_module_is_named_in_the_layout():
     missing = sorted(_modules() - set(_named_modules()))
-    assert not missing, f"README.md Layout does not name: {', '.join(missing)}"
+    assert not missing, f"docs/layout.md does not name: {', '.join(missing)}"
 
 
 def test_the_layout_names_no_module_that_does_not_exist():
     stale = sorted(set(_named_modules()) - _modules())
-    assert not stale, f"README.md Layout names modules that do not exist: {', '.join(stale)}"
+    assert not stale, f"docs/layout.md names modules that do not exist: {', '.join(stale)}"
 
 
 def test_each_module_has_its_own_line_that_says_what_it_holds():
@@ -65,7 +65,6 @@ def test_each_module_has_its_own_line_that_says_what_it_holds():
         assert len(description.split()) >= 3, f"{module}: '{description}' says too little"
 
 
-def test_the_layout_links_the_architecture_doc():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
-    assert "(docs/architecture.md)" in section
+def test_the_layout_links_the_architecture_doc_and_the_readme_links_the_layout():
+    assert "(architecture.md)" in LAYOUT.read_text(encoding="utf-8")
+    assert "(docs/layout.md)" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -97,9 +97,9 @@ def test_leads_come_by_severity_then_the_program_years_dollars(warehouse: Path) 
 def test_every_report_total_counts_a_program_year_once(warehouse: Path, tmp_path: Path) -> None:
     folder = write_report(warehouse, tmp_path / "reports")
     md = (folder / "summary.md").read_text(encoding="utf-8")
-    assert "| **Dollars at stake** | $129,000,000.00 over 5 program-years" in md
-    assert "## Leads: 4 findings on 3 program-years, $99,000,000.00 at stake" in md
-    assert "| **All rules** |  |  | 7 | 7 | $129,000,000.00 |" in md
+    assert "| **Dollars at stake** | $129.00M over 5 program-years" in md  # a total: rounded to a unit
+    assert "## Leads: 4 findings on 3 program-years, $99.00M at stake" in md
+    assert "| **All rules** |  |  | 7 | 7 | $129.00M |" in md
     # The estimate is labelled where it stands next to actuals.
     assert "| $90,000,000.00 (estimate) | $5,000,000.00 | $90,000,000.00 |" in md
     payload = json.loads(_PAYLOAD.search((folder / "report.html").read_text(encoding="utf-8")).group(1))

@@ -1,5 +1,6 @@
-"""The README's prose, checked against the repository: links that resolve inside it, error messages
-the program really prints, the retry counts the flow really sets, one spelling of the command."""
+"""The README's and the docs' prose, checked against the repository: links (and their anchors) that
+resolve inside it, error messages the program really prints, the retry counts the flow really sets, one
+spelling of the command, a README that links every reference page and stays short."""
 from __future__ import annotations
 
 import re
@@ -10,6 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = sorted((ROOT / "docs").glob("*.md"))
+PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *DOCS]
+README_MAX_LINES = 300  # a newcomer's start; the reference is in docs/
 CODE_DIRS = ("spendrecon", "connectors", "warehouse", "flows")
 
 
@@ -22,25 +25,39 @@ def _anchor(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
-@pytest.mark.parametrize("page", [ROOT / "README.md", *DOCS], ids=lambda p: p.name)
+def _anchors(page: Path) -> set[str]:
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
+    return {_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_every_relative_link_resolves_inside_the_repository(page: Path):
     text = page.read_text(encoding="utf-8")
-    anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
     for link in _links(text):
         if link.startswith(("http://", "https://")):
             continue
         target, _, fragment = link.partition("#")
-        if not target:
-            assert fragment in anchors, f"{page.name}: link #{fragment} names no heading"
-            continue
-        path = (page.parent / target).resolve()
+        path = (page.parent / target).resolve() if target else page
         assert path.is_relative_to(ROOT), f"{page.name}: {link} points outside the repository"
         assert path.exists(), f"{page.name}: {link} does not exist"
+        if fragment and path.suffix == ".md":
+            assert fragment in _anchors(path), f"{page.name}: {link}: #{fragment} names no heading of {path.name}"
 
 
-def test_the_readme_links_the_background_docs():
+def test_the_link_check_sees_a_wrong_anchor(tmp_path: Path):
+    """The anchors a page offers, as GitHub makes them: a wrong one is not among them."""
+    page = tmp_path / "p.md"
+    page.write_text("# The run date: `--as-of`\n\n## verify: the record's own checks\n```\n# not a heading\n```\n")
+    assert _anchors(page) == {"the-run-date---as-of", "verify-the-records-own-checks"}
+
+
+def test_the_readme_links_every_reference_page_and_stays_short():
     assert "../shared" not in README
-    assert {"docs/why-figures-differ.md", "docs/source-apis.md"} <= set(_links(README))
+    linked = set(_links(README))
+    assert {f"docs/{p.name}" for p in DOCS} <= linked, "README.md does not link every page of docs/"
+    assert "CONTRIBUTING.md" in linked
+    lines = len(README.splitlines())
+    assert lines <= README_MAX_LINES, f"README.md has {lines} lines; the reference belongs in docs/"
 
 
 def _code_text() -> str:
@@ -51,7 +68,7 @@ def _code_text() -> str:
 
 
 def _troubleshooting_symptoms() -> list[str]:
-    section = README.split("\n## Troubleshooting\n", 1)[1].split("\n## ", 1)[0]
+    section = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
     return [m.group(1) for m in re.finditer(r"^\| `([^`]+)`", section, re.MULTILINE)]
 
 
@@ -84,11 +101,11 @@ def test_troubleshooting_has_the_errors_users_meet():
         assert message in symptoms
 
 
-def test_the_readme_states_the_retries_the_flow_sets():
+def test_the_sources_page_states_the_retries_the_flow_sets():
     from flows.reconcile import (SAM_RETRY_PAUSES, USASPENDING_RETRY_PAUSES, extract_sam_task,
                                  extract_usaspending_task)
 
-    text = " ".join(README.split())
+    text = " ".join((ROOT / "docs" / "source-apis.md").read_text(encoding="utf-8").split())
     times = {1: "once", 2: "twice", 3: "three times"}
 
     # The pauses are waited out inside the task (so a failed run can cut them short), not by Prefect.
@@ -102,6 +119,7 @@ def test_the_readme_states_the_retries_the_flow_sets():
 
 
 def test_one_spelling_of_the_command():
-    """After `source .venv/bin/activate` (said once), the README writes plain `spendrecon`."""
-    assert ".venv/bin/spendrecon" not in README
+    """After `source .venv/bin/activate` (said once, in the README), every page writes plain `spendrecon`."""
+    for page in PAGES:
+        assert ".venv/bin/spendrecon" not in page.read_text(encoding="utf-8"), page.name
     assert "source .venv/bin/activate" in README

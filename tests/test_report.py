@@ -168,7 +168,8 @@ def test_report_writes_three_files_for_latest_succeeded_run(warehouse: Path, tmp
     gaps = md.split("## Largest gaps", 1)[1]  # the leads come first and list 97.102 too
     gap = next(line for line in gaps.splitlines() if line.startswith("| 97.102 |"))
     assert gap == ("| 97.102 | Disaster Grants - Public Assistance | Department of Homeland Security | 2022 | "
-                   "actual\\_not\\_in\\_usaspending | $15,000,000.00 | — | — | $15,000,000.00 | legitimate |")
+                   "SAM.gov actual with no USAspending obligations (actual\\_not\\_in\\_usaspending) | "
+                   "$15,000,000.00 | — | — | $15,000,000.00 | legitimate |")
     # Every registered rule is listed, estimate_only with zero findings.
     assert "| Completed fiscal year with only an estimate on SAM.gov | estimate\\_only | info | 0 | 0 | $0.00 |" in md
     assert "## New since the previous run: 2" in md
@@ -225,10 +226,11 @@ def test_agency_rollup(warehouse: Path) -> None:
     lines = md.split("## By agency", 1)[1].split("##", 1)[0].splitlines()
     rows = [line for line in lines if line.startswith("| ")][2:]  # past the header and alignment rows
     # Sorted by dollars at stake; Commerce has a program compared but no open finding.
-    assert rows[0] == ("| Department of Homeland Security | 1 | $15,000,000.00 | — | 1 | $15,000,000.00 |")
-    assert rows[1] == ("| Department of \\<b\\>Agriculture\\</b\\> | 1 | $500.00 | $700,000.00 | 1 | $699,500.00 |")
-    assert rows[2] == "| Department of Health and Human Services | 1 | — | $2,500.00 | 1 | $2,500.00 |"
-    assert rows[3] == "| Department of Commerce | 1 | $5,000.00 | $5,000.00 | 0 | $0.00 |"
+    # Sums read rounded to a unit (the exact figures are the findings', in findings.csv).
+    assert rows[0] == ("| Department of Homeland Security | 1 | $15.00M | — | 1 | $15.00M |")
+    assert rows[1] == ("| Department of \\<b\\>Agriculture\\</b\\> | 1 | $500.00 | $700.00K | 1 | $699.50K |")
+    assert rows[2] == "| Department of Health and Human Services | 1 | — | $2.50K | 1 | $2.50K |"
+    assert rows[3] == "| Department of Commerce | 1 | $5.00K | $5.00K | 0 | $0.00 |"
 
 
 def test_report_of_an_older_run_reproduces_that_run_and_leaves_latest_alone(warehouse: Path,
@@ -421,11 +423,11 @@ def test_summary_splits_explained_and_unexplained_per_rule(warehouse: Path) -> N
     assert ("| Rule | Id | Severity | Findings | New | Dollars at stake | Explained | Explained dollars | "
             "Unexplained | Unexplained dollars |") in md
     assert ("| SAM.gov actual with no USAspending obligations | actual\\_not\\_in\\_usaspending | error | 1 | 0 | "
-            "$15,000,000.00 | 1 | $15,000,000.00 | 0 | $0.00 |") in md
-    assert "| **All rules** |  |  | 3 | 2 | $15,702,000.00 | 1 | $15,000,000.00 | 2 | $702,000.00 |" in md
-    assert ("| **Explained** | 1 of 3 program-years · $15,000,000.00 (96% of dollars at stake); "
-            "unexplained $702,000.00 |") in md
-    assert ("| **Dollars at stake** | $15,702,000.00 over 3 program-years (each counted once, at the largest of "
+            "$15.00M | 1 | $15.00M | 0 | $0.00 |") in md
+    assert "| **All rules** |  |  | 3 | 2 | $15.70M | 1 | $15.00M | 2 | $702.00K |" in md
+    assert ("| **Explained** | 1 of 3 program-years · $15.00M (96% of dollars at stake); "
+            "unexplained $702.00K (non-reporting and leads) |") in md
+    assert ("| **Dollars at stake** | $15.70M over 3 program-years (each counted once, at the largest of "
             "its findings) |") in md
 
 
@@ -508,7 +510,7 @@ def test_older_warehouse_without_explanations_or_reviews(warehouse: Path, tmp_pa
     payload = _payload(folder)
     assert payload["notes"] == {} and payload["reviews"] == {}
     assert payload["overview"]["totals"]["xn"] == 0
-    assert "| **All rules** |  |  | 3 | 2 | $15,702,000.00 | 0 | $0.00 | 3 | $15,702,000.00 |" in (
+    assert "| **All rules** |  |  | 3 | 2 | $15.70M | 0 | $0.00 | 3 | $15.70M |" in (
         folder / "summary.md").read_text("utf-8")
 
 
@@ -546,8 +548,10 @@ def test_limitations_page_shows_the_settings_the_run_used(warehouse: Path, tmp_p
     assert "In this run, the existence rules ignore amounts under $750," in page
     assert "more than $1,000" not in page and "By default" not in page
     assert "The settings this run used" in page
-    assert ("<tr><td><code>rules.amount_mismatch</code></td><td>enabled: on, severity: warning, "
-            "abs_tolerance: $2,500, rel_tolerance: 10%</td></tr>") in page
+    # Each in words, with its key in spendrecon.yaml beside it.
+    assert ("<tr><td>SAM.gov actual and USAspending obligations disagree</td><td><code>rules.amount_mismatch</code>"
+            "</td><td>enabled: on, severity: warning, abs_tolerance: $2,500, rel_tolerance: 10%</td></tr>") in page
+    assert "<tr><td>Loans measured differently</td><td><code>explanations.loan_basis</code>" in page
     assert "<code>rules.estimate_only</code></td><td>enabled: off," in page
     assert "<code>explanations.loan_basis</code></td><td>abs_tolerance: $1,000, rel_tolerance: 5%, " \
            "min_loan_share: 60%</td></tr>" in page
@@ -590,3 +594,58 @@ def test_the_page_takes_its_words_for_missing_values_from_the_python_side(wareho
     for js in templates.glob("*.js"):
         text = js.read_text(encoding="utf-8")
         assert '"n/a"' not in text and '"not reported"' not in text and '"Unknown agency"' not in text, js.name
+
+
+# --- a report that reads well ---------------------------------------------------------------------
+
+def test_summary_names_every_rule_in_words_with_its_id_beside(warehouse: Path) -> None:
+    md = summary_markdown(warehouse)
+    words = "SAM.gov actual with no USAspending obligations (actual\\_not\\_in\\_usaspending)"
+    for section in ("## Triage of open findings", "## Largest gaps", "## Resolved by this run"):
+        body = md.split(section, 1)[1].split("\n## ", 1)[0]
+        rows = [line for line in body.splitlines() if line.startswith("| ") and "actual\\_not" in line]
+        assert rows and all(words in row for row in rows), section
+    mismatch = next(line for line in md.split("## New since", 1)[1].splitlines() if "| 10.001 |" in line)
+    assert "| SAM.gov actual and USAspending obligations disagree (amount\\_mismatch) |" in mismatch
+
+
+def test_summary_and_page_say_once_what_unexplained_means(warehouse: Path, tmp_path: Path) -> None:
+    folder = write_report(warehouse, tmp_path / "reports")
+    md = (folder / "summary.md").read_text(encoding="utf-8")
+    meaning = _payload(folder)["explainedMeaning"]
+    assert meaning.startswith("Explained: a legitimate cause is known, or the SAM.gov actual is not due yet")
+    assert "Unexplained: everything else - systemic non-reporting and leads." in meaning
+    assert meaning in md and meaning in (folder / "report.html").read_text(encoding="utf-8")  # the footer
+    assert "a lead has neither" not in (folder / "report.html").read_text(encoding="utf-8")  # the old, other meaning
+
+
+TRILLION = Decimal("1084063577872.19")
+
+
+def test_totals_read_rounded_and_a_trillion_never_carries_cents(tmp_path: Path) -> None:
+    """Summaries (the header, the leads' heading, the triage, rule and agency tables) round sums to a unit:
+    $1.08T. A finding's own figures stay exact in its table rows and in findings.csv."""
+    path = tmp_path / "trillion.duckdb"
+    con = connect(path)
+    ensure_schema(con)
+    _add_run(con, "t1", datetime(2025, 1, 10))
+    _stage(con, "t1", sam=[("84.268", "Federal Direct Student Loans", "Department of Education", 2022, TRILLION)],
+           usaspending=[("84.268", 2021, Decimal("1.00"))])
+    _reconcile(con, "t1")
+    run_file(con, "recon_program_year_triage")
+    con.close()
+    folder = write_report(path, tmp_path / "reports")
+    md = (folder / "summary.md").read_text(encoding="utf-8")
+    assert "| **Dollars at stake** | $1.08T over 1 program-years" in md
+    assert "## Leads: 1 findings on 1 program-years, $1.08T at stake" in md
+    assert "| **All rules** | 0 / $0.00 | 0 / $0.00 | 0 / $0.00 | 1 / $1.08T |" in md
+    assert "| **All rules** |  |  | 1 | 1 | $1.08T | 0 | $0.00 | 1 | $1.08T |" in md
+    assert "| Department of Education | 1 | $1.08T | — | 1 | $1.08T |" in md
+    exact = "$1,084,063,577,872.19"
+    tables = ("## Triage of open findings", "## Findings by rule", "## By agency")
+    assert all(exact not in md.split(t, 1)[1].split("\n## ", 1)[0] for t in tables)
+    assert exact not in md.split("## Leads", 1)[0]  # the header
+    # The finding itself, exact: in the leads' and the largest gaps' rows, and as data in findings.csv.
+    assert md.split("## Leads", 1)[1].split("\n## ", 1)[0].count(exact) == 2  # SAM.gov, at stake
+    assert md.split("## Largest gaps", 1)[1].split("\n## ", 1)[0].count(exact) == 2
+    assert _csv_rows(folder)[0]["sam_amount"] == "1084063577872.19"

@@ -288,7 +288,7 @@ def findings(
     fiscal_year: FiscalYearOpt = None,
     rule: Annotated[str | None, typer.Option("--rule", "-r", metavar="RULE", help="Rule id, e.g. amount_mismatch")] = None,
     all_statuses: Annotated[bool, typer.Option("--all", help="Include resolved findings")] = False,
-    changed_since: Annotated[str | None, typer.Option("--changed-since", metavar="RUN_ID", help="Only findings new, reopened or resolved after this run (`spendrecon runs` lists them)")] = None,
+    changed_since: Annotated[str | None, typer.Option("--changed-since", metavar="RUN_ID|YYYY-MM-DD", help="Only findings new, reopened or resolved after this run (`spendrecon runs` lists them), or in runs started on or after this day (UTC)")] = None,
     leads: Annotated[bool, typer.Option("--leads", help="Only leads: nothing legitimate, pending or systemic explains them; by severity, then the program-year's dollars at stake")] = False,
     stale_reviews: Annotated[bool, typer.Option("--stale-reviews", help="Only findings whose review no longer applies (figures moved, reopened, or new since): review them again")] = False,
     fmt: FormatOpt = None,
@@ -309,9 +309,10 @@ def findings(
     shown_as = resolve_format(fmt)
     if rule is not None:
         _known_rule(rule)
+    since = _option("--changed-since", parse_as_of, changed_since) if _is_day(changed_since) else changed_since
     settings = _settings(config)
     rows = query_findings(settings.warehouse_path,
-                          FindingFilter(program, fiscal_year, rule, all_statuses, changed_since, leads,
+                          FindingFilter(program, fiscal_year, rule, all_statuses, since, leads,
                                         stale_reviews))
     if shown_as == "json":
         sys.stdout.write(to_json(rows) + "\n")
@@ -327,6 +328,11 @@ def findings(
         emit(shown, FINDING_COLUMNS, shown_as, title=f"{len(rows):,} findings", out=out)
 
 
+def _is_day(changed_since: str | None) -> bool:
+    """`--changed-since` takes a run id or a day; a day is written YYYY-MM-DD (and must then be a real one)."""
+    return changed_since is not None and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", changed_since) is not None
+
+
 def _no_findings(program: str | None, fiscal_year: int | None, rule: str | None, every: bool,
                  changed_since: str | None, leads: bool, stale_reviews: bool = False) -> str:
     """What an empty answer was an answer to, rather than a bare header."""
@@ -334,7 +340,9 @@ def _no_findings(program: str | None, fiscal_year: int | None, rule: str | None,
     if stale_reviews:
         which += " whose review went stale"
     where = [f"program {program}" if program else "", f"FY{fiscal_year}" if fiscal_year else "",
-             f"rule {rule}" if rule else "", f"changed since run {changed_since}" if changed_since else ""]
+             f"rule {rule}" if rule else "",
+             ("" if not changed_since else f"changed since {changed_since.strip()}" if _is_day(changed_since)
+              else f"changed since run {changed_since}")]
     text = f"no {which}" + (f" for {', '.join(w for w in where if w)}" if any(where) else "")
     return text + ("" if every or changed_since else " (--all includes resolved ones)")
 

@@ -180,11 +180,11 @@ def render_limitations(rules: Sequence[Rule], run: RunInfo) -> str:
     parts.append("<h3>What spendrecon itself does not check</h3>")
     parts.append("<ul class=\"limits\">" + "".join(f"<li>{esc(t)}</li>" for t in _own_limits(rules, run)) + "</ul>")
     if run.settings is not None:
-        parts += _settings_table(run.settings)
+        parts += _settings_table(run.settings, rules)
     return "\n".join(parts)
 
 
-def _settings_table(settings: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[str]:
+def _settings_table(settings: Mapping[str, Mapping[str, Mapping[str, Any]]], rules: Sequence[Rule]) -> list[str]:
     """The rule and explanation settings the run used, after spendrecon.yaml's overrides."""
     esc = html.escape
 
@@ -201,7 +201,11 @@ def _settings_table(settings: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> 
         params = [f"{name}: {shown(name, value)}" for name, value in recorded.get("params", {}).items()]
         return ", ".join(switches + params) or "no settings"
 
-    rows = [f"<tr><td><code>{esc(kind)}.{esc(item)}</code></td><td>{esc(described(recorded))}</td></tr>"
+    # Each rule and explanation in words, its key in spendrecon.yaml beside it.
+    titles = {"rules": {r.id: r.title for r in rules},
+              "explanations": {e.id: e.title for e in load_explanations()}}
+    rows = [f"<tr><td>{esc(titles[kind].get(item, item))}</td><td><code>{esc(kind)}.{esc(item)}</code></td>"
+            f"<td>{esc(described(recorded))}</td></tr>"
             for kind in ("rules", "explanations") for item, recorded in settings.get(kind, {}).items()]
     return ["<h3>The settings this run used</h3>",
             "<p>Rules and explanations as spendrecon.yaml set them for this run (meta.runs.settings).</p>",

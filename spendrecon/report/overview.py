@@ -1,6 +1,7 @@
 """The overview's figures as JSON-ready rows (money as exact decimal strings, never floats) for
 report.html's overview: dollars and counts by rule, by agency and by fiscal year, each split into
-explained (a legitimate cause is known, or the SAM.gov actual is not due yet) and unexplained. The
+explained (a legitimate cause is known, or the SAM.gov actual is not due yet) and unexplained (summary.py
+EXPLAINED_MEANING), the years also by triage bucket. The
 per-rule and per-agency figures are summed in SQL (queries.py, report_agency_totals.sql); the totals and
 per-year ones here, with exact Decimals. Totals, agencies and years count each program-year once, at its
 one amount (recon.program_year_triage); a rule's row holds its own findings' dollars.
@@ -14,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from spendrecon.report.data import ProgramYearStake, ReportData
+from spendrecon.report.triage import split_program_years
 
 ZERO = Decimal("0.00")
 
@@ -61,6 +63,7 @@ def totals(data: ReportData) -> dict[str, Any]:
         "resolved": len(data.resolved_events),
         "programs": len(programs),
         "programYears": sum(1 for py in data.program_years if _in_years(data, py.fiscal_year)),
+        "programYearsAtStake": len(data.program_year_stakes),
     }
 
 
@@ -97,13 +100,22 @@ def by_year(data: ReportData) -> list[dict[str, Any]]:
                 if value is not None:  # a year where no program has a figure stays "no figure", not $0
                     row[i] = (row[i] or ZERO) + value
     found: dict[int, Split] = defaultdict(Split)
+    stakes: dict[int, list[ProgramYearStake]] = defaultdict(list)
     for s in data.program_year_stakes:
         found[s.fiscal_year].add(s)
+        stakes[s.fiscal_year].append(s)
     return [
         {"fy": fy, "est": amount(sums[fy][0]), "act": amount(sums[fy][1]), "usas": amount(sums[fy][2]),
-         **found.get(fy, Split()).as_json()}
+         **found.get(fy, Split()).as_json(), "triage": by_bucket(stakes.get(fy, []))}
         for fy in years
     ]
+
+
+def by_bucket(stakes: Iterable[ProgramYearStake]) -> dict[str, dict[str, Any]]:
+    """Program-years per triage bucket (each in its one bucket, at its one amount): findings, program-years
+    and dollars, as the overview's triage cards count them."""
+    return {b: {"n": v.findings, "py": len(v.program_years), "k": amount(v.at_stake)}
+            for b, v in split_program_years(stakes).items()}
 
 
 def _in_years(data: ReportData, fiscal_year: int) -> bool:

@@ -19,7 +19,7 @@ from spendrecon.report import overview, triage
 from spendrecon.report.history import REASON_TEXT
 from spendrecon.report.overview import amount
 from spendrecon.report.data import Finding, ReportData
-from spendrecon.report.summary import DASH, header_facts, staleness_note, utc
+from spendrecon.report.summary import DASH, EXPLAINED_MEANING, header_facts, staleness_note, utc
 from warehouse.money import NOT_REPORTED
 
 SCHEMA_VERSION = 1
@@ -63,6 +63,8 @@ def build_payload(data: ReportData) -> dict[str, Any]:
         "version": SCHEMA_VERSION,
         # A missing amount, and a program that names no agency, on the page (report-core.js).
         "missing": {"words": NOT_REPORTED, "dash": DASH, "agency": data.unknown_agency},
+        # What explained and unexplained mean, in the words summary.md uses (one meaning: the triage bucket).
+        "explainedMeaning": EXPLAINED_MEANING,
         "run": {
             "id": data.run.run_id,
             "isLatest": data.run.is_latest,
@@ -130,7 +132,7 @@ def _triage(data: ReportData) -> dict[str, Any]:
     finding's bucket) and per rule (each finding in its own): count, program-years, dollars."""
     def as_json(s: dict[str, triage.Bucket]) -> dict[str, Any]:
         return {b: {"n": v.findings, "py": len(v.program_years), "k": amount(v.at_stake)} for b, v in s.items()}
-    return {"all": as_json(triage.split_program_years(data.program_year_stakes)),
+    return {"all": overview.by_bucket(data.program_year_stakes),
             "byRule": {t.rule_id: as_json(triage.split(data.findings, t.rule_id)) for t in data.rules}}
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from spendrecon.report.history import SOURCE_LABEL, reason_text
 from spendrecon.report.data import Event, Finding, ReportData, RunInfo
-from warehouse.money import format_money
+from warehouse.money import format_money, format_money_compact
 
 EVENT_ROWS = 50  # rows per event list in Markdown; findings.csv has them all
 PROGRAMS_SHOWN = 20  # a long --programs filter is cut short in the header
@@ -25,8 +25,16 @@ _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 # --- shared plain-text formatting -------------------------------------------------------------
 
 def money(amount: Decimal | None) -> str:
-    """Money for people: NULL (no figure) is a dash, never 'no figure' squeezed into a number column."""
+    """One figure for people (a source's amount, a finding's difference or dollars at stake), exact: NULL (no
+    figure) is a dash, never 'no figure' squeezed into a number column."""
     return DASH if amount is None else format_money(amount)
+
+
+def total(amount: Decimal | None) -> str:
+    """A sum over many program-years, in a summary (headline, totals table): rounded to a readable unit
+    ($2.41T, $86.47B), so no trillion carries cents. The exact figures are the findings' (findings.csv), and
+    report.html shows each total's exact figure as its tooltip."""
+    return format_money_compact(amount)  # a dash for NULL, as money()
 
 
 def utc(moment: datetime | None) -> str:
@@ -81,7 +89,7 @@ def header_facts(data: ReportData) -> list[tuple[str, str]]:
         ("Program-years compared", count(run.program_years)),
         ("Findings", f"{len(opened):,} open ({new:,} new) · {len(data.resolved_events):,} resolved by this run"
                      + switched_off_text(data)),
-        ("Dollars at stake", f"{money(data.total_at_stake)} over {len(data.program_year_stakes):,} program-years "
+        ("Dollars at stake", f"{total(data.total_at_stake)} over {len(data.program_year_stakes):,} program-years "
                              "(each counted once, at the largest of its findings)"),
         ("Explained", explained_text(data)),
         ("Triage", triage_text(data)),
@@ -101,6 +109,12 @@ def share(part: Decimal, whole: Decimal) -> str:
     return f"{pct:.0f}%"
 
 
+# What "explained" and "unexplained" mean, said once for every place that splits findings or dollars so
+# (summary.md, report.html's overview, Findings tab and program pages): by the triage bucket (macro is_explained).
+EXPLAINED_MEANING = ("Explained: a legitimate cause is known, or the SAM.gov actual is not due yet (the legitimate "
+                     "and pending buckets). Unexplained: everything else - systemic non-reporting and leads.")
+
+
 def explained_text(data: ReportData) -> str:
     """Program-years with a known reason (a legitimate cause, or the SAM.gov actual not due yet) and their
     dollars, against the rest."""
@@ -108,8 +122,9 @@ def explained_text(data: ReportData) -> str:
     explained = sum(1 for s in stakes if s.is_explained)
     dollars = data.explained_at_stake
     unexplained = data.total_at_stake - dollars
-    return (f"{explained:,} of {len(stakes):,} program-years · {money(dollars)} "
-            f"({share(dollars, data.total_at_stake)} of dollars at stake); unexplained {money(unexplained)}")
+    return (f"{explained:,} of {len(stakes):,} program-years · {total(dollars)} "
+            f"({share(dollars, data.total_at_stake)} of dollars at stake); unexplained {total(unexplained)} "
+            "(non-reporting and leads)")
 
 
 TRIAGE_WORDS = {"pending": "pending", "legitimate": "legitimate", "non_reporting": "non-reporting", "lead": "lead",
@@ -122,12 +137,20 @@ def triage_text(data: ReportData) -> str:
 
     s = split_program_years(data.program_year_stakes)
     return " · ".join(f"{'leads' if b == 'lead' else TRIAGE_WORDS[b]} {len(s[b].program_years):,} "
-                      f"({money(s[b].at_stake)})" for b in BUCKETS)
+                      f"({total(s[b].at_stake)})" for b in BUCKETS)
 
 
 def sam_money(amount: Decimal | None, sam_figure: str | None) -> str:
     """A SAM.gov figure for people, an estimate labelled as one: it stands next to actuals."""
     return money(amount) + (" (estimate)" if amount is not None and sam_figure == "estimate" else "")
+
+
+def rule_words(data: ReportData, rule_id: str) -> str:
+    """A rule in words with its id beside it, for Markdown: "SAM.gov actual with no USAspending obligations
+    (actual\\_not\\_in\\_usaspending)"."""
+    titles = {t.rule_id: t.title for t in data.rules}
+    title = titles.get(rule_id)
+    return f"{md(title)} ({md(rule_id)})" if title else md(rule_id)
 
 
 def switched_off_text(data: ReportData) -> str:
@@ -196,9 +219,9 @@ def render_markdown(data: ReportData) -> str:
         lines += [f"- {md(w)}" for w in data.run.warnings]
     lines += ["", *_leads_section(data), "", *_stale_reviews_section(data), "", *_triage_section(data)]
     lines += ["", *_rules_section(data), "", *_gaps_section(data), "", *_agency_section(data), ""]
-    lines += _events_section("New since the previous run", data.new_events, show_event=True)
+    lines += _events_section(data, "New since the previous run", data.new_events, show_event=True)
     lines += [""]
-    lines += _events_section("Resolved by this run", data.resolved_events, show_event=False, show_reason=True,
+    lines += _events_section(data, "Resolved by this run", data.resolved_events, show_event=False, show_reason=True,
                              run_id=data.run.run_id)
     lines += ["", *_restatements_section(data)]
     lines += ["", "_Every open finding, and those this run resolved, are listed in findings.csv._", ""]
@@ -209,19 +232,19 @@ def _rules_section(data: ReportData) -> list[str]:
     # Explained (a legitimate cause, or the figure not due yet) and unexplained side by side: the
     # unexplained dollars are the ones worth an analyst's time. A rule's row has its findings' own dollars;
     # the total counts each program-year once, so it is less than the rows' sum where rules share one.
-    rows = [(md(t.title), md(t.rule_id), t.severity, f"{t.findings:,}", f"{t.new:,}", money(t.at_stake),
-             f"{t.explained:,}", money(t.explained_at_stake), f"{t.unexplained:,}", money(t.unexplained_at_stake))
+    rows = [(md(t.title), md(t.rule_id), t.severity, f"{t.findings:,}", f"{t.new:,}", total(t.at_stake),
+             f"{t.explained:,}", total(t.explained_at_stake), f"{t.unexplained:,}", total(t.unexplained_at_stake))
             for t in data.rules]
-    total = [("**All rules**", "", "", f"{sum(t.findings for t in data.rules):,}",
-              f"{sum(t.new for t in data.rules):,}", money(data.total_at_stake),
-              f"{sum(t.explained for t in data.rules):,}", money(data.explained_at_stake),
-              f"{sum(t.unexplained for t in data.rules):,}", money(data.total_at_stake - data.explained_at_stake))]
+    all_rules = [("**All rules**", "", "", f"{sum(t.findings for t in data.rules):,}",
+                  f"{sum(t.new for t in data.rules):,}", total(data.total_at_stake),
+                  f"{sum(t.explained for t in data.rules):,}", total(data.explained_at_stake),
+                  f"{sum(t.unexplained for t in data.rules):,}", total(data.total_at_stake - data.explained_at_stake))]
     headers = ["Rule", "Id", "Severity", "Findings", "New", "Dollars at stake", "Explained", "Explained dollars",
                "Unexplained", "Unexplained dollars"]
     return ["## Findings by rule", "",
             "_A rule's dollars are its findings'; All rules counts each program-year once, at the largest of its "
-            "findings (a program-year two rules flag is one gap)._", "",
-            *_table(headers, [*rows, *total], right=tuple(range(3, 10)))]
+            f"findings (a program-year two rules flag is one gap). {md(EXPLAINED_MEANING)}_", "",
+            *_table(headers, [*rows, *all_rules], right=tuple(range(3, 10)))]
 
 
 LEADS_SHOWN = 25
@@ -233,15 +256,14 @@ def _leads_section(data: ReportData) -> list[str]:
     leads = data.leads
     program_years = len({(lead.program_number, lead.fiscal_year) for lead in leads})
     head = [f"## Leads: {len(leads):,} findings on {program_years:,} program-years, "
-            f"{money(data.leads_at_stake)} at stake", "",
+            f"{total(data.leads_at_stake)} at stake", "",
             "_Open findings with no figure pending, no legitimate explanation and no systemic non-reporting: the "
             "program reports to USAspending in other years (listed), but not like this here. By severity, then "
             "the program-year's dollars at stake (each program-year once, at the largest of its findings)._", ""]
     if not leads:
         return [*head, "No leads."]
-    titles = {t.rule_id: t.title for t in data.rules}
     rows = [[lead.severity, md(lead.program_number), md_or_dash(lead.program_title), md_or_dash(lead.agency),
-             str(lead.fiscal_year), f"{md(titles.get(lead.rule_id, lead.rule_id))} ({md(lead.rule_id)})",
+             str(lead.fiscal_year), rule_words(data, lead.rule_id),
              sam_money(lead.sam_amount, lead.sam_figure), money(lead.usaspending_amount), money(lead.stake),
              ", ".join(f"FY{y}" for y in lead.reported_years) or DASH]
             for lead in leads[:LEADS_SHOWN]]
@@ -262,7 +284,8 @@ def _stale_reviews_section(data: ReportData) -> list[str]:
             "or it did not exist when the review was given. Shown as needs-review; the old review beside it._", ""]
     if not stale:
         return [*head, "None."]
-    rows = [[md(f.program_number), md_or_dash(f.program_title), str(f.fiscal_year), md(f.rule_id), money(f.at_stake),
+    rows = [[md(f.program_number), md_or_dash(f.program_title), str(f.fiscal_year), rule_words(data, f.rule_id),
+             money(f.at_stake),
              md_or_dash(f.stale_review), md_or_dash(f.review_note)] for f in stale[:EVENT_ROWS]]
     lines = [*head, *_table(["Program", "Title", "FY", "Rule", "At stake", "The review was", "Its note"], rows,
                             right=(2, 4))]
@@ -276,9 +299,9 @@ def _triage_section(data: ReportData) -> list[str]:
 
     rule_ids = [t.rule_id for t in data.rules]
     splits = ([("**All rules**", split_program_years(data.program_year_stakes))]
-              + [(md(r), split(data.findings, r)) for r in rule_ids])
+              + [(rule_words(data, r), split(data.findings, r)) for r in rule_ids])
     headers = ["Rule"] + [f"{BUCKET_LABELS[b]}: program-years / $" for b in BUCKETS]
-    rows = [[label] + [f"{len(s[b].program_years):,} / {money(s[b].at_stake)}" for b in BUCKETS]
+    rows = [[label] + [f"{len(s[b].program_years):,} / {total(s[b].at_stake)}" for b in BUCKETS]
             for label, s in splits]
     return ["## Triage of open findings", "",
             "_Pending: the SAM.gov actual a rule needs is not due yet (a wait). Legitimate: a known cause that is "
@@ -296,13 +319,13 @@ def _gaps_section(data: ReportData) -> list[str]:
         return [*head, "No open findings."]
     return [*head, *_table(
         ["Program", "Title", "Agency", "FY", "Rule", "SAM.gov", "USAspending", "Difference", "At stake", "Triage"],
-        [_gap_row(f) for f in gaps], right=(3, 5, 6, 7, 8))]
+        [_gap_row(data, f) for f in gaps], right=(3, 5, 6, 7, 8))]
 
 
-def _gap_row(f: Finding) -> list[str]:
+def _gap_row(data: ReportData, f: Finding) -> list[str]:
     return [md(f.program_number), md_or_dash(f.program_title), md_or_dash(f.agency), str(f.fiscal_year),
-            md(f.rule_id), sam_money(f.sam_amount, f.sam_figure), money(f.usaspending_amount), money(f.difference),
-            money(f.at_stake), TRIAGE_WORDS.get(f.bucket, f.bucket)]
+            rule_words(data, f.rule_id), sam_money(f.sam_amount, f.sam_figure), money(f.usaspending_amount),
+            money(f.difference), money(f.at_stake), TRIAGE_WORDS.get(f.bucket, f.bucket)]
 
 
 def _agency_section(data: ReportData) -> list[str]:
@@ -310,13 +333,13 @@ def _agency_section(data: ReportData) -> list[str]:
     agencies = [a for a in data.agencies if a.in_scope]
     if not agencies:
         return [*head, "No program-years compared and no open findings."]
-    rows = [(md(a.agency), f"{a.programs:,}", money(a.sam_actual), money(a.usaspending_obligations), f"{a.findings:,}",
-             money(a.at_stake)) for a in agencies]
+    rows = [(md(a.agency), f"{a.programs:,}", total(a.sam_actual), total(a.usaspending_obligations), f"{a.findings:,}",
+             total(a.at_stake)) for a in agencies]
     return [*head, *_table(["Agency", "Programs compared", "SAM.gov actual", "USAspending", "Findings",
                             "Dollars at stake"], rows, right=(1, 2, 3, 4, 5))]
 
 
-def _events_section(title: str, events: Sequence[Event], show_event: bool, show_reason: bool = False,
+def _events_section(data: ReportData, title: str, events: Sequence[Event], show_event: bool, show_reason: bool = False,
                     run_id: str = "") -> list[str]:
     head = [f"## {title}: {len(events):,}", ""]
     if not events:
@@ -328,7 +351,7 @@ def _events_section(title: str, events: Sequence[Event], show_event: bool, show_
         headers.append("Why")
     rows = []
     for e in events[:EVENT_ROWS]:
-        row = [md(e.program_number), md_or_dash(e.program_title), str(e.fiscal_year), md(e.rule_id),
+        row = [md(e.program_number), md_or_dash(e.program_title), str(e.fiscal_year), rule_words(data, e.rule_id),
                sam_money(e.sam_amount, e.sam_figure), money(e.usaspending_amount), money(e.at_stake)]
         if show_reason:
             row.append(md_or_dash(cause_text(e, run_id) or None))

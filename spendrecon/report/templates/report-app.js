@@ -66,7 +66,8 @@ function setUpJump() {
     event.preventDefault();
     var wanted = document.getElementById("jump-input").value.trim();
     if (!wanted) { return; }
-    location.hash = PROGRAMS[wanted] ? programHref(wanted) : "#/programs" + query({ q: wanted });
+    var found = findProgram(wanted);  // 97.102, or 97102 without its dot
+    location.hash = found ? programHref(found) : "#/programs" + query({ q: wanted });
   });
 }
 

@@ -65,8 +65,9 @@ function viewChanges(root, params) {
   function refresh() {
     var picked = rows.filter(function (r) { return !filter || r.event === filter; });
     table.update(picked);
-    shown.textContent = plural(picked.length, "change") + " \u00b7 " +
-      money(sumMoney(picked.map(function (r) { return r.stake; }))) + " at stake";
+    var stake = sumMoney(picked.map(function (r) { return r.stake; }));
+    shown.textContent = plural(picked.length, "change") + " \u00b7 " + moneyCompact(stake) + " at stake";
+    shown.title = money(stake);
   }
   var previous = DATA.run.previous;
   append(root, [

@@ -155,18 +155,20 @@ function columns(spec) {
   return root;
 }
 
-/* Stacked columns (counts). spec: {label, groups: [{label, segments: [{value, cls, tip}], href}]} */
+/* Stacked columns. spec: {label, groups: [{label, segments: [{value, cls, tip}], href, note}], format (axis; counts
+   by default)} */
 function stackedColumns(spec) {
   var width = spec.width || 600, height = spec.height || 240;
-  var left = 48, right = 10, top = 18, bottom = 26;
+  var left = spec.format ? 64 : 48, right = 10, top = 18, bottom = 26;
   var max = 0;
   spec.groups.forEach(function (g) {
     max = Math.max(max, g.segments.reduce(function (t, seg) { return t + seg.value; }, 0));
   });
-  var scale = niceScale(0, max, 5, true);
+  var format = spec.format || count;
+  var scale = niceScale(0, max, 5, !spec.format);
   var y = function (v) { return top + (height - top - bottom) * (scale.hi - v) / scale.hi; };
   var root = chartRoot(width, height, spec.label, "stacked");
-  yAxis(root, scale, y, left, width - right, count);
+  yAxis(root, scale, y, left, width - right, format);
   var groupW = (width - left - right) / Math.max(1, spec.groups.length);
   var barW = Math.min(56, groupW * 0.6);
   var cx = function (i) { return left + groupW * (i + 0.5); };
@@ -179,7 +181,8 @@ function stackedColumns(spec) {
         width: barW, height: y(at) - y(at + seg.value) }, svgNode("title", null, seg.tip)));
       at += seg.value;
     });
-    parent.appendChild(svgNode("text", { x: cx(i), y: y(at) - 5, "text-anchor": "middle", class: "note" }, count(at)));
+    parent.appendChild(svgNode("text", { x: cx(i), y: y(at) - 5, "text-anchor": "middle", class: "note" },
+      g.note !== undefined ? g.note : format(at)));
     if (parent !== root) { root.appendChild(parent); }
   });
   xLabels(root, spec.groups.map(function (g) { return g.label; }), cx, height - 8);
@@ -220,9 +223,9 @@ function lines(spec) {
   return root;
 }
 
-/* One 100% bar: explained vs unexplained dollars at stake, labelled in the bar's own row. */
-function shareBar(explained, unexplained, label) {
-  var total = explained + unexplained;
+/* One 100% bar of parts side by side: [{value, cls, tip}], each with its tooltip. */
+function shareBar(parts, label) {
+  var total = parts.reduce(function (t, p) { return t + Math.max(0, p.value); }, 0);
   var width = 1000, height = 30;
   var root = chartRoot(width, height, label, "share");
   root.removeAttribute("style"); // no text to keep legible: the bar spans its panel
@@ -230,11 +233,13 @@ function shareBar(explained, unexplained, label) {
     root.appendChild(svgNode("rect", { class: "bar c-none", x: 0, y: 4, width: width, height: 22 }));
     return root;
   }
-  var xw = width * explained / total;
-  [[0, xw, "c-expl", "Explained"], [xw, width - xw, "c-unexpl", "Unexplained"]].forEach(function (part) {
-    if (part[1] <= 0) { return; }
-    root.appendChild(svgNode("rect", { class: "bar " + part[2], x: part[0], y: 4, width: part[1], height: 22 },
-      svgNode("title", null, part[3] + ": " + shortMoney(part[2] === "c-expl" ? explained : unexplained))));
+  var at = 0;
+  parts.forEach(function (p) {
+    if (!(p.value > 0)) { return; }
+    var w = width * p.value / total;
+    root.appendChild(svgNode("rect", { class: "bar " + p.cls, x: at, y: 4, width: w, height: 22 },
+      svgNode("title", null, p.tip)));
+    at += w;
   });
   return root;
 }

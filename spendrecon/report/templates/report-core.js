@@ -79,8 +79,42 @@ function money(text) {
 
 function num(text) { return text === null || text === undefined ? null : parseFloat(text); }
 
-/* Axis and label money: $1.2B, $350M, $12K. */
-function shortMoney(value) {
+/* Money rounded to a readable unit, for summaries (cards, totals, chart labels, tables of sums): $1.34T,
+   $86.47B, -$699.50K, $999.99 (under a thousand, exact). warehouse/money.py format_money_compact to the
+   letter - the same units, rounding halves to even (Python's Decimal) on exact cents, the same text;
+   tests/test_report_browser.py holds the two to each other. The exact figure goes beside it as a tooltip. */
+var COMPACT_UNITS = [[12, "T"], [9, "B"], [6, "M"], [3, "K"]];
+
+function halfEven(n, d) {
+  var q = n / d, r = n % d;
+  return 2n * r > d || (2n * r === d && q % 2n === 1n) ? q + 1n : q;
+}
+
+function moneyCompact(text) {
+  if (text === null || text === undefined) { return DASH; }
+  var c = cents(text), sign = c < 0n ? "-" : "", size = c < 0n ? -c : c;
+  for (var i = 0; i < COMPACT_UNITS.length; i++) {
+    var per = 10n ** BigInt(COMPACT_UNITS[i][0]);  // cents per hundredth of the unit
+    if (size >= per * 100n) {
+      var shown = halfEven(size, per), letter = COMPACT_UNITS[i][1];
+      if (shown >= 100000n && i > 0) {  // $999.996M rounds to $1.00B, not $1000.00M
+        shown = halfEven(size, 10n ** BigInt(COMPACT_UNITS[i - 1][0]));
+        letter = COMPACT_UNITS[i - 1][1];
+      }
+      return sign + "$" + fromCents(shown) + letter;
+    }
+  }
+  return sign + money(fromCents(size));
+}
+
+/* A summary figure: rounded, with the exact one as its tooltip. */
+function moneySummary(text) {
+  return h("span", { class: "money", title: text === null || text === undefined ? null : money(text) },
+    moneyCompact(text));
+}
+
+/* Axis ticks only ($1.5T, $500B, $12K): round steps read best without decimals. */
+function tickMoney(value) {
   if (value === null || value === undefined) { return DASH; }
   var abs = Math.abs(value);
   var sign = value < 0 ? "-" : "";
@@ -162,8 +196,8 @@ FINDINGS.forEach(function (f, i) {
   // A switched-off rule's finding is kept as it was, but open nowhere (macro counts_as_open).
   f.isOpen = f.status !== "resolved" && !f.ruleOff;
   // One lower-cased string per finding, so the text filter is a single indexOf.
-  f.haystack = [f.program, f.title, f.agency, f.rule, f.message, f.expl, f.explReason, f.review, f.reviewNote,
-    f.staleReview]
+  f.haystack = [f.program, programKey(f.program), f.title, f.agency, f.rule, ruleTitle(f.rule), f.message, f.expl,
+    f.expl ? explanationTitle(f.expl) : null, f.explReason, f.review, f.reviewNote, f.staleReview]
     .filter(Boolean).join(" \u0001 ").toLowerCase();
 });
 
@@ -174,7 +208,14 @@ var PY_STAKES = dict();
 (DATA.programYearStakes ? rowsOf(DATA.programYearStakes) : []).forEach(function (r) {
   PY_STAKES[r.program + "|" + r.fy] = r;
 });
-var EXPLAINED_BUCKETS = { legitimate: true, pending: true };  /* macro is_explained (macros.sql) */
+/* Explained and unexplained have one meaning everywhere on the page, the triage bucket's (macro is_explained,
+   macros.sql; summary.py EXPLAINED_MEANING says it in words): explained - a legitimate cause is known, or the
+   SAM.gov actual is not due yet; unexplained - systemic non-reporting and leads. A restatement is neither. */
+var EXPLAINED_BUCKETS = { legitimate: true, pending: true };
+var UNEXPLAINED_BUCKETS = { non_reporting: true, lead: true };
+var EXPLAINED_MEANING = DATA.explainedMeaning;
+function isExplained(f) { return !!EXPLAINED_BUCKETS[f.triage]; }
+function isUnexplained(f) { return !!UNEXPLAINED_BUCKETS[f.triage]; }
 
 function programYearOf(f) { return PY_STAKES[f.program + "|" + f.fy] || null; }
 
@@ -189,6 +230,23 @@ function programYearStake(findings, unexplainedOnly) {
     stakes.push(py.stake);
   });
   return sumMoney(stakes);
+}
+
+/* An ALN as a key that forgives how it was typed: without its dot (97102 is 97.102), spaces or case, and
+   without a "CFDA" or "ALN" in front. */
+function programKey(text) { return String(text).toLowerCase().replace(/^\s*(cfda|aln)\b/, "").replace(/[^0-9a-z]/g, ""); }
+var PROGRAM_KEYS = dict();
+Object.keys(PROGRAMS).forEach(function (number) {
+  var key = programKey(number);
+  PROGRAM_KEYS[key] = (PROGRAM_KEYS[key] || []).concat([number]);
+});
+
+/* The program a typed text names: the ALN as written, else the one program whose key it is (none if two). */
+function findProgram(text) {
+  var wanted = String(text).trim();
+  if (PROGRAMS[wanted]) { return wanted; }
+  var hits = PROGRAM_KEYS[programKey(wanted)] || [];
+  return hits.length === 1 ? hits[0] : null;
 }
 
 function ruleTitle(id) { return RULES[id] ? RULES[id].title : id; }
@@ -211,8 +269,13 @@ function findingStatus(f) {
 }
 function reviewBadge(review) { return review ? badge("rv", review, REVIEW_LABELS[review] || review) : null; }
 function ruleCode(id) { return h("code", { class: "rule", title: ruleTitle(id) }, id); }
-/* A rule in words, as the charts name it, with its id below. */
+/* A rule in words, as the charts name it, with its id beside it (what spendrecon.yaml and the CLI take). */
 function ruleWords(id) { return [h("span", { class: "rule-title" }, ruleTitle(id)), " ", ruleCode(id)]; }
+/* An explanation in words, its code beside it. */
+function explanationWords(code) {
+  return [h("span", { class: "expl" }, explanationTitle(code)), " ",
+    h("code", { class: "rule expl-code", title: explanationTitle(code) }, code)];
+}
 
 /* A finding's card on its program page (its triage bucket, every explanation, review and history). */
 function findingHref(f) { return programHref(f.program) + query({ fy: f.fy, rule: f.rule }); }

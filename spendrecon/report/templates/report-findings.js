@@ -18,8 +18,10 @@ function fyColumn() {
   return { key: "fy", label: "FY", type: "num", cell: function (r) { return String(r.fy); } };
 }
 
+/* The rule in words, its id beside it; sorts by the words. */
 function ruleColumn() {
-  return { key: "rule", label: "Rule", type: "text", cell: function (f) { return ruleCode(f.rule); } };
+  return { key: "rule", label: "Rule", type: "text", cls: "rule-cell", value: function (f) { return ruleTitle(f.rule); },
+    cell: function (f) { return ruleWords(f.rule); } };
 }
 
 /* SAM.gov's figure, an estimate labelled as one (estimate_only compares the estimate): it stands next to
@@ -46,10 +48,13 @@ function findingColumns() {
   return [programColumn(true, true), fyColumn(), ruleColumn(), samColumn(), moneyColumn("usas", "USAspending")];
 }
 
+/* Explained or unexplained by the finding's triage bucket (the page's one meaning); then its explanation in words
+   with the code beside it - for a non-reporting finding, the pattern - and the reason clamped to two lines (the
+   whole sentence as tooltip). */
 function explanationCell(f) {
-  if (!f.expl) { return h("span", { class: "unexpl" }, "unexplained"); }
-  // The code (its title as tooltip), then the reason clamped to two lines (the whole sentence as tooltip).
-  return [h("code", { class: "rule expl-code", title: explanationTitle(f.expl) }, f.expl),
+  var head = isUnexplained(f) ? h("span", { class: "unexpl", title: EXPLAINED_MEANING }, "unexplained") : null;
+  if (!f.expl) { return head || DASH; }
+  return [head, h("div", null, isUnexplained(f) ? "pattern: " : null, explanationWords(f.expl)),
     f.explReason ? h("span", { class: "sub clamp", title: f.explReason }, f.explReason) : null];
 }
 
@@ -61,6 +66,12 @@ function explanationColumn() {
 function gapSide(f) {
   if (f.diff !== null) { return f.diff.charAt(0) === "-" ? "USAspending higher" : "SAM.gov higher"; }
   return f.sam !== null ? "SAM.gov only" : "USAspending only";
+}
+
+/* The finding's dollars at stake, exact, with which side is larger below. */
+function stakeColumn() {
+  return { key: "stake", label: "At stake", type: "money", title: "The absolute difference, or the one amount that exists",
+    cell: function (f) { return [money(f.stake), h("span", { class: "sub" }, gapSide(f))]; } };
 }
 
 function reviewCell(f) {
@@ -90,8 +101,8 @@ function matchesStatus(f, wanted) {
 
 function matchesExplanation(f, wanted) {
   if (wanted.indexOf("triage:") === 0) { return f.triage === wanted.slice(7); }
-  if (wanted === "explained") { return !!f.expl; }
-  if (wanted === "unexplained") { return !f.expl; }
+  if (wanted === "explained") { return isExplained(f); }
+  if (wanted === "unexplained") { return isUnexplained(f); }
   return f.expl === wanted;
 }
 
@@ -118,11 +129,15 @@ function distinct(values) {
   });
 }
 
-function findingsTotals(rows) {
+/* The shown findings, and the dollars at stake of the open ones' program-years (each once), unexplained apart:
+   rounded, the exact figures as tooltip. */
+function findingsTotals(el, rows) {
   var open = rows.filter(function (f) { return f.isOpen; });
-  return plural(rows.length, "finding") + " of " + count(FINDINGS.length) +
-    (open.length ? " \u00b7 " + money(programYearStake(open)) + " at stake in the open ones' program-years (each " +
-      "once), " + money(programYearStake(open, true)) + " unexplained" : "");
+  var stake = programYearStake(open), unexpl = programYearStake(open, true);
+  el.textContent = plural(rows.length, "finding") + " of " + count(FINDINGS.length) +
+    (open.length ? " \u00b7 " + moneyCompact(stake) + " at stake in the open ones' program-years (each once), " +
+      moneyCompact(unexpl) + " unexplained" : "");
+  el.title = open.length ? money(stake) + " at stake, " + money(unexpl) + " unexplained" : "";
 }
 
 function viewFindings(root, params) {
@@ -146,7 +161,8 @@ function viewFindings(root, params) {
     select("f-severity", "Severity", [["", "All"], ["error", "error"], ["warning", "warning"], ["info", "info"]],
       filters.severity, set("severity")),
     select("f-status", "Status", STATUS_FILTERS, filters.status, set("status")),
-    select("f-expl", "Explanation", [["", "All"], ["explained", "Any explanation"], ["unexplained", "Unexplained"],
+    select("f-expl", "Explanation", [["", "All"], ["unexplained", "Unexplained (non-reporting and leads)"],
+      ["explained", "Explained (legitimate and pending)"],
       ["triage:pending", "Triage: pending (not due yet)"], ["triage:legitimate", "Triage: legitimate"],
       ["triage:non_reporting", "Triage: non-reporting"], ["triage:lead", "Triage: leads"],
       ["triage:restatement", "Triage: restatements"]]
@@ -173,15 +189,14 @@ function viewFindings(root, params) {
   var table = dataTable([
     programColumn(true, true),
     fyColumn(),
-    { key: "rule", label: "Rule", type: "text", title: "Sorts by severity, then rule",
-      value: function (f) { return SEVERITY_ORDER[f.severity] + " " + f.rule; },
-      cell: function (f) { return [ruleCode(f.rule), " ", severityBadge(f.severity)]; } },
+    { key: "rule", label: "Rule", type: "text", title: "Sorts by severity, then rule", cls: "rule-cell",
+      value: function (f) { return SEVERITY_ORDER[f.severity] + " " + ruleTitle(f.rule); },
+      cell: function (f) { return [severityBadge(f.severity), " ", ruleWords(f.rule)]; } },
     { key: "status", label: "Status", type: "text", value: function (f) { return STATUS_ORDER[f.status]; },
       cell: findingStatus },
     samColumn(),
     moneyColumn("usas", "USAspending"),
-    { key: "stake", label: "At stake", type: "money", title: "The absolute difference, or the one amount that exists",
-      cell: function (f) { return [money(f.stake), h("span", { class: "sub" }, gapSide(f))]; } },
+    stakeColumn(),
     { key: "triage", label: "Triage", type: "text", title: "The finding's bucket: click for why",
       cell: triageLink },
     { key: "expl", label: "Explanation \u00b7 review", type: "text", cls: "wide-text",
@@ -194,7 +209,7 @@ function viewFindings(root, params) {
   function refresh() {
     var rows = filterFindings(filters);
     table.update(rows);
-    shown.textContent = findingsTotals(rows);
+    findingsTotals(shown, rows);
   }
 
   append(root, [

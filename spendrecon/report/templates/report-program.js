@@ -24,7 +24,7 @@ function programChart(number, years) {
   if (!years.length) { return h("p", { class: "muted" }, "Neither source has figures for this program in the warehouse."); }
   return columns({
     label: number + ": obligations per fiscal year, SAM.gov estimate and actual vs USAspending",
-    width: 1220, height: 300, series: PROGRAM_SERIES, format: shortMoney,
+    width: 1220, height: 300, series: PROGRAM_SERIES, format: tickMoney,
     groups: years.map(function (y) { return { label: "FY" + y.fy, values: [y.est, y.act, y.usas] }; }),
     tip: function (g, se, v) { return g.label + " \u00b7 " + se.label + ": " + (v === null ? NOT_REPORTED : money(v)); },
   });
@@ -44,13 +44,14 @@ function figuresTable(years, findings, number) {
     moneyColumn("act", "SAM.gov actual"),
     moneyColumn("usas", "USAspending"),
     moneyColumn("diff", "Actual \u2212 USAspending"),
-    { key: "rules", label: "Open findings", type: "text", value: function (r) { return r.rules.join(" "); },
-      cell: function (r) { return r.rules.length ? r.rules.map(ruleCode) : null; } },
+    { key: "rules", label: "Open findings", type: "text", cls: "rule-cell",
+      value: function (r) { return r.rules.map(ruleTitle).join(" "); },
+      cell: function (r) { return r.rules.length ? r.rules.map(function (id) { return h("div", null, ruleWords(id)); }) : null; } },
     moneyColumn("stake", "At stake", "The program-year's one amount: the largest of its open findings'"),
     { key: "triage", label: "Triage", type: "text", title: "The bucket of the program-year's most decisive finding",
       cell: function (r) {
         var b = TRIAGE_BUCKETS.filter(function (x) { return x.key === r.triage; })[0];
-        return b ? [h("i", { class: "sw " + b.cls }), " " + b.one] : null;
+        return b ? h("span", { class: "triage-link" }, h("i", { class: "sw " + b.cls }), b.one) : null;
       } },
     { key: "carried", label: "Carried forward", type: "text", cls: "carried",
       value: function (r) { return r.carried; } },
@@ -120,7 +121,7 @@ function figuresOverRuns(number) {
     });
     return h("div", { class: "over-runs" }, h("h4", null, "FY" + fy),
       lines({ label: number + " FY" + fy + ": each source's figure in each run", width: 1220, height: 200,
-        format: shortMoney, xLabels: runs, series: series,
+        format: tickMoney, xLabels: runs, series: series,
         tip: function (x, se, v) { return "run " + x + " · " + se.label + ": " + money(v); } }));
   }));
 }
@@ -136,11 +137,15 @@ function amountsList(f) {
 function explanationBlock(f) {
   var notes = NOTES[f.key] || [];
   var others = notes.filter(function (n) { return n[0] !== f.expl; });
-  var head = f.expl
-    ? [h("span", { class: "expl" }, explanationTitle(f.expl)), " ", h("code", null, f.expl),
-      f.explReason ? h("p", null, f.explReason) : null]
-    : [h("span", { class: "unexpl" }, "Unexplained"), h("p", { class: "muted" },
-      f.isOpen ? "No known, legitimate cause fits these figures: worth a closer look." : "No explanation was recorded.")];
+  // Explained or not by the triage bucket, the page's one meaning; a non-reporting finding's code is its pattern.
+  var head = isUnexplained(f)
+    ? [h("span", { class: "unexpl", title: EXPLAINED_MEANING }, "Unexplained"),
+      f.expl ? h("p", null, "Pattern: ", explanationWords(f.expl)) : null,
+      f.expl && f.explReason ? h("p", null, f.explReason) : null,
+      h("p", { class: "muted" }, f.triage === "lead" ? "No legitimate cause fits these figures and none is pending: " +
+        "worth a closer look." : "Systemic non-reporting: a question for the program or its agency as a whole.")]
+    : f.expl ? [explanationWords(f.expl), f.explReason ? h("p", null, f.explReason) : null]
+    : [h("p", { class: "muted" }, "No explanation was recorded.")];
   var bucket = TRIAGE_BUCKETS.filter(function (b) { return b.key === f.triage; })[0];
   var py = f.isOpen ? programYearOf(f) : null;
   var pyBucket = py ? TRIAGE_BUCKETS.filter(function (b) { return b.key === py.triage; })[0] : null;
@@ -191,12 +196,12 @@ function historyBlock(f) {
 }
 
 function findingCard(f) {
-  var tone = !f.isOpen ? "is-resolved" : f.expl ? "is-explained" : "is-unexplained";
+  var tone = !f.isOpen ? "is-resolved" : isUnexplained(f) ? "is-unexplained" : "is-explained";
   return h("article", { class: "finding " + tone, "data-fy": f.fy, "data-rule": f.rule,
     "data-status": f.status, "data-key": f.key },
     h("header", null,
       h("span", { class: "fy" }, "FY" + f.fy),
-      h("span", { class: "rule-title" }, ruleTitle(f.rule)), ruleCode(f.rule),
+      ruleWords(f.rule),
       severityBadge(f.severity), findingStatus(f),
       f.now ? h("span", { class: "flag" }, "changed in this run") : null),
     h("div", { class: "finding-body" },
@@ -206,6 +211,8 @@ function findingCard(f) {
 
 function viewProgram(root, number, params) {
   var p = PROGRAMS[number];
+  var found = p ? number : findProgram(number);
+  if (found && found !== number) { location.replace(programHref(found)); return null; }  // #/program/97102
   var crumbs = h("p", { class: "crumbs" }, h("a", { href: "#/programs" }, "Programs"), " \u203a ", number);
   if (!p) {
     append(root, [crumbs, h("h2", null, "No program " + number + " in this report"),
@@ -234,9 +241,9 @@ function viewProgram(root, number, params) {
       h("p", { class: "muted" }, agency || UNKNOWN_AGENCY)),
     h("div", { class: "kpis" },
       card(count(open.length), "Open findings", plural(findings.length - open.length, "resolved finding")),
-      card(money(stake), "Dollars at stake", "each program-year once, at the largest of its open findings"),
-      card(money(unexpl), "Unexplained", plural(unexplYears.length, "program-year") + " neither pending nor " +
-        "legitimately explained", "alert"),
+      card(moneySummary(stake), "Dollars at stake", "each program-year once, at the largest of its open findings"),
+      card(moneySummary(unexpl), "Unexplained", plural(unexplYears.length, "program-year") + " in non-reporting or " +
+        "leads: neither pending nor legitimately explained", "alert"),
       card(count(years.length), "Fiscal years with figures",
         yearsText(years.map(function (y) { return y.fy; })))),
     panel("Obligations per fiscal year", "Bars per fiscal year from both sources; " + DASH + ": " + NOT_REPORTED +
@@ -247,7 +254,7 @@ function viewProgram(root, number, params) {
     panel("Listing changes", "What SAM.gov changed in the program's listing between runs. Past fiscal years " +
       "keep the agency they had when they ended.", listingChanges(number), "wide"),
     panel("Figures over runs", "What each source said in each run, for the years a source restated.",
-      [legend(PROGRAM_SERIES), figuresOverRuns(number)], "wide chart-panel"),
+      [(VERSIONS[number] || []).length ? legend(PROGRAM_SERIES) : null, figuresOverRuns(number)], "wide chart-panel"),
     h("section", { class: "findings-list", id: "program-findings" },
       h("h3", null, "Findings ", h("span", { class: "n" }, "(" + findings.length + ")")),
       findings.length ? findings.map(findingCard) : h("p", { class: "muted" }, "No findings for this program.")),
@@ -284,18 +291,18 @@ function viewPrograms(root, params) {
       act: years.some(function (y) { return y.act !== null; }) ? sumMoney(years.map(function (y) { return y.act; })) : null,
       usas: years.some(function (y) { return y.usas !== null; }) ? sumMoney(years.map(function (y) { return y.usas; })) : null,
       n: o.n, stake: o.n ? sumMoney(o.stakes) : null, unexpl: o.unexpl.length ? sumMoney(o.unexpl) : null,
-      haystack: [number, p.title, agencyOf(number)].filter(Boolean).join(" ").toLowerCase() };
+      haystack: [number, programKey(number), p.title, agencyOf(number)].filter(Boolean).join(" ").toLowerCase() };
   });
   var state = { q: params.q || "", agency: params.agency || "", only: params.only || "" };
   var table = dataTable([
     programColumn(true),
     { key: "agency", label: "Agency", type: "text", cls: "name" },
     { key: "years", label: "Years", type: "num" },
-    moneyColumn("act", "SAM.gov actual, all years"),
-    moneyColumn("usas", "USAspending, all years"),
+    totalColumn("act", "SAM.gov actual, all years"),
+    totalColumn("usas", "USAspending, all years"),
     { key: "n", label: "Open findings", type: "num" },
-    moneyColumn("stake", "At stake"),
-    moneyColumn("unexpl", "Unexplained $"),
+    totalColumn("stake", "At stake", "Its program-years' dollars at stake, each once"),
+    totalColumn("unexpl", "Unexplained", "Dollars at stake in its non-reporting and lead program-years"),
   ], [], { id: "programs-table", pageSize: 200, sort: { key: "stake", desc: true } });
   var shown = h("p", { class: "shown" });
   function refresh() {

@@ -103,4 +103,10 @@ function programColumn(withTitle, withAgency) {
     } };
 }
 
+/* One figure (a source's amount, a finding's difference or dollars at stake): exact. */
 function moneyColumn(key, label, title) { return { key: key, label: label, type: "money", title: title || null }; }
+/* A sum over many program-years: rounded ($86.47B), its exact figure as tooltip; sorts by the exact figure. */
+function totalColumn(key, label, title) {
+  return { key: key, label: label, type: "money", title: title || null,
+    cell: function (r) { return moneySummary(r[key]); } };
+}

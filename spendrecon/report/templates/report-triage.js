@@ -20,43 +20,34 @@ var LEADS_SHOWN = 25;
 
 function triageHref(bucket, rule) { return "#/findings" + query({ expl: "triage:" + bucket, rule: rule || "" }); }
 
-function triageCards(all) {
-  var total = 0;
-  TRIAGE_BUCKETS.forEach(function (b) { total += num(all[b.key].k); });
-  return h("div", { class: "kpis triage-kpis" }, TRIAGE_BUCKETS.map(function (b) {
-    var s = all[b.key];
-    return h("a", { class: "kpi-link", href: b.key === "non_reporting" ? "#/nonreporting" : triageHref(b.key) },
-      card(shortMoney(num(s.k)), b.label, percent(num(s.k), total) + " of dollars \u00b7 " + plural(s.py, "program-year") +
-        " \u00b7 " + plural(s.n, "finding") + " \u00b7 " + b.detail, b.tone));
-  }));
-}
-
-function triageCharts(triage) {
-  var rows = [{ label: "All rules", strong: true, t: triage.all }].concat(DATA.rules.map(function (r) {
-    return { label: ruleTitle(r.id), rule: r.id, t: triage.byRule[r.id] };
-  }));
-  function segments(row, value, text) {
-    return TRIAGE_BUCKETS.map(function (b) {
-      return { value: value(row.t[b.key]), cls: b.cls, tip: row.label + " \u00b7 " + b.label + ": " + text(row.t[b.key]) };
-    });
+/* How much is at stake and how much of it has a known reason: the four buckets as cards, grouped into
+   unexplained (leads, non-reporting) and explained (legitimate, pending), over one bar of the four. */
+function triageSection(all) {
+  var total = sumMoney(TRIAGE_BUCKETS.map(function (b) { return all[b.key].k; }));
+  function group(buckets, label, tone) {
+    var k = sumMoney(buckets.map(function (b) { return all[b.key].k; }));
+    var py = buckets.reduce(function (t, b) { return t + all[b.key].py; }, 0);
+    return h("div", { class: "triage-group group-" + tone },
+      h("p", { class: "group-head" }, h("b", null, label + " "), moneySummary(k),
+        " · " + percent(num(k), num(total)) + " of dollars · " + plural(py, "program-year")),
+      h("div", { class: "kpis triage-kpis" }, buckets.map(function (b) {
+        var s = all[b.key];
+        return h("a", { class: "kpi-link", href: b.key === "non_reporting" ? "#/nonreporting" : triageHref(b.key) },
+          card(moneySummary(s.k), b.label, percent(num(s.k), num(total)) + " · " + plural(s.py, "program-year") +
+            " · " + plural(s.n, "finding") + " · " + b.detail, b.tone));
+      })));
   }
-  var dollars = hbars({ label: "Dollars at stake by rule and triage", labelWidth: 230, noteWidth: 70, format: shortMoney,
-    rows: rows.map(function (r) {
-      return { label: r.label, strong: r.strong, href: r.rule ? "#/findings" + query({ rule: r.rule }) : null,
-        segments: segments(r, function (s) { return num(s.k); }, function (s) { return money(s.k); }),
-        note: shortMoney(TRIAGE_BUCKETS.reduce(function (t, b) { return t + num(r.t[b.key].k); }, 0)) };
-    }) });
-  var counts = hbars({ label: "Open findings by rule and triage", labelWidth: 230, noteWidth: 70, format: count,
-    integer: true,
-    rows: rows.map(function (r) {
-      return { label: r.label, strong: r.strong, href: r.rule ? "#/findings" + query({ rule: r.rule }) : null,
-        segments: segments(r, function (s) { return s.n; }, function (s) { return plural(s.n, "finding"); }),
-        note: count(TRIAGE_BUCKETS.reduce(function (t, b) { return t + r.t[b.key].n; }, 0)) };
-    }) });
-  return h("div", { class: "grid2" },
-    panel("Dollars by triage", "All rules: each program-year once, in its most decisive finding's bucket; per rule, " +
-      "each finding in its own.", [legend(TRIAGE_LEGEND), dollars]),
-    panel("Findings by triage", "Open findings per rule.", [legend(TRIAGE_LEGEND), counts]));
+  var bar = shareBar(TRIAGE_BUCKETS.map(function (b) {
+    var s = all[b.key];
+    return { value: num(s.k), cls: b.cls, tip: b.label + ": " + money(s.k) + " (" + percent(num(s.k), num(total)) + ")" };
+  }), "Dollars at stake by triage bucket");
+  return h("section", { class: "panel wide triage-panel" },
+    h("h3", null, "Where the dollars at stake stand"),
+    h("p", { class: "panel-sub", id: "explained-meaning" }, EXPLAINED_MEANING),
+    h("div", { class: "triage-groups" },
+      group(TRIAGE_BUCKETS.filter(function (b) { return UNEXPLAINED_BUCKETS[b.key]; }), "Unexplained", "alert"),
+      group(TRIAGE_BUCKETS.filter(function (b) { return EXPLAINED_BUCKETS[b.key]; }), "Explained", "calm")),
+    bar);
 }
 
 function reportedYears(years) {
@@ -84,22 +75,18 @@ function topLeads() {
     { key: "reported", label: "USAspending reports in", type: "text",
       value: function (r) { return (r.reported || []).join(","); }, cell: function (r) { return reportedYears(r.reported); } },
     { key: "triage", label: "Why", type: "text", cell: triageLink },
-  ], rows, { id: "leads-table", empty: "No leads: every open finding is pending, has a legitimate cause or a " +
+  ], rows, { id: "leads-table", pageSize: ROWS_SHOWN, empty: "No leads: every open finding is pending, has a legitimate cause or a " +
     "non-reporting pattern." });
   var more = DATA.leadCount > rows.length
     ? h("p", { class: "sub" }, h("a", { href: triageHref("lead") }, "All " + count(DATA.leadCount) + " leads"),
       " \u00b7 spendrecon findings --leads \u00b7 recon.leads")
     : null;
   return panel("Leads first", "The first " + Math.min(LEADS_SHOWN, DATA.leadCount) + " of " + count(DATA.leadCount) +
-    " leads (" + plural(DATA.leadProgramYears || 0, "program-year") + ", " + money(DATA.leadStake) + " at stake, each " +
+    " leads (" + plural(DATA.leadProgramYears || 0, "program-year") + ", " + moneyCompact(DATA.leadStake) + " at stake, each " +
     "program-year once): open findings with no pending figure and no legitimate cause, of programs that report to " +
     "USAspending in other years - where money may really be missing or misfiled. By severity, then the " +
     "program-year's dollars: an error before any warning, a warning before any info.", [table.el, more],
     "wide leads-panel");
-}
-
-function triageOverview(ov) {
-  return [triageCards(ov.triage.all), topLeads(), triageCharts(ov.triage)];
 }
 
 /* #/nonreporting: one row per program, with its years and dollars, grouped by agency. */
@@ -121,7 +108,7 @@ function viewNonReporting(root) {
     { key: "agency", label: "Agency", type: "text", cls: "name" },
     { key: "programs", label: "Programs", type: "num" },
     { key: "n", label: "Findings", type: "num" },
-    moneyColumn("k", "At stake"),
+    totalColumn("k", "At stake"),
   ], byAgency, { id: "nonrep-agencies", sort: { key: "k", desc: true }, empty: "No systemic non-reporting." });
   var programTable = dataTable([
     { key: "agency", label: "Agency", type: "text", cls: "name" },
@@ -129,9 +116,9 @@ function viewNonReporting(root) {
     { key: "years", label: "Fiscal years", type: "text", value: function (r) { return r.years.join(","); },
       cell: function (r) { return r.years.map(function (y) { return "FY" + y; }).join(", "); } },
     { key: "codes", label: "Pattern", type: "text", value: function (r) { return r.codes.join(","); },
-      cell: function (r) { return r.codes.map(function (c) { return h("code", { class: "rule", title: explanationTitle(c) }, c); }); } },
+      cell: function (r) { return r.codes.map(function (c) { return h("div", null, explanationWords(c)); }); } },
     { key: "n", label: "Findings", type: "num" },
-    moneyColumn("stake", "At stake"),
+    totalColumn("stake", "At stake", "The program's years in the bucket, each at its one amount"),
   ], rows, { id: "nonrep-programs", pageSize: 200, empty: "No systemic non-reporting." });
   append(root, [
     h("div", { class: "view-head" }, h("h2", null, "Systemic non-reporting"),
