@@ -38,6 +38,7 @@ def warehouse_as_of(published: Path, run_id: str) -> Iterator[AsOf]:
             exact = recorded_versions(con, run_id)
             run_file(con, "as_of_runs", {"run_id": run_id})
             if exact:
+                run_file(con, "as_of_figures")
                 run_file(con, "as_of_versions", {"run_id": run_id})
                 run_file(con, "recon_agency_year")
             else:
@@ -63,4 +64,5 @@ def _from_events(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     history = con.execute("SELECT count(*) FROM recon.figure_history").fetchone()
     if (history and history[0] and has_table(con, "recon", "program_year")
             and has_column(con, "recon", "program_year", "sam_carried_forward")):
-        run_file(con, "as_of_program_year", {"run_id": run_id})
+        run_file(con, "as_of_figures")
+        run_file(con, "as_of_program_year")

@@ -4,6 +4,7 @@
 -- recon.figure_history had them, recon.program_year_triage, and staging.usaspending_all_years (what
 -- recon.leads lists a program's reported years from). Reviews given after the run are dropped.
 -- recon.leads (a view) and recon.agency_year (rebuilt after this file) follow from these.
+-- Reads as_of_figures (as_of_figures.sql).
 -- Parameter: $run_id
 DELETE FROM recon.findings;
 
@@ -22,18 +23,6 @@ SELECT v.* EXCLUDE (run_id, status, last_seen_run_id, valid_from_run, valid_to_r
 FROM recon.finding_versions AS v
 WHERE v.valid_from_run IN (SELECT run_id FROM as_of_runs)
   AND (v.valid_to_run IS NULL OR v.valid_to_run NOT IN (SELECT run_id FROM as_of_runs));
-
--- Each source's total as the history says it stood then (verify's figures_match_history held at every run).
-CREATE OR REPLACE TEMP TABLE as_of_figures AS
-SELECT program_number, fiscal_year,
-       max(value) FILTER (WHERE source = 'sam' AND measure = 'estimate') AS sam_estimate,
-       max(value) FILTER (WHERE source = 'sam' AND measure = 'actual') AS sam_actual,
-       max(value) FILTER (WHERE source = 'usaspending' AND measure = 'obligations') AS usaspending_obligations
-FROM recon.figure_history
-WHERE line = 'total'
-  AND valid_from_run IN (SELECT run_id FROM as_of_runs)
-  AND (valid_to_run IS NULL OR valid_to_run NOT IN (SELECT run_id FROM as_of_runs))
-GROUP BY ALL;
 
 DELETE FROM recon.program_year;
 
