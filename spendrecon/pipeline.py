@@ -585,6 +585,9 @@ def guarded_run(plan: RunPlan) -> Iterator[Clients]:
     The lock is taken before anything is spent: two runs can neither read the same remaining SAM.gov
     budget nor lose a failed run's request count to a lock conflict at the end.
     """
+    # Only runs still going, and this one, stay: a process that runs the pipeline again and again (a
+    # scheduler, the bench) would otherwise keep every run's plan, clients and pages for ever.
+    _STARTED[:] = [p for p in _STARTED if not p.finished.is_set()]
     _STARTED.append(plan)
     try:
         with writer_lock(plan.settings.warehouse_path, wait_seconds=LOCK_WAIT_SECONDS,
@@ -611,7 +614,8 @@ def guarded_run(plan: RunPlan) -> Iterator[Clients]:
         plan.finished.set()
 
 
-# The runs this process has started (one, for the CLI): what its Ctrl-C handler stops and reports on.
+# The runs this process has going, and the last it started (one, for the CLI): what its Ctrl-C handler
+# stops and reports on.
 _STARTED: list[RunPlan] = []
 
 
