@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -104,9 +105,15 @@ def used_bytes(path):
     finally:
         con.close()
 
+# The first run's number: a run after a copied snapshot (bench/years_bench.py) starts where it left off,
+# its bundle changed as the series had changed it by then.
+start = int(sys.argv[7]) if len(sys.argv) > 7 else 1
 sizes, seconds, used, cpu = [], [], [], []
 bundle = base
-for i in range(1, runs + 1):
+for k in range(2, start):
+    if mode == "changing":
+        bundle = changed(bundle, k)
+for i in range(start, start + runs):
     if mode == "changing" and i > 1:
         bundle = changed(bundle, i)
     t, c = time.perf_counter(), time.process_time()
@@ -131,14 +138,17 @@ def _env(code_root: Path) -> dict[str, str]:
 
 
 def growth(code_root: Path, mode: str, runs: int, every: int = 50, snapshot_runs: tuple[int, ...] = (),
-           snapshots: Path | None = None) -> dict[str, list[float]]:
+           snapshots: Path | None = None, *, after: Path | None = None, start: int = 1) -> dict[str, list[float]]:
     """``runs`` pipeline runs in a fresh folder: the file's size, its used bytes and the run's seconds
     after each. ``changing``: one figure in ``every`` changes each run. The file after each run of
-    ``snapshot_runs`` is copied to ``snapshots/run-N.duckdb``."""
+    ``snapshot_runs`` is copied to ``snapshots/run-N.duckdb``. With ``after`` (a warehouse file) the runs go
+    on from a copy of it, numbered from ``start``, in a process of their own."""
     with tempfile.TemporaryDirectory(prefix="history-bench-") as folder, \
             tempfile.TemporaryFile("w+") as errors:
+        if after is not None:
+            shutil.copyfile(after, Path(folder) / "w.duckdb")
         proc = subprocess.Popen([sys.executable, "-c", DRIVER, mode, folder, str(runs), str(every),
-                                 ",".join(map(str, snapshot_runs)), str(snapshots or "")], cwd=folder,
+                                 ",".join(map(str, snapshot_runs)), str(snapshots or ""), str(start)], cwd=folder,
                                 env=_env(code_root), stdout=subprocess.PIPE, stderr=errors, text=True)
         assert proc.stdout is not None
         last = ""

@@ -8,6 +8,9 @@ one figure in ``--every`` (SAM.gov listings and USAspending rows, picked per run
 changing each run. A baseline run for fewer runs than a point is extrapolated from its later runs (a
 straight line through runs 5..N, for size and time alike); the output says which points are. Then a
 series on unchanged data (``--unchanged-runs``) gives the growth of a run that changes nothing.
+Each measured point's run time is also taken in a process of its own ("fresh"): three runs after a copy
+of that point's file, as a scheduled run is (the series' one process carries what a long-lived process
+gathers).
 
 At each measured point the file is also taken apart: each table copied alone into a fresh file with
 64 KB blocks, so that what the rows themselves take is known apart from free blocks and block
@@ -33,6 +36,10 @@ from history_bench import ROOT, growth  # noqa: E402  (bench/ is not a package)
 HERE = Path(__file__).resolve().parent
 POINTS = (1, 30, 100, 365)
 SMOOTH = 2  # a point's run time: the median of the runs within this many of it (one run is noise)
+# A point's run time again, in a process of its own: the median of this many runs after a copy of the
+# point's file. A scheduled run is a process of its own (cron, Prefect's runner); the series' one process
+# carries what a long-lived process gathers, which is measured apart so that neither hides the other.
+FRESH_RUNS = 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,10 +60,14 @@ def main(argv: list[str] | None = None) -> int:
             wanted = tuple(p for p in POINTS if p <= runs)
             changing = growth(root, "changing", runs, args.every, wanted, Path(snaps))
             tables = {p: table_bytes(Path(snaps) / f"run-{p}.duckdb") for p in wanted}
+            fresh = {p: growth(root, "changing", FRESH_RUNS, args.every, after=Path(snaps) / f"run-{p}.duckdb",
+                               start=p + 1) for p in wanted}
         print(f"{name}: {args.unchanged_runs} runs on unchanged data ...", flush=True)
         unchanged = growth(root, "unchanged", args.unchanged_runs)
         results[name] = {"root": str(root), "changing": changing, "unchanged": unchanged,
-                         "points": points(changing, args.runs, tables)}
+                         "points": points(changing, args.runs, tables),
+                         "fresh_process": {p: {"seconds": statistics.median(f["seconds"]),
+                                               "cpu": statistics.median(f["cpu"])} for p, f in fresh.items()}}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     _print(results)
     return 0
@@ -127,15 +138,20 @@ def _mb(n: float) -> str:
 
 
 def _print(results: dict[str, dict[str, object]]) -> None:
-    print("\nrun   code       file MB   used MB   run s   CPU s   rows MB  per-run rows MB  changes' rows MB  target MB")
+    print("\nrun   code       file MB   used MB   run s   CPU s  fresh s  fresh CPU   rows MB  per-run rows MB"
+          "  changes' rows MB  target MB")
     for name, result in results.items():
         pts = result["points"]  # type: ignore[assignment]
+        fresh = result.get("fresh_process", {})  # type: ignore[union-attr]
         first = pts[0]["size"] if pts else 0  # type: ignore[index]
         for p in pts:  # type: ignore[union-attr]
             mark = "" if p["measured"] else "  (extrapolated)"
+            own = fresh.get(p["run"])  # type: ignore[union-attr]
+            alone = f"{own['seconds']:7.2f}  {own['cpu']:9.2f}" if own else " " * 18
             rows = (f"{_mb(p['rows_bytes']):>8}  {_mb(p['per_run_rows_growth']):>15}  {_mb(p['changes_rows']):>16}"
                     f"  {_mb(2 * first + p['changes_rows']):>9}") if "rows_bytes" in p else " " * 53
-            print(f"{p['run']:>4}  {name:9} {_mb(p['size']):>8}  {_mb(p['used']):>8}  {p['seconds']:6.2f}  {p['cpu']:6.2f}  {rows}{mark}")
+            print(f"{p['run']:>4}  {name:9} {_mb(p['size']):>8}  {_mb(p['used']):>8}  {p['seconds']:6.2f}  {p['cpu']:6.2f}"
+                  f"  {alone}  {rows}{mark}")
     print("\nunchanged data, growth per run from run 3 on (file / used):")
     for name, result in results.items():
         u = result["unchanged"]  # type: ignore[index]
