@@ -8,7 +8,6 @@ SELECT program_number, fiscal_year,
        max(value) FILTER (WHERE source = 'usaspending' AND measure = 'obligations') AS usaspending_obligations
 FROM recon.figure_history
 WHERE line = 'total'
-  AND valid_from_run IN (SELECT run_id FROM as_of_runs)
-  AND (valid_to_run IS NULL OR valid_to_run NOT IN (SELECT run_id FROM as_of_runs))
+  AND valid_as_of(valid_from_run, valid_to_run)
 GROUP BY ALL;
 

@@ -21,8 +21,7 @@ SELECT v.* EXCLUDE (run_id, status, last_seen_run_id, valid_from_run, valid_to_r
             ELSE 'open' END AS status,
        CASE WHEN v.status IS NULL THEN $run_id ELSE v.last_seen_run_id END AS last_seen_run_id
 FROM recon.finding_versions AS v
-WHERE v.valid_from_run IN (SELECT run_id FROM as_of_runs)
-  AND (v.valid_to_run IS NULL OR v.valid_to_run NOT IN (SELECT run_id FROM as_of_runs));
+WHERE valid_as_of(v.valid_from_run, v.valid_to_run);
 
 DELETE FROM recon.program_year;
 
@@ -36,15 +35,13 @@ SELECT v.program_number, v.fiscal_year, v.program_title, v.agency, v.sub_agency,
        v.sam_renumbered_to, v.usaspending_last_reported_run
 FROM recon.program_year_versions AS v
 LEFT JOIN as_of_figures AS f USING (program_number, fiscal_year)
-WHERE v.valid_from_run IN (SELECT run_id FROM as_of_runs)
-  AND (v.valid_to_run IS NULL OR v.valid_to_run NOT IN (SELECT run_id FROM as_of_runs))
+WHERE valid_as_of(v.valid_from_run, v.valid_to_run)
 ORDER BY v.program_number, v.fiscal_year;
 
 CREATE OR REPLACE TABLE recon.program_year_triage AS
 SELECT program_number, fiscal_year, triage, explanation, at_stake, severity, findings, rule_ids
 FROM recon.program_year_triage_versions
-WHERE valid_from_run IN (SELECT run_id FROM as_of_runs)
-  AND (valid_to_run IS NULL OR valid_to_run NOT IN (SELECT run_id FROM as_of_runs))
+WHERE valid_as_of(valid_from_run, valid_to_run)
 ORDER BY program_number, fiscal_year;
 
 DELETE FROM staging.usaspending_all_years;
@@ -52,8 +49,7 @@ DELETE FROM staging.usaspending_all_years;
 INSERT INTO staging.usaspending_all_years (run_id, program_number, fiscal_year, usaspending_obligations)
 SELECT valid_from_run, program_number, fiscal_year, usaspending_obligations
 FROM recon.usaspending_all_years_versions
-WHERE valid_from_run IN (SELECT run_id FROM as_of_runs)
-  AND (valid_to_run IS NULL OR valid_to_run NOT IN (SELECT run_id FROM as_of_runs));
+WHERE valid_as_of(valid_from_run, valid_to_run);
 
 -- The reviews the run knew (a review is given between runs, never during one: the writer lock).
 DELETE FROM recon.annotations
