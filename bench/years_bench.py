@@ -10,7 +10,11 @@ straight line through runs 5..N, for size and time alike); the output says which
 series on unchanged data (``--unchanged-runs``) gives the growth of a run that changes nothing.
 Each measured point's run time is also taken in a process of its own ("fresh"): three runs after a copy
 of that point's file, as a scheduled run is (the series' one process carries what a long-lived process
-gathers).
+gathers). And once more on the same day's data in a new file ("new file"): a run into an empty folder
+with the data as the series had it at the point, then the same three runs on. The series'
+changes accumulate (a changed figure stays changed, and more program-years get findings as the year
+goes on), so a later run has more to do whatever the history: the run at a point against a new file's
+run on the same data is what the past runs themselves cost.
 
 At each measured point the file is also taken apart: each table copied alone into a fresh file with
 64 KB blocks, so that what the rows themselves take is known apart from free blocks and block
@@ -62,12 +66,16 @@ def main(argv: list[str] | None = None) -> int:
             tables = {p: table_bytes(Path(snaps) / f"run-{p}.duckdb") for p in wanted}
             fresh = {p: growth(root, "changing", FRESH_RUNS, args.every, after=Path(snaps) / f"run-{p}.duckdb",
                                start=p + 1) for p in wanted}
+            # the first run fills the new file; the runs after it are the comparison
+            new_file = {p: growth(root, "changing", 1 + FRESH_RUNS, args.every, start=p) for p in wanted if p > 1}
         print(f"{name}: {args.unchanged_runs} runs on unchanged data ...", flush=True)
         unchanged = growth(root, "unchanged", args.unchanged_runs)
         results[name] = {"root": str(root), "changing": changing, "unchanged": unchanged,
                          "points": points(changing, args.runs, tables),
                          "fresh_process": {p: {"seconds": statistics.median(f["seconds"]),
-                                               "cpu": statistics.median(f["cpu"])} for p, f in fresh.items()}}
+                                               "cpu": statistics.median(f["cpu"])} for p, f in fresh.items()},
+                         "new_file": {p: {"seconds": statistics.median(f["seconds"][1:]),
+                                          "cpu": statistics.median(f["cpu"][1:])} for p, f in new_file.items()}}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     _print(results)
     return 0
@@ -138,20 +146,31 @@ def _mb(n: float) -> str:
 
 
 def _print(results: dict[str, dict[str, object]]) -> None:
-    print("\nrun   code       file MB   used MB   run s   CPU s  fresh s  fresh CPU   rows MB  per-run rows MB"
-          "  changes' rows MB  target MB")
+    print("\nrun   code       file MB   used MB   run s   CPU s  fresh s  fresh CPU  new-file s  new-file CPU"
+          "   rows MB  per-run rows MB  changes' rows MB  target MB")
     for name, result in results.items():
         pts = result["points"]  # type: ignore[assignment]
         fresh = result.get("fresh_process", {})  # type: ignore[union-attr]
+        new_file = result.get("new_file", {})  # type: ignore[union-attr]
         first = pts[0]["size"] if pts else 0  # type: ignore[index]
         for p in pts:  # type: ignore[union-attr]
             mark = "" if p["measured"] else "  (extrapolated)"
             own = fresh.get(p["run"])  # type: ignore[union-attr]
             alone = f"{own['seconds']:7.2f}  {own['cpu']:9.2f}" if own else " " * 18
+            new = new_file.get(p["run"])  # type: ignore[union-attr]
+            alone += f"  {new['seconds']:10.2f}  {new['cpu']:12.2f}" if new else " " * 26
             rows = (f"{_mb(p['rows_bytes']):>8}  {_mb(p['per_run_rows_growth']):>15}  {_mb(p['changes_rows']):>16}"
                     f"  {_mb(2 * first + p['changes_rows']):>9}") if "rows_bytes" in p else " " * 53
             print(f"{p['run']:>4}  {name:9} {_mb(p['size']):>8}  {_mb(p['used']):>8}  {p['seconds']:6.2f}  {p['cpu']:6.2f}"
                   f"  {alone}  {rows}{mark}")
+    print("\na run's CPU in a process of its own, against run 1's and against a new file's run on the same data:")
+    for name, result in results.items():
+        fresh, new_file = result.get("fresh_process", {}), result.get("new_file", {})  # type: ignore[union-attr]
+        if 1 not in fresh:
+            continue
+        for run in sorted(r for r in fresh if r in new_file):
+            print(f"  {name:9} run {run:>3}: {fresh[run]['cpu'] / fresh[1]['cpu']:.2f}x run 1, "
+                  f"{fresh[run]['cpu'] / new_file[run]['cpu']:.2f}x a new file's")
     print("\nunchanged data, growth per run from run 3 on (file / used):")
     for name, result in results.items():
         u = result["unchanged"]  # type: ignore[index]
