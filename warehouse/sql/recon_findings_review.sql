@@ -17,9 +17,6 @@
 -- old review in words; review_note keeps its note. A line older than every run of this warehouse (one
 -- rebuilt since) cannot be checked against its figures: it stands unless the finding reopened.
 -- Parameters: $abs_tolerance, $rel_tolerance
-UPDATE recon.findings SET review_status = NULL, review_note = NULL, review_stale = NULL, stale_review = NULL
-WHERE review_status IS NOT NULL OR review_note IS NOT NULL OR review_stale IS NOT NULL OR stale_review IS NOT NULL;
-
 CREATE OR REPLACE TEMP TABLE findings_reviewed AS
 WITH latest AS (
     SELECT f.program_number, f.fiscal_year, f.rule_id, f.status AS status_now, f.sam_amount, f.usaspending_amount,
@@ -95,10 +92,25 @@ SELECT program_number, fiscal_year, rule_id, status, note,
        END AS stale_review
 FROM judged;
 
+-- Written only where they differ from what the finding holds: DuckDB writes every string it is given,
+-- and clearing and setting every reviewed finding's note each run cost 0.47 s with 20,000 of them
+-- (0.007 s with 5,000), where a run changes a few (the findings merge has the same guard).
+UPDATE recon.findings AS f
+SET review_status = NULL, review_note = NULL, review_stale = NULL, stale_review = NULL
+WHERE (f.review_status IS NOT NULL OR f.review_note IS NOT NULL OR f.review_stale IS NOT NULL
+       OR f.stale_review IS NOT NULL)
+  AND NOT EXISTS (SELECT 1 FROM findings_reviewed AS r
+                  WHERE r.program_number = f.program_number AND r.fiscal_year = f.fiscal_year
+                    AND r.rule_id = f.rule_id);
+
 UPDATE recon.findings AS f
 SET review_status = CASE WHEN r.stale THEN 'needs-review' ELSE r.status END,
     review_note = r.note,
     review_stale = r.stale,
     stale_review = r.stale_review
 FROM findings_reviewed AS r
-WHERE f.program_number = r.program_number AND f.fiscal_year = r.fiscal_year AND f.rule_id = r.rule_id;
+WHERE f.program_number = r.program_number AND f.fiscal_year = r.fiscal_year AND f.rule_id = r.rule_id
+  AND (f.review_status IS DISTINCT FROM CASE WHEN r.stale THEN 'needs-review' ELSE r.status END
+       OR f.review_note IS DISTINCT FROM r.note
+       OR f.review_stale IS DISTINCT FROM r.stale
+       OR f.stale_review IS DISTINCT FROM r.stale_review);
