@@ -81,6 +81,8 @@ judged AS (
 )
 SELECT program_number, fiscal_year, rule_id, status, note,
        appeared_later OR reopened OR moved AS stale,
+       -- what recon.findings.review_status says: the review, or needs-review when it no longer applies
+       CASE WHEN stale THEN 'needs-review' ELSE status END AS review_status,
        CASE
            WHEN appeared_later THEN format('{} on {}, before this finding existed', status, given_on)
            WHEN reopened AND gap_then IS NULL THEN format('{} on {}; reopened since, now {}', status, given_on,
@@ -94,7 +96,7 @@ FROM judged;
 
 -- Written only where they differ from what the finding holds: DuckDB writes every string it is given,
 -- and clearing and setting every reviewed finding's note each run cost 0.47 s with 20,000 of them
--- (0.007 s with 5,000), where a run changes a few (the findings merge has the same guard).
+-- (0.01 s with 5,000), where a run changes a few (the findings merge has the same guard).
 UPDATE recon.findings AS f
 SET review_status = NULL, review_note = NULL, review_stale = NULL, stale_review = NULL
 WHERE (f.review_status IS NOT NULL OR f.review_note IS NOT NULL OR f.review_stale IS NOT NULL
@@ -104,13 +106,13 @@ WHERE (f.review_status IS NOT NULL OR f.review_note IS NOT NULL OR f.review_stal
                     AND r.rule_id = f.rule_id);
 
 UPDATE recon.findings AS f
-SET review_status = CASE WHEN r.stale THEN 'needs-review' ELSE r.status END,
+SET review_status = r.review_status,
     review_note = r.note,
     review_stale = r.stale,
     stale_review = r.stale_review
 FROM findings_reviewed AS r
 WHERE f.program_number = r.program_number AND f.fiscal_year = r.fiscal_year AND f.rule_id = r.rule_id
-  AND (f.review_status IS DISTINCT FROM CASE WHEN r.stale THEN 'needs-review' ELSE r.status END
+  AND (f.review_status IS DISTINCT FROM r.review_status
        OR f.review_note IS DISTINCT FROM r.note
        OR f.review_stale IS DISTINCT FROM r.stale
        OR f.stale_review IS DISTINCT FROM r.stale_review);
