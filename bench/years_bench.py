@@ -66,16 +66,14 @@ def main(argv: list[str] | None = None) -> int:
             tables = {p: table_bytes(Path(snaps) / f"run-{p}.duckdb") for p in wanted}
             fresh = {p: growth(root, "changing", FRESH_RUNS, args.every, after=Path(snaps) / f"run-{p}.duckdb",
                                start=p + 1) for p in wanted}
-            # the first run fills the new file; the runs after it are the comparison
             new_file = {p: growth(root, "changing", 1 + FRESH_RUNS, args.every, start=p) for p in wanted if p > 1}
         print(f"{name}: {args.unchanged_runs} runs on unchanged data ...", flush=True)
         unchanged = growth(root, "unchanged", args.unchanged_runs)
         results[name] = {"root": str(root), "changing": changing, "unchanged": unchanged,
                          "points": points(changing, args.runs, tables),
-                         "fresh_process": {p: {"seconds": statistics.median(f["seconds"]),
-                                               "cpu": statistics.median(f["cpu"])} for p, f in fresh.items()},
-                         "new_file": {p: {"seconds": statistics.median(f["seconds"][1:]),
-                                          "cpu": statistics.median(f["cpu"][1:])} for p, f in new_file.items()}}
+                         "fresh_process": {p: _medians(f) for p, f in fresh.items()},
+                         # the first run fills the new file; the runs after it are the comparison
+                         "new_file": {p: _medians(f, skip=1) for p, f in new_file.items()}}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     _print(results)
     return 0
@@ -132,6 +130,11 @@ def points(series: dict[str, list[float]], wanted_runs: int,
                         **{key: _extrapolate(series[key], point) for key in ("sizes", "used", "seconds", "cpu")}})
             out[-1]["size"] = out[-1].pop("sizes")
     return out
+
+
+def _medians(series: dict[str, list[float]], skip: int = 0) -> dict[str, float]:
+    """A few runs' wall and CPU seconds as their medians, leaving out the first ``skip`` runs."""
+    return {"seconds": statistics.median(series["seconds"][skip:]), "cpu": statistics.median(series["cpu"][skip:])}
 
 
 def _extrapolate(values: list[float], point: int) -> float:
