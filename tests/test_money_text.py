@@ -34,6 +34,20 @@ def test_money_text_edges() -> None:
     assert _sql("money_text", None, "DECIMAL(18,2)") == NOT_REPORTED == format_money(None)
 
 
+def test_money_text_of_sums_beyond_bigint_cents() -> None:
+    # Digits are grouped on BIGINT cents where they fit and on HUGEINT past that: both sides of the edge.
+    for text in ("92233720368547758.07", "92233720368547758.08", "-89999999999999999.99", "90000000000000000.00",
+                 "999999999999999999999999.99"):
+        amount = Decimal(text)
+        assert _sql("money_text", amount, "DECIMAL(38,2)") == format_money(amount), text
+
+
+@given(st.decimals(min_value=Decimal("-1e24"), max_value=Decimal("1e24"), places=2, allow_nan=False,
+                   allow_infinity=False))
+def test_money_text_is_format_money_for_wide_sums(amount: Decimal) -> None:
+    assert _sql("money_text", amount, "DECIMAL(38,2)") == format_money(amount)
+
+
 @given(st.decimals(min_value=0, max_value=1, places=4, allow_nan=False, allow_infinity=False))
 def test_percent_text_rounds_halves_to_even(share: Decimal) -> None:
     assert _sql("percent_text", share, "DECIMAL(9,4)") == f"{round(share * 100):d}%"
