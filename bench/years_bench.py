@@ -1,7 +1,7 @@
 """A year of daily runs: the warehouse's size and a run's time at run 1, 30, 100 and 365, side by side
 with a baseline checkout.
 
-    python bench/years_bench.py [--runs 365] [--every 100] [--baseline PATH --baseline-runs 30]
+    python bench/years_bench.py [--runs 365] [--every 100] [--rounds 1] [--baseline PATH --baseline-runs 30]
 
 Each run is the pipeline alone (no Prefect, no report: bench/history_bench.py's driver) on the demo,
 one figure in ``--every`` (SAM.gov listings and USAspending rows, picked per run by a stable hash)
@@ -14,7 +14,10 @@ gathers). And once more on the same day's data in a new file ("new file"): a run
 with the data as the series had it at the point, then the same three runs on. The series'
 changes accumulate (a changed figure stays changed, and more program-years get findings as the year
 goes on), so a later run has more to do whatever the history: the run at a point against a new file's
-run on the same data is what the past runs themselves cost.
+run on the same data is what the past runs themselves cost. A 2-core machine's runs of one file vary by
+20 % and more from one minute to the next, more than the 10 % the run-time target allows: ``--rounds N`` takes
+the fresh and new-file runs N times, the points alternating round by round, and gives each point's
+median and quartiles over all of them (a round adds 3-4 minutes a checkout on the 2-core machine).
 
 At each measured point the file is also taken apart: each table copied alone into a fresh file with
 64 KB blocks, so that what the rows themselves take is known apart from free blocks and block
@@ -53,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, help="a checkout of the code to compare with")
     parser.add_argument("--baseline-runs", type=int, default=30)
     parser.add_argument("--unchanged-runs", type=int, default=12)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="take the fresh and new-file runs this many times, interleaved (noise)")
     parser.add_argument("--out", type=Path, default=HERE / "years_results.json")
     args = parser.parse_args(argv)
     bases = {"this": (ROOT, args.runs), **({"baseline": (args.baseline.resolve(), args.baseline_runs)}
@@ -64,16 +69,21 @@ def main(argv: list[str] | None = None) -> int:
             wanted = tuple(p for p in POINTS if p <= runs)
             changing = growth(root, "changing", runs, args.every, wanted, Path(snaps))
             tables = {p: table_bytes(Path(snaps) / f"run-{p}.duckdb") for p in wanted}
-            fresh = {p: growth(root, "changing", FRESH_RUNS, args.every, after=Path(snaps) / f"run-{p}.duckdb",
-                               start=p + 1) for p in wanted}
-            new_file = {p: growth(root, "changing", 1 + FRESH_RUNS, args.every, start=p) for p in wanted if p > 1}
+            fresh: dict[int, dict[str, list[float]]] = {p: {"seconds": [], "cpu": []} for p in wanted}
+            new_file: dict[int, dict[str, list[float]]] = {p: {"seconds": [], "cpu": []} for p in wanted if p > 1}
+            # Round by round, every point once, so that a slow minute of the machine falls on all of them.
+            for _ in range(args.rounds):
+                for p in wanted:
+                    _extend(fresh[p], growth(root, "changing", FRESH_RUNS, args.every,
+                                             after=Path(snaps) / f"run-{p}.duckdb", start=p + 1))
+                    if p in new_file:  # the first run fills the new file; the runs after it are the comparison
+                        _extend(new_file[p], growth(root, "changing", 1 + FRESH_RUNS, args.every, start=p), skip=1)
         print(f"{name}: {args.unchanged_runs} runs on unchanged data ...", flush=True)
         unchanged = growth(root, "unchanged", args.unchanged_runs)
         results[name] = {"root": str(root), "changing": changing, "unchanged": unchanged,
                          "points": points(changing, args.runs, tables),
-                         "fresh_process": {p: _medians(f) for p, f in fresh.items()},
-                         # the first run fills the new file; the runs after it are the comparison
-                         "new_file": {p: _medians(f, skip=1) for p, f in new_file.items()}}
+                         "fresh_process": {p: _summary(f) for p, f in fresh.items()},
+                         "new_file": {p: _summary(f) for p, f in new_file.items()}}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     _print(results)
     return 0
@@ -132,9 +142,17 @@ def points(series: dict[str, list[float]], wanted_runs: int,
     return out
 
 
-def _medians(series: dict[str, list[float]], skip: int = 0) -> dict[str, float]:
-    """A few runs' wall and CPU seconds as their medians, leaving out the first ``skip`` runs."""
-    return {"seconds": statistics.median(series["seconds"][skip:]), "cpu": statistics.median(series["cpu"][skip:])}
+def _extend(into: dict[str, list[float]], series: dict[str, list[float]], skip: int = 0) -> None:
+    """Add a few runs' wall and CPU seconds to ``into``, leaving out the first ``skip`` runs."""
+    into["seconds"] += series["seconds"][skip:]
+    into["cpu"] += series["cpu"][skip:]
+
+
+def _summary(series: dict[str, list[float]]) -> dict[str, object]:
+    """Runs' wall and CPU seconds as their medians, with the CPU quartiles and every run's CPU."""
+    q1, _, q3 = statistics.quantiles(series["cpu"], n=4, method="inclusive")
+    return {"seconds": statistics.median(series["seconds"]), "cpu": statistics.median(series["cpu"]),
+            "cpu_quartiles": [q1, q3], "cpu_runs": series["cpu"]}
 
 
 def _extrapolate(values: list[float], point: int) -> float:
@@ -142,6 +160,11 @@ def _extrapolate(values: list[float], point: int) -> float:
     ys = values[4:]
     slope, intercept = statistics.linear_regression(xs, ys)
     return intercept + slope * point
+
+
+def _quartiles(summary: dict[str, object]) -> str:
+    q1, q3 = summary["cpu_quartiles"]  # type: ignore[misc]
+    return f"{q1:.2f}-{q3:.2f}"
 
 
 def _mb(n: float) -> str:
@@ -173,7 +196,9 @@ def _print(results: dict[str, dict[str, object]]) -> None:
             continue
         for run in sorted(r for r in fresh if r in new_file):
             print(f"  {name:9} run {run:>3}: {fresh[run]['cpu'] / fresh[1]['cpu']:.2f}x run 1, "
-                  f"{fresh[run]['cpu'] / new_file[run]['cpu']:.2f}x a new file's")
+                  f"{fresh[run]['cpu'] / new_file[run]['cpu']:.2f}x a new file's "
+                  f"(CPU quartiles over {len(fresh[run]['cpu_runs'])} runs: {_quartiles(fresh[1])} at run 1, "
+                  f"{_quartiles(fresh[run])} here, {_quartiles(new_file[run])} new file)")
     print("\nunchanged data, growth per run from run 3 on (file / used):")
     for name, result in results.items():
         u = result["unchanged"]  # type: ignore[index]
