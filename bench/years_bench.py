@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 POINTS = (1, 30, 100, 365)
 SMOOTH = 2  # a point's run time: the median of the runs within this many of it (one run is noise)
 # A point's run time again, in a process of its own: the median of this many runs after a copy of the
-# point's file. A scheduled run is a process of its own (cron, Prefect's runner); the series' one process
+# point's file, in each of --rounds rounds. A scheduled run is a process of its own (cron, Prefect's runner); the series' one process
 # carries what a long-lived process gathers, which is measured apart so that neither hides the other.
 FRESH_RUNS = 3
 
