@@ -11,12 +11,17 @@ series on unchanged data (``--unchanged-runs``) gives the growth of a run that c
 Each measured point's run time is also taken in a process of its own ("fresh"): three runs after a copy
 of that point's file, as a scheduled run is (the series' one process carries what a long-lived process
 gathers). And once more on the same day's data in a new file ("new file"): a run into an empty folder
-with the data as the series had it at the point, then the same three runs on. The series'
+with the data as the series had it at the point, then the same three runs on. And in "two runs": run
+1's file, then one run with the point's data at once, then the same three runs: the record the point's
+changes leave (its standing restatements too) written in two runs instead of hundreds. The series'
 changes accumulate (a changed figure stays changed, and more program-years get findings as the year
 goes on), so a later run has more to do whatever the history: the run at a point against a new file's
-run on the same data is what the past runs themselves cost. A 2-core machine's runs of one file vary by
+run on the same data is what the past runs and their findings cost; against the two-run file's, what the
+number of past runs costs. Explanations judge a finding by its agency's fiscal year, so a run must
+evaluate again every agency-year where a figure changed: the share of program-years those hold, per run
+of the series, is printed too. A 2-core machine's runs of one file vary by
 20 % and more from one minute to the next, more than the 10 % the run-time target allows: ``--rounds N`` takes
-the fresh and new-file runs N times, the points alternating round by round, and gives each point's
+the fresh, new-file and two-run runs N times, the points alternating round by round, and gives each point's
 median and quartiles over all of them (a round adds 3-4 minutes a checkout on the 2-core machine).
 
 At each measured point the file is also taken apart: each table copied alone into a fresh file with
@@ -57,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-runs", type=int, default=30)
     parser.add_argument("--unchanged-runs", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=1,
-                        help="take the fresh and new-file runs this many times, interleaved (noise)")
+                        help="take the fresh, new-file and two-run runs this many times, interleaved (noise)")
     parser.add_argument("--out", type=Path, default=HERE / "years_results.json")
     args = parser.parse_args(argv)
     bases = {"this": (ROOT, args.runs), **({"baseline": (args.baseline.resolve(), args.baseline_runs)}
@@ -71,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             tables = {p: table_bytes(Path(snaps) / f"run-{p}.duckdb") for p in wanted}
             fresh: dict[int, dict[str, list[float]]] = {p: {"seconds": [], "cpu": []} for p in wanted}
             new_file: dict[int, dict[str, list[float]]] = {p: {"seconds": [], "cpu": []} for p in wanted if p > 1}
+            two_runs: dict[int, dict[str, list[float]]] = {p: {"seconds": [], "cpu": []} for p in wanted if p > 1}
             # Round by round, every point once, so that a slow minute of the machine falls on all of them.
             for _ in range(args.rounds):
                 for p in wanted:
@@ -78,12 +84,18 @@ def main(argv: list[str] | None = None) -> int:
                                              after=Path(snaps) / f"run-{p}.duckdb", start=p + 1))
                     if p in new_file:  # the first run fills the new file; the runs after it are the comparison
                         _extend(new_file[p], growth(root, "changing", 1 + FRESH_RUNS, args.every, start=p), skip=1)
+                    if p in two_runs:  # run 1's file, then the point's data at once: the record, without the runs
+                        _extend(two_runs[p], growth(root, "changing", 1 + FRESH_RUNS, args.every,
+                                                    after=Path(snaps) / "run-1.duckdb", start=p), skip=1)
+            touched = touched_share(Path(snaps) / f"run-{wanted[-1]}.duckdb")
         print(f"{name}: {args.unchanged_runs} runs on unchanged data ...", flush=True)
         unchanged = growth(root, "unchanged", args.unchanged_runs)
         results[name] = {"root": str(root), "changing": changing, "unchanged": unchanged,
                          "points": points(changing, args.runs, tables),
                          "fresh_process": {p: _summary(f) for p, f in fresh.items()},
-                         "new_file": {p: _summary(f) for p, f in new_file.items()}}
+                         "new_file": {p: _summary(f) for p, f in new_file.items()},
+                         "two_runs": {p: _summary(f) for p, f in two_runs.items()},
+                         "touched_share": touched}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     _print(results)
     return 0
@@ -114,6 +126,33 @@ def table_bytes(path: Path) -> dict[str, int]:
     finally:
         con.close()
     return out
+
+
+def touched_share(path: Path) -> dict[str, float]:
+    """Per run of the file, the share of program-years in an agency and fiscal year where the run changed a
+    figure: what a run must evaluate again at the least, since explanations judge a finding by its agency's
+    year (agency_silent, reported_under_other_aln). The median, least and most over runs 2 on."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        shares = [float(s) for (s,) in con.execute("""
+            WITH runs AS (SELECT run_id, row_number() OVER (ORDER BY run_id) AS n FROM meta.runs
+                          WHERE status = 'succeeded'),
+            moved AS (SELECT valid_from_run AS run_id, program_number, fiscal_year FROM recon.figure_history
+                      UNION
+                      SELECT valid_to_run, program_number, fiscal_year FROM recon.figure_history
+                      WHERE valid_to_run IS NOT NULL),
+            py AS (SELECT program_number, fiscal_year, lower(agency) AS agency FROM recon.program_year),
+            touched AS (SELECT DISTINCT m.run_id, p.agency, m.fiscal_year FROM moved AS m JOIN py AS p
+                        USING (program_number, fiscal_year))
+            SELECT count(p.program_number) / (SELECT count(*) FROM py)
+            FROM runs AS r
+            LEFT JOIN touched AS t ON t.run_id = r.run_id
+            LEFT JOIN py AS p ON p.agency = t.agency AND p.fiscal_year = t.fiscal_year
+            WHERE r.n > 1
+            GROUP BY r.n""").fetchall()]
+    finally:
+        con.close()
+    return {"median": statistics.median(shares), "min": min(shares), "max": max(shares)} if shares else {}
 
 
 def points(series: dict[str, list[float]], wanted_runs: int,
@@ -195,10 +234,17 @@ def _print(results: dict[str, dict[str, object]]) -> None:
         if 1 not in fresh:
             continue
         for run in sorted(r for r in fresh if r in new_file):
+            two = result.get("two_runs", {}).get(run)  # type: ignore[union-attr]
             print(f"  {name:9} run {run:>3}: {fresh[run]['cpu'] / fresh[1]['cpu']:.2f}x run 1, "
-                  f"{fresh[run]['cpu'] / new_file[run]['cpu']:.2f}x a new file's "
-                  f"(CPU quartiles over {len(fresh[run]['cpu_runs'])} runs: {_quartiles(fresh[1])} at run 1, "
-                  f"{_quartiles(fresh[run])} here, {_quartiles(new_file[run])} new file)")
+                  f"{fresh[run]['cpu'] / new_file[run]['cpu']:.2f}x a new file's"
+                  + (f", {fresh[run]['cpu'] / two['cpu']:.2f}x the same record in two runs" if two else "")
+                  + f" (CPU quartiles over {len(fresh[run]['cpu_runs'])} runs: {_quartiles(fresh[1])} at run 1, "
+                  f"{_quartiles(fresh[run])} here, {_quartiles(new_file[run])} new file"
+                  + (f", {_quartiles(two)} two runs)" if two else ")"))
+        touched = result.get("touched_share")  # type: ignore[union-attr]
+        if touched:
+            print(f"  {name:9} a run's changes fall in agency-years holding {touched['median']:.0%} of the "  # type: ignore[index]
+                  f"program-years (median over runs; {touched['min']:.0%}-{touched['max']:.0%})")  # type: ignore[index]
     print("\nunchanged data, growth per run from run 3 on (file / used):")
     for name, result in results.items():
         u = result["unchanged"]  # type: ignore[index]
