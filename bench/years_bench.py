@@ -22,7 +22,7 @@ evaluate again every agency-year where a figure changed: the share of program-ye
 of the series, is printed too. A 2-core machine's runs of one file vary by
 20 % and more from one minute to the next, more than the 10 % the run-time target allows: ``--rounds N`` takes
 the fresh, new-file and two-run runs N times, the points alternating round by round, and gives each point's
-median and quartiles over all of them (a round adds 3-4 minutes a checkout on the 2-core machine).
+median and quartiles over all of them (a round adds 4-5 minutes a checkout on the 2-core machine).
 
 At each measured point the file is also taken apart: each table copied alone into a fresh file with
 64 KB blocks, so that what the rows themselves take is known apart from free blocks and block
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                         _extend(two_runs[p], growth(root, "changing", 1 + FRESH_RUNS, args.every,
                                                     after=Path(snaps) / "run-1.duckdb", start=p), skip=1)
             # From this checkout's own file only: older releases' files may not hold the history it reads.
-            touched = touched_share(Path(snaps) / f"run-{wanted[-1]}.duckdb") if name == "this" else {}
+            touched = touched_share(Path(snaps) / f"run-{wanted[-1]}.duckdb") if name == "this" and wanted else {}
         print(f"{name}: {args.unchanged_runs} runs on unchanged data ...", flush=True)
         unchanged = growth(root, "unchanged", args.unchanged_runs)
         results[name] = {"root": str(root), "changing": changing, "unchanged": unchanged,
@@ -136,7 +136,7 @@ def touched_share(path: Path) -> dict[str, float]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         shares = [float(s) for (s,) in con.execute("""
-            WITH runs AS (SELECT run_id, row_number() OVER (ORDER BY run_id) AS n FROM meta.runs
+            WITH runs AS (SELECT run_id, row_number() OVER (ORDER BY started_at, run_id) AS n FROM meta.runs
                           WHERE status = 'succeeded'),
             moved AS (SELECT valid_from_run AS run_id, program_number, fiscal_year FROM recon.figure_history
                       UNION
