@@ -38,6 +38,7 @@ import json
 import statistics
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -49,8 +50,9 @@ HERE = Path(__file__).resolve().parent
 POINTS = (1, 30, 100, 365)
 SMOOTH = 2  # a point's run time: the median of the runs within this many of it (one run is noise)
 # A point's run time again, in a process of its own: the median of this many runs after a copy of the
-# point's file, in each of --rounds rounds. A scheduled run is a process of its own (cron, Prefect's runner); the series' one process
-# carries what a long-lived process gathers, which is measured apart so that neither hides the other.
+# point's file, in each of --rounds rounds. A scheduled run is a process of its own (cron, Prefect's
+# runner); the series' one process carries what a long-lived process gathers, which is measured apart so
+# that neither hides the other.
 FRESH_RUNS = 3
 
 
@@ -74,19 +76,20 @@ def main(argv: list[str] | None = None) -> int:
             wanted = tuple(p for p in POINTS if p <= runs)
             changing = growth(root, "changing", runs, args.every, wanted, Path(snaps))
             tables = {p: table_bytes(Path(snaps) / f"run-{p}.duckdb") for p in wanted}
-            fresh: dict[int, dict[str, list[float]]] = {p: {"seconds": [], "cpu": []} for p in wanted}
-            new_file: dict[int, dict[str, list[float]]] = {p: {"seconds": [], "cpu": []} for p in wanted if p > 1}
-            two_runs: dict[int, dict[str, list[float]]] = {p: {"seconds": [], "cpu": []} for p in wanted if p > 1}
+            fresh = _no_runs(wanted)
+            # The comparisons on a point's data, each from the file it starts on: none (a new file), or run 1's
+            # (the point's record without its runs). The first run fills it; the runs after it are compared.
+            compared_from = {"new_file": None, "two_runs": Path(snaps) / "run-1.duckdb"}
+            compared = {kind: _no_runs(p for p in wanted if p > 1) for kind in compared_from}
             # Round by round, every point once, so that a slow minute of the machine falls on all of them.
             for _ in range(args.rounds):
                 for p in wanted:
                     _extend(fresh[p], growth(root, "changing", FRESH_RUNS, args.every,
                                              after=Path(snaps) / f"run-{p}.duckdb", start=p + 1))
-                    if p in new_file:  # the first run fills the new file; the runs after it are the comparison
-                        _extend(new_file[p], growth(root, "changing", 1 + FRESH_RUNS, args.every, start=p), skip=1)
-                    if p in two_runs:  # run 1's file, then the point's data at once: the record, without the runs
-                        _extend(two_runs[p], growth(root, "changing", 1 + FRESH_RUNS, args.every,
-                                                    after=Path(snaps) / "run-1.duckdb", start=p), skip=1)
+                    for kind, start_file in compared_from.items():
+                        if p in compared[kind]:
+                            _extend(compared[kind][p], growth(root, "changing", 1 + FRESH_RUNS, args.every,
+                                                              after=start_file, start=p), skip=1)
             # From this checkout's own file only: older releases' files may not hold the history it reads.
             touched = touched_share(Path(snaps) / f"run-{wanted[-1]}.duckdb") if name == "this" and wanted else {}
         print(f"{name}: {args.unchanged_runs} runs on unchanged data ...", flush=True)
@@ -94,8 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = {"root": str(root), "changing": changing, "unchanged": unchanged,
                          "points": points(changing, args.runs, tables),
                          "fresh_process": {p: _summary(f) for p, f in fresh.items()},
-                         "new_file": {p: _summary(f) for p, f in new_file.items()},
-                         "two_runs": {p: _summary(f) for p, f in two_runs.items()},
+                         **{kind: {p: _summary(f) for p, f in by_point.items()} for kind, by_point in compared.items()},
                          "touched_share": touched}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     _print(results)
@@ -180,6 +182,10 @@ def points(series: dict[str, list[float]], wanted_runs: int,
                         **{key: _extrapolate(series[key], point) for key in ("sizes", "used", "seconds", "cpu")}})
             out[-1]["size"] = out[-1].pop("sizes")
     return out
+
+
+def _no_runs(points: Iterable[int]) -> dict[int, dict[str, list[float]]]:
+    return {p: {"seconds": [], "cpu": []} for p in points}
 
 
 def _extend(into: dict[str, list[float]], series: dict[str, list[float]], skip: int = 0) -> None:
